@@ -1,0 +1,55 @@
+"""Domain errors raised by the clinical core and services.
+
+Each error carries a stable ``code`` string (for example ``"session.illegal_transition"``) that
+clients can match on, a human-readable message, and optionally the ``field`` it concerns.
+The web layer maps the kinds to HTTP status codes; the core knows nothing about HTTP.
+"""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """Base class of every expected business error."""
+
+    kind = "domain"
+
+    def __init__(self, code: str, message: str, *, field: str | None = None) -> None:
+        """Create the error with a stable code, a message and an optional field name."""
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.field = field
+
+    def as_dict(self) -> dict[str, str | None]:
+        """Return a serialisable view used by the API and the CLI."""
+        return {"code": self.code, "message": self.message, "field": self.field}
+
+
+class NotFound(DomainError):  # noqa: N818 - domain vocabulary, not an "Error" suffix
+    """The requested thing does not exist (or is invisible to the actor)."""
+
+    kind = "not_found"
+
+
+class Conflict(DomainError):  # noqa: N818
+    """The request clashes with the current state (stale version, illegal transition)."""
+
+    kind = "conflict"
+
+
+class RuleViolation(DomainError):  # noqa: N818
+    """A clinical or business rule refuses the request."""
+
+    kind = "rule_violation"
+
+
+class Forbidden(DomainError):  # noqa: N818
+    """The actor's role does not allow the action."""
+
+    kind = "forbidden"
+
+
+class Invalid(DomainError):  # noqa: N818
+    """The input is malformed or out of its domain."""
+
+    kind = "invalid"
