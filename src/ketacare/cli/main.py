@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import typer
 
-from ketacare.cli import dosing, eligibility, instruments, pk
+from ketacare.cli import admin, dosing, eligibility, instruments, pk
 
 app = typer.Typer(
     name="ketacare",
@@ -18,13 +18,12 @@ app = typer.Typer(
 )
 
 
-
 @app.callback()
 def _root() -> None:
     """KetaCare: ketamine therapy clinic platform."""
 
 
-for _module in (instruments, eligibility, dosing, pk):
+for _module in (admin, instruments, eligibility, dosing, pk):
     _module.register(app)
 
 

@@ -53,3 +53,9 @@ class Invalid(DomainError):  # noqa: N818
     """The input is malformed or out of its domain."""
 
     kind = "invalid"
+
+
+class Unauthorized(DomainError):  # noqa: N818
+    """Credentials are missing or wrong."""
+
+    kind = "unauthorized"

@@ -1,0 +1,21 @@
+"""Audit events (FHIR AuditEvent vocabulary) and their hash chain."""
+
+from ketacare.core.audit.chain import (
+    GENESIS_HASH,
+    AuditAction,
+    AuditOutcome,
+    AuditRecord,
+    ChainBreak,
+    chain_hash,
+    verify_chain,
+)
+
+__all__ = [
+    "GENESIS_HASH",
+    "AuditAction",
+    "AuditOutcome",
+    "AuditRecord",
+    "ChainBreak",
+    "chain_hash",
+    "verify_chain",
+]

@@ -1,0 +1,20 @@
+"""All ORM models; importing this package registers every table on ``Base.metadata``."""
+
+from ketacare.db.models.audit import AuditChainHead, AuditEvent
+from ketacare.db.models.idempotency import IdempotencyRecord
+from ketacare.db.models.organisation import Location, Organisation
+from ketacare.db.models.patient import BodyMeasurement, Patient
+from ketacare.db.models.user import ApiToken, LoginSession, User
+
+__all__ = [
+    "ApiToken",
+    "AuditChainHead",
+    "AuditEvent",
+    "BodyMeasurement",
+    "IdempotencyRecord",
+    "Location",
+    "LoginSession",
+    "Organisation",
+    "Patient",
+    "User",
+]

@@ -1,0 +1,83 @@
+"""Settings: read once from the environment (prefix ``KETACARE_``) and passed explicitly.
+
+Nothing reads these at import time. ``load_settings()`` is called by the CLI entry points and the
+ASGI factory, validates everything, and fails fast with a message saying what to fix.
+"""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+KEY_FILE_NAME = "secret_key"
+
+
+class Settings(BaseSettings):
+    """Every tunable of a KetaCare deployment."""
+
+    model_config = SettingsConfigDict(env_prefix="KETACARE_", extra="ignore")
+
+    data_dir: Path = Path("data")
+    database_url: str | None = Field(
+        default=None,
+        description="SQLAlchemy URL; defaults to SQLite at DATA_DIR/ketacare.sqlite3.",
+    )
+    secret_key: str | None = Field(default=None, min_length=32)
+    # Login sessions expire after this many idle minutes (HIPAA 164.312(a)(2)(iii) automatic
+    # logoff; the number is a clinic choice).
+    session_idle_minutes: Annotated[int, Field(ge=1, le=24 * 60)] = 30
+    session_absolute_hours: Annotated[int, Field(ge=1, le=72)] = 12
+    # Lockout: after this many failures in the window the account is locked for lockout_minutes.
+    login_max_failures: Annotated[int, Field(ge=1, le=100)] = 5
+    login_failure_window_minutes: Annotated[int, Field(ge=1)] = 15
+    lockout_minutes: Annotated[int, Field(ge=1)] = 15
+    # argon2id cost. Defaults are RFC 9106's second recommended option (t=3, m=64 MiB).
+    argon2_time_cost: Annotated[int, Field(ge=1)] = 3
+    argon2_memory_kib: Annotated[int, Field(ge=8)] = 65536
+    argon2_parallelism: Annotated[int, Field(ge=1)] = 4
+    cookie_secure: bool = False
+    api_token_days: Annotated[int, Field(ge=1, le=3650)] = 90
+    smtp_host: str | None = None
+    smtp_port: int = 25
+    smtp_from: str = "ketacare@localhost"
+    licensed_text_dir: Path | None = None
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_driver(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        if value.startswith("postgresql://"):
+            # psycopg 3 is the driver we ship; accept the plain scheme for convenience.
+            value = "postgresql+psycopg://" + value.removeprefix("postgresql://")
+        if not value.startswith(("sqlite", "postgresql+psycopg://")):
+            msg = "KETACARE_DATABASE_URL must be sqlite:///PATH or postgresql+psycopg://..."
+            raise ValueError(msg)
+        return value
+
+    @property
+    def effective_database_url(self) -> str:
+        """The configured database, or the embedded SQLite file in the data directory."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'ketacare.sqlite3').resolve()}"
+
+    def with_secret_key(self) -> Settings:
+        """Return settings whose secret key is set, generating one into the data dir if absent."""
+        if self.secret_key:
+            return self
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        path = self.data_dir / KEY_FILE_NAME
+        if not path.exists():
+            path.write_text(secrets.token_urlsafe(48))
+            path.chmod(0o600)
+        return self.model_copy(update={"secret_key": path.read_text().strip()})
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read and validate settings from the environment, with explicit overrides."""
+    return Settings(**overrides).with_secret_key()  # type: ignore[arg-type]  # kwargs validated by pydantic

@@ -1,0 +1,29 @@
+from __future__ import annotations
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+
+from ketacare.web.deps import State
+
+router = APIRouter(tags=["health"])
+
+
+@router.get("/healthz")
+def healthz() -> dict[str, str]:
+    """The process is up."""
+    return {"status": "ok"}
+
+
+@router.get("/readyz", response_model=None)
+def readyz(state: State) -> dict[str, str] | JSONResponse:
+    """The database answers."""
+    try:
+        with state.session_factory() as db:
+            db.execute(text("SELECT 1"))
+    except SQLAlchemyError:
+        return JSONResponse(
+            status_code=503, content={"status": "unavailable", "database": "unreachable"}
+        )
+    return {"status": "ok", "database": "ok"}

@@ -1,0 +1,68 @@
+"""The ASGI application factory."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from sqlalchemy.orm import Session, sessionmaker
+
+from ketacare import __version__
+from ketacare.config import Settings, load_settings
+from ketacare.db.engine import make_engine, make_session_factory
+from ketacare.services.clock import Clock, SystemClock
+from ketacare.services.security import make_hasher
+from ketacare.web.api import auth as auth_api
+from ketacare.web.api import health
+from ketacare.web.api import patients as patients_api
+from ketacare.web.errors import install_error_handlers
+from ketacare.web.pages import admin as admin_pages
+from ketacare.web.pages import auth as auth_pages
+from ketacare.web.pages import patients as patient_pages
+from ketacare.web.state import AppState
+
+WEB_DIR = Path(__file__).parent
+
+
+def create_app(
+    settings: Settings,
+    *,
+    session_factory: sessionmaker[Session] | None = None,
+    clock: Clock | None = None,
+) -> FastAPI:
+    app = FastAPI(
+        title="KetaCare",
+        version=__version__,
+        description="Ketamine and esketamine therapy clinic platform. Supports qualified "
+        "clinicians; it is not medical advice.",
+    )
+    templates = Jinja2Templates(directory=WEB_DIR / "templates")
+    app.state.ketacare = AppState(
+        settings=settings,
+        session_factory=session_factory or make_session_factory(make_engine(settings)),
+        hasher=make_hasher(settings),
+        clock=clock or SystemClock(),
+        templates=templates,
+    )
+    install_error_handlers(app)
+    app.mount("/static", StaticFiles(directory=WEB_DIR / "static"), name="static")
+    for module in (health, auth_api, patients_api, auth_pages, patient_pages, admin_pages):
+        app.include_router(module.router)
+
+    @app.middleware("http")
+    async def security_headers(request, call_next):  # type: ignore[no-untyped-def]
+        response = await call_next(request)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+    return app
+
+
+def asgi() -> FastAPI:
+    """Entry point for `uvicorn --factory ketacare.web.app:asgi` (used by several workers)."""
+    return create_app(load_settings())

@@ -1,0 +1,159 @@
+"""Domain errors to HTTP: one table, JSON for the API, a page for browsers.
+
+Every expected error is a 4xx whose body names the code, the message and the field. Database
+trouble is a 503 that says nothing was saved; nothing reaches the client as a bare 500.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm.exc import StaleDataError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from ketacare.core.errors import (
+    Conflict,
+    DomainError,
+    Forbidden,
+    Invalid,
+    NotFound,
+    RuleViolation,
+    Unauthorized,
+)
+from ketacare.web.deps import CsrfFailed, NotAuthenticated
+
+logger = logging.getLogger("ketacare.web")
+
+STATUS_BY_KIND: dict[type[DomainError], int] = {
+    NotFound: 404,
+    Conflict: 409,
+    RuleViolation: 422,
+    Forbidden: 403,
+    Invalid: 422,
+    Unauthorized: 401,
+}
+
+
+def _status_for(error: DomainError) -> int:
+    for kind, status in STATUS_BY_KIND.items():
+        if isinstance(error, kind):
+            return status
+    return 400
+
+
+def wants_html(request: Request) -> bool:
+    return not request.url.path.startswith("/api/") and "text/html" in request.headers.get(
+        "accept", ""
+    )
+
+
+def _render(request: Request, status: int, title: str, message: str) -> Response:
+    templates: Jinja2Templates = request.app.state.ketacare.templates
+    return templates.TemplateResponse(
+        request, "error.html", {"title": title, "message": message}, status_code=status
+    )
+
+
+def _json(status: int, body: dict[str, Any], headers: dict[str, str] | None = None) -> Response:
+    return JSONResponse(status_code=status, content=jsonable_encoder(body), headers=headers)
+
+
+def _field_of(loc: tuple[Any, ...] | list[Any]) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header", "form")]
+    return ".".join(parts) or "body"
+
+
+async def domain_error(request: Request, exc: DomainError) -> Response:
+    status = _status_for(exc)
+    if wants_html(request):
+        return _render(request, status, "Cannot do that", exc.message)
+    return _json(status, {"detail": exc.message, "code": exc.code, "field": exc.field})
+
+
+async def validation_error(request: Request, exc: RequestValidationError) -> Response:
+    errors = [
+        {
+            "field": _field_of(e.get("loc", ())),
+            "message": e.get("msg", "invalid"),
+            "type": e.get("type"),
+        }
+        for e in exc.errors()
+    ]
+    summary = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
+    if wants_html(request):
+        return _render(request, 422, "Please check the form", summary)
+    return _json(422, {"detail": summary, "code": "request.invalid", "errors": errors})
+
+
+async def not_authenticated(request: Request, _exc: NotAuthenticated) -> Response:
+    if wants_html(request) or (
+        request.method == "GET" and not request.url.path.startswith("/api/")
+    ):
+        return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+    return _json(
+        401,
+        {"detail": "Sign in or send a valid bearer token.", "code": "auth.required"},
+        {"WWW-Authenticate": "Bearer"},
+    )
+
+
+async def csrf_failed(request: Request, _exc: CsrfFailed) -> Response:
+    message = "The form expired or came from another site. Reload the page and try again."
+    if wants_html(request):
+        return _render(request, 403, "Form expired", message)
+    return _json(403, {"detail": message, "code": "auth.csrf"})
+
+
+async def stale(request: Request, _exc: StaleDataError) -> Response:
+    message = "Someone else changed this record at the same time. Reload and try again."
+    if wants_html(request):
+        return _render(request, 409, "Changed elsewhere", message)
+    return _json(409, {"detail": message, "code": "db.version_conflict"})
+
+
+async def integrity(request: Request, exc: IntegrityError) -> Response:
+    logger.warning("integrity error: %s", type(exc.orig).__name__)
+    message = "The change clashes with existing data; nothing was saved."
+    if wants_html(request):
+        return _render(request, 409, "Not saved", message)
+    return _json(409, {"detail": message, "code": "db.integrity"})
+
+
+async def unavailable(request: Request, exc: OperationalError) -> Response:
+    logger.error("database error: %s", type(exc.orig).__name__)
+    message = "The database is unavailable; nothing was saved. Try again shortly."
+    if wants_html(request):
+        return _render(request, 503, "Not saved", message)
+    return _json(503, {"detail": message, "code": "db.unavailable"}, {"Retry-After": "5"})
+
+
+async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+    if wants_html(request):
+        return _render(request, exc.status_code, "Error", str(exc.detail))
+    return _json(
+        exc.status_code,
+        {"detail": exc.detail, "code": f"http.{exc.status_code}"},
+        dict(exc.headers) if exc.headers else None,
+    )
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    handlers: list[tuple[type[Exception], Any]] = [
+        (DomainError, domain_error),
+        (RequestValidationError, validation_error),
+        (NotAuthenticated, not_authenticated),
+        (CsrfFailed, csrf_failed),
+        (StaleDataError, stale),
+        (IntegrityError, integrity),
+        (OperationalError, unavailable),
+        (StarletteHTTPException, http_error),
+    ]
+    for exc_class, handler in handlers:
+        app.add_exception_handler(exc_class, handler)

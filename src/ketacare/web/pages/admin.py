@@ -1,0 +1,152 @@
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+
+from ketacare.core.audit import AuditAction
+from ketacare.core.authz import Action, Role
+from ketacare.core.errors import Conflict, Invalid
+from ketacare.db.repositories import audit as audit_repo
+from ketacare.db.repositories import user as user_repo
+from ketacare.services import accounts
+from ketacare.services.audit import authorize, record_event
+from ketacare.web.deps import CsrfAuth, CurrentAuth, Db, State
+from ketacare.web.pages.common import render
+
+router = APIRouter(include_in_schema=False)
+PAGE = 100
+
+
+def _int_or_none(value: str | None) -> int | None:
+    return int(value) if value and value.strip().isdigit() else None
+
+
+@router.get("/admin/audit", response_class=HTMLResponse)
+def audit_trail(
+    request: Request,
+    db: Db,
+    state: State,
+    auth: CurrentAuth,
+    user_id: str | None = None,
+    patient_id: str | None = None,
+    entity_type: str | None = None,
+    action: str | None = None,
+    outcome: str | None = None,
+    offset: int = 0,
+) -> Response:
+    authorize(
+        auth.actor, Action.AUDIT_READ, None, audit_action=AuditAction.READ, entity_type="AuditEvent"
+    )
+    flt = audit_repo.AuditFilter(
+        organisation_id=auth.actor.organisation_id,
+        user_id=_int_or_none(user_id),
+        patient_id=_int_or_none(patient_id),
+        entity_type=entity_type or None,
+        action=action or None,
+        outcome=outcome or None,
+    )
+    events = audit_repo.list_audit_events(db, flt, limit=PAGE, offset=max(offset, 0))
+    # Reading the trail is itself audited: who looked at whose access history.
+    record_event(
+        db,
+        ctx=auth.ctx,
+        at=auth.at,
+        action=AuditAction.READ,
+        entity_type="AuditEvent",
+        entity_id=None,
+        patient_id=flt.patient_id,
+        detail=f"results={len(events)}",
+    )
+    base = {
+        k: v
+        for k, v in {
+            "user_id": user_id,
+            "patient_id": patient_id,
+            "entity_type": entity_type,
+            "action": action,
+            "outcome": outcome,
+        }.items()
+        if v
+    }
+    return render(
+        request,
+        state,
+        "admin/audit.html",
+        auth,
+        events=events,
+        f=flt,
+        limit=PAGE,
+        offset=offset,
+        next_qs=urlencode({**base, "offset": offset + PAGE}),
+        prev_qs=urlencode({**base, "offset": max(offset - PAGE, 0)}),
+    )
+
+
+def _users_page(
+    request: Request,
+    db: Db,
+    state: State,
+    auth: CurrentAuth,
+    *,
+    status: int = 200,
+    errors: dict[str, str] | None = None,
+    created: bool = False,
+) -> Response:
+    users = user_repo.list_users(db, organisation_id=auth.actor.organisation_id)
+    roles = [r.value for r in Role if r is not Role.PATIENT]
+    return render(
+        request,
+        state,
+        "admin/users.html",
+        auth,
+        status=status,
+        users=users,
+        roles=roles,
+        errors=errors or {},
+        created=created,
+    )
+
+
+@router.get("/admin/users", response_class=HTMLResponse)
+def users(request: Request, db: Db, state: State, auth: CurrentAuth) -> Response:
+    authorize(
+        auth.actor, Action.USER_MANAGE, None, audit_action=AuditAction.READ, entity_type="User"
+    )
+    return _users_page(request, db, state, auth)
+
+
+@router.post("/admin/users", response_class=HTMLResponse)
+async def create_user(request: Request, db: Db, state: State, auth: CsrfAuth) -> Response:
+    authorize(
+        auth.actor, Action.USER_MANAGE, None, audit_action=AuditAction.CREATE, entity_type="User"
+    )
+    form = await request.form()
+    role_value = str(form.get("role", ""))
+    email = str(form.get("email", "")).strip()
+    if role_value not in {r.value for r in Role} or role_value == Role.PATIENT:
+        return _users_page(
+            request, db, state, auth, status=422, errors={"role": "Choose a staff role."}
+        )
+    if "@" not in email:
+        return _users_page(
+            request, db, state, auth, status=422, errors={"email": "Enter an e-mail address."}
+        )
+    try:
+        accounts.create_user(
+            db,
+            hasher=state.hasher,
+            organisation_id=auth.actor.organisation_id,
+            email=email,
+            full_name=str(form.get("full_name", "")).strip() or email,
+            role=Role(role_value),
+            password=str(form.get("password", "")),
+            at=auth.at,
+            ctx=auth.ctx,
+        )
+    except (Invalid, Conflict) as exc:
+        return _users_page(
+            request, db, state, auth, status=422, errors={exc.field or "form": exc.message}
+        )
+    return _users_page(request, db, state, auth, created=True)

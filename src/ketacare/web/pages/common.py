@@ -1,0 +1,45 @@
+"""Helpers shared by the page modules: rendering, form errors, redirects."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from pydantic import ValidationError
+
+from ketacare.web.deps import Auth
+from ketacare.web.state import AppState
+
+
+def render(
+    request: Request,
+    state: AppState,
+    template: str,
+    auth: Auth | None,
+    status: int = 200,
+    **context: Any,
+) -> HTMLResponse:
+    context.setdefault("errors", {})
+    return state.templates.TemplateResponse(
+        request, template, {"auth": auth, **context}, status_code=status
+    )
+
+
+def errors_of(exc: ValidationError) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for error in exc.errors():
+        field = ".".join(str(p) for p in error["loc"]) or "form"
+        out.setdefault(field, error["msg"])
+    return out
+
+
+def see_other(url: str) -> RedirectResponse:
+    return RedirectResponse(url, status_code=303)
+
+
+def safe_next(value: object) -> str:
+    """Only same-site paths: an open redirect after login is a phishing tool."""
+    if isinstance(value, str) and value.startswith("/") and not value.startswith("//"):
+        return value
+    return "/"

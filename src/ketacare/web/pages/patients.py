@@ -1,0 +1,256 @@
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+from pydantic import ValidationError
+
+from ketacare.core.authz import Action, Target, can
+from ketacare.core.codes import SexAtBirth
+from ketacare.core.errors import Conflict, Invalid
+from ketacare.services import patients as patient_service
+from ketacare.web.deps import CsrfAuth, CurrentAuth, Db, State
+from ketacare.web.pages.common import errors_of, render, see_other
+from ketacare.web.schemas.patient import MeasurementCreate, PatientCreate, PatientUpdate
+
+router = APIRouter(include_in_schema=False)
+
+FORM_FIELDS = [
+    ("given_name", "Given name", "text"),
+    ("family_name", "Family name", "text"),
+    ("date_of_birth", "Date of birth", "date"),
+    ("sex_at_birth", "Sex at birth", "sex"),
+    ("gender_identity", "Gender identity", "text"),
+    ("mrn", "MRN (blank: assign one)", "text"),
+    ("phone", "Phone", "tel"),
+    ("email", "E-mail", "email"),
+    ("address", "Address", "text"),
+    ("emergency_contact_name", "Emergency contact", "text"),
+    ("emergency_contact_phone", "Emergency contact phone", "tel"),
+    ("emergency_contact_relationship", "Relationship", "text"),
+]
+REQUIRED = {"given_name", "family_name", "date_of_birth", "sex_at_birth"}
+
+
+def _form_values(form: Any) -> dict[str, str]:
+    return {name: str(form.get(name, "")).strip() for name, _, _ in FORM_FIELDS}
+
+
+def _render_form(
+    request: Request,
+    state: State,
+    auth: CurrentAuth,
+    *,
+    action: str,
+    values: dict[str, Any],
+    errors: dict[str, str],
+    patient: object = None,
+    status: int = 200,
+) -> Response:
+    return render(
+        request,
+        state,
+        "patients/form.html",
+        auth,
+        status=status,
+        action=action,
+        values=values,
+        errors=errors,
+        fields=FORM_FIELDS,
+        required=REQUIRED,
+        sexes=[s.value for s in SexAtBirth],
+        patient=patient,
+    )
+
+
+@router.get("/patients", response_class=HTMLResponse)
+def list_patients(
+    request: Request, db: Db, state: State, auth: CurrentAuth, q: str | None = None
+) -> Response:
+    found = patient_service.search_patients(
+        db,
+        query=patient_service.SearchQuery(text=(q or "")[:100] or None, limit=100),
+        at=auth.at,
+        ctx=auth.ctx,
+    )
+    return render(request, state, "patients/list.html", auth, patients=found, q=q)
+
+
+@router.get("/patients/new", response_class=HTMLResponse)
+def new_patient_form(request: Request, state: State, auth: CurrentAuth) -> Response:
+    if not can(auth.actor, Action.PATIENT_CREATE):
+        return render(
+            request,
+            state,
+            "error.html",
+            auth,
+            status=403,
+            title="Not allowed",
+            message=f"Your role ({auth.actor.role}) may not register patients.",
+        )
+    return _render_form(request, state, auth, action="/patients/new", values={}, errors={})
+
+
+@router.post("/patients/new", response_class=HTMLResponse)
+async def create_patient(request: Request, db: Db, state: State, auth: CsrfAuth) -> Response:
+    form = await request.form()
+    values = _form_values(form)
+    try:
+        body = PatientCreate.model_validate({k: v for k, v in values.items() if v})
+        patient = patient_service.register_patient(
+            db, fields=body.model_dump(exclude_none=True), at=auth.at, ctx=auth.ctx
+        )
+    except ValidationError as exc:
+        return _render_form(
+            request,
+            state,
+            auth,
+            action="/patients/new",
+            values=values,
+            errors=errors_of(exc),
+            status=422,
+        )
+    except (Invalid, Conflict) as exc:
+        return _render_form(
+            request,
+            state,
+            auth,
+            action="/patients/new",
+            values=values,
+            errors={exc.field or "form": exc.message},
+            status=422,
+        )
+    return see_other(f"/patients/{patient.id}")
+
+
+def _chart(
+    request: Request,
+    db: Db,
+    state: State,
+    auth: CurrentAuth,
+    patient_id: int,
+    errors: dict[str, str] | None = None,
+    status: int = 200,
+) -> Response:
+    header = patient_service.chart_header(db, patient_id=patient_id, at=auth.at, ctx=auth.ctx)
+    target = Target(header.patient.organisation_id, header.patient.id)
+    return render(
+        request,
+        state,
+        "patients/chart.html",
+        auth,
+        status=status,
+        header=header,
+        errors=errors or {},
+        can_edit=bool(can(auth.actor, Action.PATIENT_UPDATE, target)),
+        can_measure=bool(can(auth.actor, Action.PATIENT_MEASURE, target)),
+    )
+
+
+@router.get("/patients/{patient_id}", response_class=HTMLResponse)
+def chart(request: Request, patient_id: int, db: Db, state: State, auth: CurrentAuth) -> Response:
+    return _chart(request, db, state, auth, patient_id)
+
+
+@router.get("/patients/{patient_id}/edit", response_class=HTMLResponse)
+def edit_form(
+    request: Request, patient_id: int, db: Db, state: State, auth: CurrentAuth
+) -> Response:
+    patient = patient_service.get_patient(db, patient_id=patient_id, at=auth.at, ctx=auth.ctx)
+    values: dict[str, Any] = {name: getattr(patient, name) or "" for name, _, _ in FORM_FIELDS}
+    values["date_of_birth"] = patient.date_of_birth.isoformat()
+    values["version"] = patient.version
+    return _render_form(
+        request,
+        state,
+        auth,
+        action=f"/patients/{patient_id}/edit",
+        values=values,
+        errors={},
+        patient=patient,
+    )
+
+
+@router.post("/patients/{patient_id}/edit", response_class=HTMLResponse)
+async def edit_patient(
+    request: Request, patient_id: int, db: Db, state: State, auth: CsrfAuth
+) -> Response:
+    form = await request.form()
+    values: dict[str, Any] = _form_values(form)
+    values["version"] = str(form.get("version", ""))
+    action = f"/patients/{patient_id}/edit"
+    try:
+        body = PatientUpdate.model_validate({k: v or None for k, v in values.items()})
+        changes = body.model_dump(exclude={"version"})
+        # A blank required field or MRN on the form means "keep", not "erase".
+        keep = REQUIRED | {"mrn"}
+        changes = {k: v for k, v in changes.items() if not (k in keep and v is None)}
+        patient_service.update_patient(
+            db,
+            patient_id=patient_id,
+            changes=changes,
+            expected_version=body.version,
+            at=auth.at,
+            ctx=auth.ctx,
+        )
+    except ValidationError as exc:
+        return _render_form(
+            request,
+            state,
+            auth,
+            action=action,
+            values=values,
+            errors=errors_of(exc),
+            patient=True,
+            status=422,
+        )
+    except (Invalid, Conflict) as exc:
+        return _render_form(
+            request,
+            state,
+            auth,
+            action=action,
+            values=values,
+            errors={exc.field or "form": exc.message},
+            patient=True,
+            status=409 if isinstance(exc, Conflict) else 422,
+        )
+    return see_other(f"/patients/{patient_id}")
+
+
+@router.post("/patients/{patient_id}/measurements", response_class=HTMLResponse)
+async def add_measurement(
+    request: Request, patient_id: int, db: Db, state: State, auth: CsrfAuth
+) -> Response:
+    form = await request.form()
+    try:
+        body = MeasurementCreate.model_validate(
+            {
+                "kind": form.get("kind"),
+                "value": form.get("value"),
+                "measured_at": form.get("measured_at") or auth.at.isoformat(),
+            }
+        )
+        patient_service.record_measurement(
+            db,
+            patient_id=patient_id,
+            kind=body.kind,
+            value=body.value,
+            measured_at=body.measured_at,
+            at=auth.at,
+            ctx=auth.ctx,
+        )
+    except ValidationError as exc:
+        return _chart(request, db, state, auth, patient_id, errors=errors_of(exc), status=422)
+    except Invalid as exc:
+        return _chart(
+            request,
+            db,
+            state,
+            auth,
+            patient_id,
+            errors={exc.field or "form": exc.message},
+            status=422,
+        )
+    return see_other(f"/patients/{patient_id}")

@@ -1,0 +1,96 @@
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, EmailStr, Field, StringConstraints
+
+from ketacare.core.codes import MeasurementKind, SexAtBirth
+
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+Phone = Annotated[
+    str, StringConstraints(strip_whitespace=True, max_length=40, pattern=r"^[0-9+() .\-]{3,40}$")
+]
+Short = Annotated[str, StringConstraints(strip_whitespace=True, max_length=60)]
+Mrn = Annotated[
+    str,
+    StringConstraints(
+        strip_whitespace=True, min_length=1, max_length=40, pattern=r"^[A-Za-z0-9\-_/.]+$"
+    ),
+]
+
+
+class PatientCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    mrn: Mrn | None = None
+    given_name: Name
+    family_name: Name
+    date_of_birth: date
+    sex_at_birth: SexAtBirth
+    gender_identity: Short | None = None
+    phone: Phone | None = None
+    email: EmailStr | None = None
+    address: Annotated[str, StringConstraints(max_length=400)] | None = None
+    emergency_contact_name: Annotated[str, StringConstraints(max_length=200)] | None = None
+    emergency_contact_phone: Phone | None = None
+    emergency_contact_relationship: Short | None = None
+
+
+class PatientUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    version: int | None = Field(default=None, description="Optimistic lock: the version you read.")
+    mrn: Mrn | None = None
+    given_name: Name | None = None
+    family_name: Name | None = None
+    date_of_birth: date | None = None
+    sex_at_birth: SexAtBirth | None = None
+    gender_identity: Short | None = None
+    phone: Phone | None = None
+    email: EmailStr | None = None
+    address: Annotated[str, StringConstraints(max_length=400)] | None = None
+    emergency_contact_name: Annotated[str, StringConstraints(max_length=200)] | None = None
+    emergency_contact_phone: Phone | None = None
+    emergency_contact_relationship: Short | None = None
+
+
+class MeasurementCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    kind: MeasurementKind
+    # Plausibility bounds, not clinical limits: they catch unit slips (lb for kg, m for cm).
+    value: Annotated[Decimal, Field(gt=0, le=400, max_digits=6, decimal_places=2)]
+    measured_at: AwareDatetime
+
+
+class MeasurementRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    kind: str
+    value: Decimal
+    measured_at: datetime
+
+
+class PatientRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    organisation_id: int
+    mrn: str
+    given_name: str
+    family_name: str
+    date_of_birth: date
+    sex_at_birth: str
+    gender_identity: str | None
+    phone: str | None
+    email: str | None
+    address: str | None
+    emergency_contact_name: str | None
+    emergency_contact_phone: str | None
+    emergency_contact_relationship: str | None
+    version: int
+    created_at: datetime
+    updated_at: datetime

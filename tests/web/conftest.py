@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session, sessionmaker
+from tests.factories.world import NOW, World, fast_settings
+
+from ketacare.services import accounts
+from ketacare.services.audit import AuditContext
+from ketacare.web.app import create_app
+
+
+class FrozenClock:
+    def __init__(self, at: datetime = NOW) -> None:
+        self.at = at
+
+    def now(self) -> datetime:
+        return self.at
+
+
+@pytest.fixture
+def clock() -> FrozenClock:
+    return FrozenClock()
+
+
+@pytest.fixture
+def app(session_factory: sessionmaker[Session], clock: FrozenClock, tmp_path):  # type: ignore[no-untyped-def]
+    return create_app(
+        fast_settings(data_dir=tmp_path), session_factory=session_factory, clock=clock
+    )
+
+
+@pytest.fixture
+def client(app) -> Iterator[TestClient]:  # type: ignore[no-untyped-def]
+    with TestClient(app, raise_server_exceptions=False) as c:
+        yield c
+
+
+@pytest.fixture
+def tokens(db: Session, world: World) -> dict[str, str]:
+    """A bearer token per persona."""
+    from tests.factories.world import fast_settings as fs
+
+    out = {}
+    for persona, user in world.users.items():
+        token, _ = accounts.issue_api_token(
+            db, user=user, settings=fs(), at=NOW, ctx=AuditContext(actor=None)
+        )
+        out[persona] = token
+    db.commit()
+    return out
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
