@@ -1,0 +1,296 @@
+"""The default outcome rule set, one entry per instrument, each number with its source.
+
+Only what the clinical reference gives is encoded; an instrument or a part of it that the
+reference leaves without a rule stays ``None`` (the summary then says "not assessable" instead of
+inventing a threshold). Notable choices, all configurable:
+
+* MADRS remission defaults to <=10 (ESCAPE-TRD; protocols.md rule 38). The Janssen TRD
+  programme's <=12 is available as :data:`MADRS_REMISSION_JANSSEN`.
+* MADRS relapse uses >=22, the esketamine maintenance-trial convention named in instruments.md
+  section 3 item 15 [recall], not the band edge 20 of the severity table.
+* PCL-5 remission is "below the cut-off" [recall]; the reference gives the cut as 31-33. The
+  default (total < 33) matches the instrument catalogue's default provisional-diagnosis cut-off
+  (33), so "no provisional PTSD" and "remission" never disagree; 31 or 32 are configurable.
+* Pain NRS-11 response defaults to >=30 % ("moderate", protocols.md rule 38); the IMMPACT
+  "substantial" >=50 % is :data:`NRS_SUBSTANTIAL_RESPONSE`.
+* LSAS response: protocols.md gives >35 % [found: Taylor 2018] and instruments.md ~28-29 %
+  (secondary). The found value is the default.
+"""
+
+from __future__ import annotations
+
+from ketacare.core.outcomes.rules import (
+    RULES_VERSION,
+    Comparison,
+    Evidence,
+    InstrumentRules,
+    McidRule,
+    OutcomeRules,
+    RelapseBand,
+    RemissionRule,
+    ResponseRule,
+)
+
+_DEPRESSION_RESPONSE_SOURCE = (
+    "protocols.md §1.9: response = >=50% reduction from baseline (MADRS, HAM-D or QIDS-SR16) "
+    "[found: ELEKT-D, Anand 2023 NEJM; Talati 2019]"
+)
+_PAIN_RESPONSE_SOURCE = (
+    "instruments.md row 12: ~30% drop = clinically important [found: Farrar et al. 2001 Pain]; "
+    "protocols.md rule 38: pain response = >=30% NRS drop"
+)
+
+RESPONSE_50 = ResponseRule(50.0, _DEPRESSION_RESPONSE_SOURCE, Evidence.FOUND)
+
+PHQ9 = InstrumentRules(
+    "phq9",
+    response=ResponseRule(
+        50.0,
+        "protocols.md rule 38: response = >=50% drop from baseline (MADRS/QIDS-SR16/PHQ-9)",
+        Evidence.FOUND,
+    ),
+    remission=RemissionRule(
+        5,
+        Comparison.BELOW,
+        "protocols.md §1.9: PHQ-9 <5 [found: SUSTAIN-3, PMC10439056]",
+        Evidence.FOUND,
+    ),
+    relapse_band=RelapseBand(
+        10,
+        "instruments.md row 1: 10-14 moderate [found: LOINC LL382-3; CamCOPS phq9.py]",
+        Evidence.FOUND,
+    ),
+    mcid=McidRule(
+        5,
+        "instruments.md row 1: individual MCID 5 [found: Löwe et al. 2004 Med Care]",
+        Evidence.FOUND,
+    ),
+)
+
+MADRS_REMISSION_DEFAULT = RemissionRule(
+    10,
+    Comparison.AT_MOST,
+    "protocols.md §1.9, rule 38: MADRS <=10 [found: ESCAPE-TRD abstract]",
+    Evidence.FOUND,
+)
+MADRS_REMISSION_JANSSEN = RemissionRule(
+    12,
+    Comparison.AT_MOST,
+    "protocols.md §1.9: Janssen TRD programme <=12 [found: SUSTAIN-3 table, PMC10439056]",
+    Evidence.FOUND,
+)
+
+MADRS = InstrumentRules(
+    "madrs",
+    response=ResponseRule(
+        50.0,
+        "instruments.md row 5: response >=50% [found: Auvelity HCP page]; protocols.md §1.9",
+        Evidence.FOUND,
+    ),
+    remission=MADRS_REMISSION_DEFAULT,
+    relapse_band=RelapseBand(
+        22,
+        "instruments.md row 5 and §3 item 15: relapse ~MADRS >=22 at 2 consecutive visits "
+        "in esketamine maintenance trials [recall]; severity table moderate band starts at 20",
+        Evidence.RECALL,
+    ),
+)
+
+QIDS_SR16 = InstrumentRules(
+    "qidssr16",
+    response=RESPONSE_50,
+    remission=RemissionRule(
+        5,
+        Comparison.AT_MOST,
+        "protocols.md §1.9: QIDS-SR16 <=5 [recall: Rush et al. 2003]; instruments.md row 4 [R]",
+        Evidence.RECALL,
+    ),
+    relapse_band=RelapseBand(
+        11,
+        "instruments.md row 4: 11-15 moderate [found: Millisecond QIDS-SR16 manual]",
+        Evidence.FOUND,
+    ),
+)
+
+HAMD17 = InstrumentRules(
+    "hamd17",
+    response=RESPONSE_50,
+    remission=RemissionRule(
+        7,
+        Comparison.AT_MOST,
+        "instruments.md row 6: remission <=7 [found: Auvelity HCP page]; protocols.md §1.9 "
+        "[recall: Frank et al. 1991]",
+        Evidence.FOUND,
+    ),
+    relapse_band=RelapseBand(
+        14, "instruments.md row 6: 14-18 moderate [found: CamCOPS hamd.py]", Evidence.FOUND
+    ),
+)
+
+BDI2 = InstrumentRules(
+    "bdi2",
+    response=ResponseRule(50.0, "instruments.md row 7: response >=50% [R]", Evidence.RECALL),
+    remission=RemissionRule(
+        12,
+        Comparison.AT_MOST,
+        "instruments.md row 7: remission <=12 [found: Riedel et al. 2010 J Psychiatr Res]",
+        Evidence.FOUND,
+    ),
+    relapse_band=RelapseBand(
+        20,
+        "instruments.md row 7: 20-28 moderate [found: self-management.eu, secondary]",
+        Evidence.FOUND,
+    ),
+)
+
+GAD7 = InstrumentRules(
+    "gad7",
+    response=ResponseRule(50.0, "instruments.md row 3: response >=50% [R]", Evidence.RECALL),
+    remission=RemissionRule(
+        5, Comparison.BELOW, "instruments.md row 3: remission <5 [R]", Evidence.RECALL
+    ),
+    relapse_band=RelapseBand(
+        10, "instruments.md row 3: 10-14 moderate [found: CamCOPS gad7.py]", Evidence.FOUND
+    ),
+    mcid=McidRule(
+        4,
+        "instruments.md row 3: MCID 4 [found: Toussaint et al. 2020 J Affect Disord]",
+        Evidence.FOUND,
+    ),
+)
+
+PCL5 = InstrumentRules(
+    "pcl5",
+    response=ResponseRule(
+        30.0,
+        "protocols.md rule 38: PTSD response = CAPS-5 (or PCL-5) >=30% drop "
+        "[found: Feder 2021 AJP, CAPS-5]",
+        Evidence.FOUND,
+    ),
+    remission=RemissionRule(
+        33,
+        Comparison.BELOW,
+        "instruments.md row 8: remission ~ falling below the cut-off [R]; cut-off 31-33 "
+        "[found: comorbidityguidelines.org.au]; 33 = the catalogue's default cut-off",
+        Evidence.RECALL,
+    ),
+    mcid=McidRule(
+        10,
+        "instruments.md row 8: >=10 pts clinically meaningful [found: calculate.qxmd.com]",
+        Evidence.FOUND,
+    ),
+)
+
+CAPS5 = InstrumentRules(
+    "caps5",
+    response=ResponseRule(
+        30.0,
+        "protocols.md §1.9: PTSD response = >=30% CAPS-5 reduction [found: Feder 2021]",
+        Evidence.FOUND,
+    ),
+)
+
+NRS_SUBSTANTIAL_RESPONSE = ResponseRule(
+    50.0,
+    "instruments.md row 12: >=50% = substantial [found: IMMPACT, Dworkin et al. 2008 summary]; "
+    "protocols.md rule 38 (CONFIG)",
+    Evidence.FOUND,
+)
+
+NRS11 = InstrumentRules(
+    "nrs11",
+    response=ResponseRule(30.0, _PAIN_RESPONSE_SOURCE, Evidence.FOUND),
+    mcid=McidRule(
+        2,
+        "instruments.md row 12: ~2 pts clinically important [found: Farrar et al. 2001 Pain]",
+        Evidence.FOUND,
+    ),
+)
+
+BPI_SF = InstrumentRules(
+    "bpisf",
+    response=ResponseRule(
+        30.0,
+        "instruments.md row 13: use the IMMPACT intensity thresholds of row 12 (>=30%)",
+        Evidence.FOUND,
+    ),
+)
+
+PEG3 = InstrumentRules(
+    "peg3",
+    response=ResponseRule(
+        30.0,
+        "instruments.md row 14: ~30% improvement commonly treated as meaningful [R]",
+        Evidence.RECALL,
+    ),
+)
+
+FIQR = InstrumentRules(
+    "fiqr",
+    remission=RemissionRule(
+        23,
+        Comparison.AT_MOST,
+        "instruments.md row 15: 0-23 remission [found: Salaffi et al. 2020 Rheumatology]",
+        Evidence.FOUND,
+    ),
+    relapse_band=RelapseBand(
+        41,
+        "instruments.md row 15: 41-63 moderate [found: Salaffi et al. 2020 Rheumatology]",
+        Evidence.FOUND,
+    ),
+)
+
+LSAS = InstrumentRules(
+    "lsas",
+    response=ResponseRule(
+        35.0,
+        "protocols.md §1.9: social anxiety response >35% LSAS reduction "
+        "[found: Taylor 2018 Neuropsychopharmacology, PMC5729569]",
+        Evidence.FOUND,
+        strict=True,
+    ),
+    remission=RemissionRule(
+        30,
+        Comparison.AT_MOST,
+        "instruments.md row 11: remission LSAS-CA <=30 [secondary summary, verify]",
+        Evidence.RECALL,
+    ),
+    relapse_band=RelapseBand(
+        50,
+        "instruments.md row 11: 50-64 moderate [found: hiboop, citing Mennin 2002]",
+        Evidence.FOUND,
+    ),
+)
+
+LSAS_SR = InstrumentRules(
+    "lsassr",
+    response=LSAS.response,
+    remission=RemissionRule(
+        35,
+        Comparison.AT_MOST,
+        "instruments.md row 11: remission LSAS-SR <=35 [secondary summary, verify]",
+        Evidence.RECALL,
+    ),
+    relapse_band=LSAS.relapse_band,
+)
+
+DEFAULT_RULES = OutcomeRules(
+    version=RULES_VERSION,
+    instruments=(
+        PHQ9,
+        MADRS,
+        QIDS_SR16,
+        HAMD17,
+        BDI2,
+        GAD7,
+        PCL5,
+        CAPS5,
+        NRS11,
+        BPI_SF,
+        PEG3,
+        FIQR,
+        LSAS,
+        LSAS_SR,
+    ),
+)
+"""The default rule set (version :data:`RULES_VERSION`)."""
