@@ -1,0 +1,91 @@
+"""Shared value objects of the treatment session at the chair.
+
+A *session* here is always the treatment session (``TreatmentSession``), never a database or
+login session. Everything in this package is pure: times come in as arguments and every rule
+reads its numbers from :mod:`ketacare.core.session.config`, where each default names its source.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+from ketacare.core.errors import Invalid
+
+
+class SessionDrug(StrEnum):
+    """What is administered in the session. Esketamine 'infusing' means giving the devices."""
+
+    KETAMINE_IV = "ketamine_iv"
+    ESKETAMINE_NASAL = "esketamine_nasal"
+
+
+class Symptom(StrEnum):
+    """Symptoms that override vital-sign numbers and trigger the emergency pathway.
+
+    Chest pain, severe headache and neurological deficit: protocols.md rule 25 (end-organ signs,
+    [recall: ACC/AHA 2017 hypertensive emergency]). Confusion: named in the session issue and an
+    encephalopathy sign of hypertensive emergency in the same guideline [recall].
+    """
+
+    CHEST_PAIN = "chest_pain"
+    SEVERE_HEADACHE = "severe_headache"
+    NEUROLOGICAL_DEFICIT = "neurological_deficit"
+    CONFUSION = "confusion"
+
+
+@dataclass(frozen=True)
+class GateFailure:
+    """One reason a gate (ready to dose, discharge) refuses; ``code`` is stable, message human."""
+
+    code: str
+    message: str
+
+
+@dataclass(frozen=True)
+class VitalsReading:
+    """One set of vital signs taken at ``at``; any parameter may be absent (``None``).
+
+    Units: blood pressure in mmHg, heart rate in beats/min, SpO2 in percent, respiratory rate in
+    breaths/min. ``symptoms`` holds what the patient reports or staff observe at that time.
+    """
+
+    at: datetime
+    sbp: int | None = None
+    dbp: int | None = None
+    hr: int | None = None
+    spo2: int | None = None
+    rr: int | None = None
+    symptoms: frozenset[Symptom] = field(default_factory=frozenset)
+
+    def __post_init__(self) -> None:
+        """Refuse naive times and impossible values (negative or SpO2 over 100 %)."""
+        require_aware(self.at, "at")
+        for name in ("sbp", "dbp", "hr", "spo2", "rr"):
+            value = getattr(self, name)
+            if value is not None and value < 0:
+                raise Invalid("vitals.negative_value", f"{name} cannot be negative", field=name)
+        if self.spo2 is not None and self.spo2 > 100:
+            raise Invalid("vitals.spo2_out_of_range", "SpO2 is a percentage (0-100)", field="spo2")
+
+    @property
+    def has_bp(self) -> bool:
+        """Whether both systolic and diastolic pressures were recorded."""
+        return self.sbp is not None and self.dbp is not None
+
+
+def require_aware(value: datetime, name: str) -> datetime:
+    """Return ``value`` unchanged if it is timezone-aware, else raise :class:`Invalid`.
+
+    Raises:
+        Invalid: ``session.naive_datetime`` when the datetime has no timezone.
+    """
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise Invalid("session.naive_datetime", f"{name} must be timezone-aware", field=name)
+    return value
+
+
+def latest(readings: tuple[VitalsReading, ...] | list[VitalsReading]) -> VitalsReading | None:
+    """The most recent reading, or ``None`` for an empty sequence."""
+    return max(readings, key=lambda r: r.at, default=None)
