@@ -20,11 +20,11 @@ import psycopg
 import pytest
 from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
-from tests.factories.world import World, fast_settings, make_world
 
 from ketacare.db.engine import make_engine
 from ketacare.db.migrate import upgrade_to_head
 from ketacare.services.security import make_hasher
+from tests.factories.world import World, fast_settings, make_world
 
 DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/test"
 BACKENDS = ("sqlite", "postgresql")

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from tests.browser.conftest import ARTIFACTS
 
-DEMO_PASSWORD = "demo-password-123"  # noqa: S105
+DEMO_PASSWORD = "demo-password-123"
 
 
 def test_front_desk_finds_a_patient_and_sees_the_chart_header(live_server: str, tablet) -> None:  # type: ignore[no-untyped-def]

@@ -17,9 +17,15 @@ SETTINGS = fast_settings()
 
 
 def login(db: Session, hasher, email: str, password: str, minutes: int = 0):  # type: ignore[no-untyped-def]
-    return accounts.authenticate(db, hasher=hasher, settings=SETTINGS, email=email,
-                                 password=password, at=NOW + timedelta(minutes=minutes),
-                                 client_address="10.1.1.1")
+    return accounts.authenticate(
+        db,
+        hasher=hasher,
+        settings=SETTINGS,
+        email=email,
+        password=password,
+        at=NOW + timedelta(minutes=minutes),
+        client_address="10.1.1.1",
+    )
 
 
 def test_password_is_stored_as_argon2id(world: World) -> None:
@@ -61,16 +67,29 @@ def test_failures_outside_window_do_not_accumulate(db: Session, hasher, world: W
 
 
 def test_login_session_idle_expiry(db: Session, world: World) -> None:
-    token, _ = accounts.start_login_session(db, user=world.user("nurse"), at=NOW,
-                                            client_address=None)
+    token, _ = accounts.start_login_session(
+        db, user=world.user("nurse"), at=NOW, client_address=None
+    )
     idle = SETTINGS.session_idle_minutes
-    assert accounts.resolve_login_session(db, token=token, settings=SETTINGS,
-                                          at=NOW + timedelta(minutes=idle - 1)) is not None
+    assert (
+        accounts.resolve_login_session(
+            db, token=token, settings=SETTINGS, at=NOW + timedelta(minutes=idle - 1)
+        )
+        is not None
+    )
     # Activity moved the idle clock forward.
-    assert accounts.resolve_login_session(db, token=token, settings=SETTINGS,
-                                          at=NOW + timedelta(minutes=2 * idle - 2)) is not None
-    assert accounts.resolve_login_session(db, token=token, settings=SETTINGS,
-                                          at=NOW + timedelta(minutes=4 * idle)) is None
+    assert (
+        accounts.resolve_login_session(
+            db, token=token, settings=SETTINGS, at=NOW + timedelta(minutes=2 * idle - 2)
+        )
+        is not None
+    )
+    assert (
+        accounts.resolve_login_session(
+            db, token=token, settings=SETTINGS, at=NOW + timedelta(minutes=4 * idle)
+        )
+        is None
+    )
 
 
 def test_api_token_is_hashed_expires_and_revokes(db: Session, world: World) -> None:
@@ -89,15 +108,36 @@ def test_password_change_rules_and_sign_out_elsewhere(db: Session, hasher, world
     ctx = AuditContext(actor=accounts.actor_for(user))
     token, _ = accounts.start_login_session(db, user=user, at=NOW, client_address=None)
     with pytest.raises(Invalid) as wrong:
-        accounts.change_password(db, hasher=hasher, user=user, current_password="nope",
-                                 new_password="a-much-better-password", at=NOW, ctx=ctx)
+        accounts.change_password(
+            db,
+            hasher=hasher,
+            user=user,
+            current_password="nope",
+            new_password="a-much-better-password",
+            at=NOW,
+            ctx=ctx,
+        )
     assert wrong.value.field == "current_password"
     with pytest.raises(Invalid) as short:
-        accounts.change_password(db, hasher=hasher, user=user, current_password=PASSWORD,
-                                 new_password="short", at=NOW, ctx=ctx)
+        accounts.change_password(
+            db,
+            hasher=hasher,
+            user=user,
+            current_password=PASSWORD,
+            new_password="short",
+            at=NOW,
+            ctx=ctx,
+        )
     assert short.value.field == "new_password"
-    accounts.change_password(db, hasher=hasher, user=user, current_password=PASSWORD,
-                             new_password="a-much-better-password", at=NOW, ctx=ctx)
+    accounts.change_password(
+        db,
+        hasher=hasher,
+        user=user,
+        current_password=PASSWORD,
+        new_password="a-much-better-password",
+        at=NOW,
+        ctx=ctx,
+    )
     assert login(db, hasher, "nurse@a.test", "a-much-better-password").ok
     assert accounts.resolve_login_session(db, token=token, settings=SETTINGS, at=NOW) is None
 
@@ -105,12 +145,28 @@ def test_password_change_rules_and_sign_out_elsewhere(db: Session, hasher, world
 def test_duplicate_email_and_patient_role_rules(db: Session, hasher, world: World) -> None:  # type: ignore[no-untyped-def]
     system = AuditContext(actor=None)
     with pytest.raises(Conflict) as dup:
-        accounts.create_user(db, hasher=hasher, organisation_id=world.org.id,
-                             email="Nurse@A.test", full_name="x", role=Role.NURSE,
-                             password=PASSWORD, at=NOW, ctx=system)
+        accounts.create_user(
+            db,
+            hasher=hasher,
+            organisation_id=world.org.id,
+            email="Nurse@A.test",
+            full_name="x",
+            role=Role.NURSE,
+            password=PASSWORD,
+            at=NOW,
+            ctx=system,
+        )
     assert dup.value.field == "email"
     with pytest.raises(Invalid) as patient:
-        accounts.create_user(db, hasher=hasher, organisation_id=world.org.id,
-                             email="p2@a.test", full_name="x", role=Role.PATIENT,
-                             password=PASSWORD, at=NOW, ctx=system)
+        accounts.create_user(
+            db,
+            hasher=hasher,
+            organisation_id=world.org.id,
+            email="p2@a.test",
+            full_name="x",
+            role=Role.PATIENT,
+            password=PASSWORD,
+            at=NOW,
+            ctx=system,
+        )
     assert patient.value.field == "role"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import threading
 from datetime import timedelta
 
@@ -28,7 +29,7 @@ def test_world_writes_an_intact_chain_per_organisation(db: Session, world: World
     ours = _events(db, world.org.id)
     assert [e.seq for e in ours] == list(range(1, len(ours) + 1))
     assert ours[0].prev_hash == "0" * 64
-    assert all(b.prev_hash == a.hash for a, b in zip(ours, ours[1:], strict=False))
+    assert all(b.prev_hash == a.hash for a, b in itertools.pairwise(ours))
     # Registration of the patient was audited with who, role, action and entity.
     created = [e for e in ours if e.entity_type == "Patient" and e.action == "C"]
     assert created[0].role == "frontdesk"
@@ -37,8 +38,7 @@ def test_world_writes_an_intact_chain_per_organisation(db: Session, world: World
 
 def test_altered_event_is_named(db: Session, world: World) -> None:
     victim = _events(db, world.org.id)[3]
-    db.execute(update(AuditEvent).where(AuditEvent.id == victim.id).values(outcome="0",
-                                                                           action="D"))
+    db.execute(update(AuditEvent).where(AuditEvent.id == victim.id).values(outcome="0", action="D"))
     db.expire_all()
     report = verify_audit_trail(db)
     assert not report.intact
@@ -66,9 +66,16 @@ def test_deleted_tail_is_found(db: Session, world: World) -> None:
 
 
 def test_failure_outcome_recorded(db: Session, world: World) -> None:
-    event = record_event(db, ctx=CTX, at=NOW, action=AuditAction.READ, entity_type="Patient",
-                         entity_id=1, outcome=AuditOutcome.MINOR_FAILURE,
-                         organisation_id=world.org.id)
+    event = record_event(
+        db,
+        ctx=CTX,
+        at=NOW,
+        action=AuditAction.READ,
+        entity_type="Patient",
+        entity_id=1,
+        outcome=AuditOutcome.MINOR_FAILURE,
+        organisation_id=world.org.id,
+    )
     assert event.outcome == "4"
     assert verify_audit_trail(db).intact
 
@@ -76,17 +83,27 @@ def test_failure_outcome_recorded(db: Session, world: World) -> None:
 def test_concurrent_writers_keep_every_chain_intact(engine: Engine) -> None:
     """Four threads, two organisations, real commits: no lost or duplicated positions."""
     with Session(engine) as setup, setup.begin():
-        orgs = [create_organisation(setup, name=f"Concurrent {i}", location_name="x", at=NOW,
-                                    ctx=CTX)[0].id for i in range(2)]
+        orgs = [
+            create_organisation(setup, name=f"Concurrent {i}", location_name="x", at=NOW, ctx=CTX)[
+                0
+            ].id
+            for i in range(2)
+        ]
     errors: list[BaseException] = []
 
     def writer(org_id: int, n: int) -> None:
         try:
             for i in range(n):
                 with Session(engine) as db, db.begin():
-                    record_event(db, ctx=CTX, at=NOW + timedelta(seconds=i),
-                                 action=AuditAction.READ, entity_type="Patient", entity_id=i,
-                                 organisation_id=org_id)
+                    record_event(
+                        db,
+                        ctx=CTX,
+                        at=NOW + timedelta(seconds=i),
+                        action=AuditAction.READ,
+                        entity_type="Patient",
+                        entity_id=i,
+                        organisation_id=org_id,
+                    )
         except BaseException as exc:  # noqa: BLE001 - reported to the main thread
             errors.append(exc)
 
@@ -107,6 +124,8 @@ def test_concurrent_writers_keep_every_chain_intact(engine: Engine) -> None:
             keys = [chain_key_for(o) for o in orgs]
             db.execute(delete(AuditEvent).where(AuditEvent.chain_key.in_(keys)))
             db.execute(delete(AuditChainHead).where(AuditChainHead.chain_key.in_(keys)))
-            db.execute(text("DELETE FROM locations WHERE organisation_id IN (:a, :b)"),
-                       {"a": orgs[0], "b": orgs[1]})
+            db.execute(
+                text("DELETE FROM locations WHERE organisation_id IN (:a, :b)"),
+                {"a": orgs[0], "b": orgs[1]},
+            )
             db.execute(delete(Organisation).where(Organisation.id.in_(orgs)))

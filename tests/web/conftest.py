@@ -6,11 +6,11 @@ from datetime import datetime
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
-from tests.factories.world import NOW, World, fast_settings
 
 from ketacare.services import accounts
 from ketacare.services.audit import AuditContext
 from ketacare.web.app import create_app
+from tests.factories.world import NOW, World, fast_settings
 
 
 class FrozenClock:

@@ -23,9 +23,11 @@ def csrf_of(html: str) -> str:
 
 def sign_in(client: TestClient, email: str, password: str = PASSWORD) -> None:
     page = client.get("/login")
-    r = client.post("/login", data={"email": email, "password": password,
-                                    "csrf_token": csrf_of(page.text), "next": "/"},
-                    follow_redirects=False)
+    r = client.post(
+        "/login",
+        data={"email": email, "password": password, "csrf_token": csrf_of(page.text), "next": "/"},
+        follow_redirects=False,
+    )
     assert r.status_code == 303, r.text
 
 
@@ -37,16 +39,19 @@ def test_pages_redirect_to_login_when_signed_out(client: TestClient, world: Worl
 
 def test_login_form_requires_its_csrf_token(client: TestClient, world: World) -> None:
     client.get("/login")
-    r = client.post("/login", data={"email": "nurse@a.test", "password": PASSWORD,
-                                    "csrf_token": "forged"})
+    r = client.post(
+        "/login", data={"email": "nurse@a.test", "password": PASSWORD, "csrf_token": "forged"}
+    )
     assert r.status_code == 403
     assert "expired" in r.text
 
 
 def test_wrong_password_shows_a_clear_message(client: TestClient, world: World) -> None:
     page = client.get("/login")
-    r = client.post("/login", data={"email": "nurse@a.test", "password": "nope",
-                                    "csrf_token": csrf_of(page.text)})
+    r = client.post(
+        "/login",
+        data={"email": "nurse@a.test", "password": "nope", "csrf_token": csrf_of(page.text)},
+    )
     assert r.status_code == 401
     assert "E-mail or password is not correct." in r.text
 
@@ -61,8 +66,7 @@ def test_login_search_chart_and_logout(client: TestClient, world: World) -> None
     assert chart.status_code == 200
     assert "42</strong> y" in chart.text
     assert "70.00 kg" in chart.text
-    out = client.post("/logout", data={"csrf_token": csrf_of(chart.text)},
-                      follow_redirects=False)
+    out = client.post("/logout", data={"csrf_token": csrf_of(chart.text)}, follow_redirects=False)
     assert out.status_code == 303
     assert client.get("/patients", follow_redirects=False).status_code == 303
 
@@ -71,9 +75,15 @@ def test_form_post_without_csrf_is_refused_and_writes_nothing(
     client: TestClient, world: World, db: Session
 ) -> None:
     sign_in(client, "frontdesk@a.test")
-    r = client.post("/patients/new", data={"given_name": "No", "family_name": "Csrf",
-                                           "date_of_birth": "1990-01-01",
-                                           "sex_at_birth": "male"})
+    r = client.post(
+        "/patients/new",
+        data={
+            "given_name": "No",
+            "family_name": "Csrf",
+            "date_of_birth": "1990-01-01",
+            "sex_at_birth": "male",
+        },
+    )
     assert r.status_code == 403
     assert db.scalar(select(Patient).where(Patient.family_name == "Csrf")) is None
 
@@ -84,17 +94,30 @@ def test_register_patient_form_errors_name_fields_then_success(
     sign_in(client, "frontdesk@a.test")
     form = client.get("/patients/new")
     token = csrf_of(form.text)
-    bad = client.post("/patients/new", data={"csrf_token": token, "given_name": "Sam",
-                                             "family_name": "", "date_of_birth": "tomorrow",
-                                             "sex_at_birth": "female"})
+    bad = client.post(
+        "/patients/new",
+        data={
+            "csrf_token": token,
+            "given_name": "Sam",
+            "family_name": "",
+            "date_of_birth": "tomorrow",
+            "sex_at_birth": "female",
+        },
+    )
     assert bad.status_code == 422
     assert "date of birth" in bad.text
     assert 'value="Sam"' in bad.text  # what was typed is kept
-    ok = client.post("/patients/new", data={"csrf_token": token, "given_name": "Sam",
-                                            "family_name": "Rivera",
-                                            "date_of_birth": "1992-07-23",
-                                            "sex_at_birth": "female"},
-                     follow_redirects=False)
+    ok = client.post(
+        "/patients/new",
+        data={
+            "csrf_token": token,
+            "given_name": "Sam",
+            "family_name": "Rivera",
+            "date_of_birth": "1992-07-23",
+            "sex_at_birth": "female",
+        },
+        follow_redirects=False,
+    )
     assert ok.status_code == 303
     assert "Rivera, Sam" in client.get(ok.headers["location"]).text
 
@@ -103,10 +126,17 @@ def test_edit_patient_with_stale_version_is_a_conflict(client: TestClient, world
     sign_in(client, "frontdesk@a.test")
     pid = world.patient.id  # type: ignore[union-attr]
     token = csrf_of(client.get(f"/patients/{pid}/edit").text)
-    base = {"csrf_token": token, "given_name": "Avery", "family_name": "Quinn",
-            "date_of_birth": "1984-03-14", "sex_at_birth": "female", "version": "1"}
-    first = client.post(f"/patients/{pid}/edit", data={**base, "phone": "555 0001"},
-                        follow_redirects=False)
+    base = {
+        "csrf_token": token,
+        "given_name": "Avery",
+        "family_name": "Quinn",
+        "date_of_birth": "1984-03-14",
+        "sex_at_birth": "female",
+        "version": "1",
+    }
+    first = client.post(
+        f"/patients/{pid}/edit", data={**base, "phone": "555 0001"}, follow_redirects=False
+    )
     assert first.status_code == 303
     second = client.post(f"/patients/{pid}/edit", data={**base, "phone": "555 0002"})
     assert second.status_code == 409
@@ -117,21 +147,28 @@ def test_nurse_records_weight_frontdesk_cannot(client: TestClient, world: World)
     pid = world.patient.id  # type: ignore[union-attr]
     sign_in(client, "nurse@a.test")
     token = csrf_of(client.get(f"/patients/{pid}").text)
-    bad = client.post(f"/patients/{pid}/measurements",
-                      data={"csrf_token": token, "kind": "weight", "value": "abc"})
+    bad = client.post(
+        f"/patients/{pid}/measurements",
+        data={"csrf_token": token, "kind": "weight", "value": "abc"},
+    )
     assert bad.status_code == 422
     assert "value" in bad.text
-    ok = client.post(f"/patients/{pid}/measurements",
-                     data={"csrf_token": token, "kind": "weight", "value": "73.4"},
-                     follow_redirects=False)
+    ok = client.post(
+        f"/patients/{pid}/measurements",
+        data={"csrf_token": token, "kind": "weight", "value": "73.4"},
+        follow_redirects=False,
+    )
     assert ok.status_code == 303
     assert "73.40 kg" in client.get(f"/patients/{pid}").text
 
 
-@pytest.mark.parametrize(("persona", "status"), [("admin", 200), ("nurse", 403),
-                                                 ("prescriber", 403), ("researcher", 403)])
-def test_audit_trail_page_is_for_admins(client: TestClient, world: World, persona: str,
-                                        status: int) -> None:
+@pytest.mark.parametrize(
+    ("persona", "status"),
+    [("admin", 200), ("nurse", 403), ("prescriber", 403), ("researcher", 403)],
+)
+def test_audit_trail_page_is_for_admins(
+    client: TestClient, world: World, persona: str, status: int
+) -> None:
     sign_in(client, f"{persona}@a.test")
     r = client.get("/admin/audit", params={"action": "C"}, headers={"accept": "text/html"})
     assert r.status_code == status
@@ -139,18 +176,33 @@ def test_audit_trail_page_is_for_admins(client: TestClient, world: World, person
         assert "Patient" in r.text
 
 
-def test_admin_creates_user_and_filters_audit(client: TestClient, world: World,
-                                              db: Session) -> None:
+def test_admin_creates_user_and_filters_audit(
+    client: TestClient, world: World, db: Session
+) -> None:
     sign_in(client, "admin@a.test")
     token = csrf_of(client.get("/admin/users").text)
-    short = client.post("/admin/users", data={"csrf_token": token, "email": "new@a.test",
-                                              "full_name": "New", "role": "nurse",
-                                              "password": "short"})
+    short = client.post(
+        "/admin/users",
+        data={
+            "csrf_token": token,
+            "email": "new@a.test",
+            "full_name": "New",
+            "role": "nurse",
+            "password": "short",
+        },
+    )
     assert short.status_code == 422
     assert "at least 12 characters" in short.text
-    ok = client.post("/admin/users", data={"csrf_token": token, "email": "new@a.test",
-                                           "full_name": "New Nurse", "role": "nurse",
-                                           "password": "a-long-enough-password"})
+    ok = client.post(
+        "/admin/users",
+        data={
+            "csrf_token": token,
+            "email": "new@a.test",
+            "full_name": "New Nurse",
+            "role": "nurse",
+            "password": "a-long-enough-password",
+        },
+    )
     assert ok.status_code == 200
     assert "new@a.test" in ok.text
     trail = client.get("/admin/audit", params={"entity_type": "User", "action": "C"})
@@ -161,9 +213,14 @@ def test_admin_creates_user_and_filters_audit(client: TestClient, world: World,
 def test_password_change_page(client: TestClient, world: World) -> None:
     sign_in(client, "nurse@a.test")
     token = csrf_of(client.get("/account/password").text)
-    ok = client.post("/account/password", data={"csrf_token": token,
-                                                "current_password": PASSWORD,
-                                                "new_password": "brand-new-password-1"})
+    ok = client.post(
+        "/account/password",
+        data={
+            "csrf_token": token,
+            "current_password": PASSWORD,
+            "new_password": "brand-new-password-1",
+        },
+    )
     assert ok.status_code == 200
     assert "Password changed" in ok.text
     # Still signed in on this browser with the new session.

@@ -12,10 +12,22 @@ def build(n: int, chain_key: str = "org:1") -> list[AuditRecord]:
     out: list[AuditRecord] = []
     prev = GENESIS_HASH
     for i in range(1, n + 1):
-        rec = AuditRecord(id=i, chain_key=chain_key, seq=i, recorded_at=T0 + timedelta(seconds=i),
-                          user_id=7, role="nurse", action="R", entity_type="Patient",
-                          entity_id=str(i), outcome="0", client_address="10.0.0.1",
-                          detail=None, prev_hash=prev, hash="")
+        rec = AuditRecord(
+            id=i,
+            chain_key=chain_key,
+            seq=i,
+            recorded_at=T0 + timedelta(seconds=i),
+            user_id=7,
+            role="nurse",
+            action="R",
+            entity_type="Patient",
+            entity_id=str(i),
+            outcome="0",
+            client_address="10.0.0.1",
+            detail=None,
+            prev_hash=prev,
+            hash="",
+        )
         digest = chain_hash(prev, rec.content())
         rec = dataclasses.replace(rec, hash=digest)
         out.append(rec)
@@ -25,8 +37,12 @@ def build(n: int, chain_key: str = "org:1") -> list[AuditRecord]:
 
 def verify(records: list[AuditRecord], head: AuditRecord | None = None):  # type: ignore[no-untyped-def]
     last = head or (records[-1] if records else None)
-    return verify_chain(records, chain_key="org:1", head_seq=last.seq if last else 0,
-                        head_hash=last.hash if last else GENESIS_HASH)
+    return verify_chain(
+        records,
+        chain_key="org:1",
+        head_seq=last.seq if last else 0,
+        head_hash=last.hash if last else GENESIS_HASH,
+    )
 
 
 def test_intact_chain_verifies() -> None:

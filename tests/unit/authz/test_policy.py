@@ -67,7 +67,7 @@ def test_patient_sees_only_own_record() -> None:
 
 def test_require_raises_forbidden_with_reason() -> None:
     nurse = Actor(user_id=1, role=Role.NURSE, organisation_id=10)
-    with pytest.raises(Forbidden, match="may not clinical.sign") as info:
+    with pytest.raises(Forbidden, match=r"may not clinical\.sign") as info:
         require(nurse, Action.CLINICAL_SIGN)
     assert info.value.code == "authz.forbidden"
     require(Actor(2, Role.PRESCRIBER, 10), Action.CLINICAL_SIGN)  # no exception
