@@ -1,0 +1,62 @@
+"""Misuse-risk screens used at intake: DAST-10 bands and the sex-specific AUDIT-C cut-off.
+
+Bands and cut-offs are from instruments.md rows 23-24 (only totals are needed here; item scoring
+belongs to ``core/instruments``).
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Final
+
+from ketacare.core.eligibility.config import DEFAULT_CONFIG, ScreeningConfig
+from ketacare.core.eligibility.model import SexAtBirth
+from ketacare.core.errors import Invalid
+
+DAST10_MAX: Final = 10
+AUDITC_MAX: Final = 12
+# DAST-10 levels [F:DAST-CDE]: (upper bound inclusive, band).
+DAST10_BANDS: Final = ((0, "none"), (2, "low"), (5, "moderate"), (8, "substantial"), (10, "severe"))
+
+
+class Dast10Band(StrEnum):
+    """DAST-10 level of problems related to drug use."""
+
+    NONE = "none"
+    LOW = "low"
+    MODERATE = "moderate"
+    SUBSTANTIAL = "substantial"
+    SEVERE = "severe"
+
+
+def dast10_band(total: int) -> Dast10Band:
+    """Band for a DAST-10 total: 0 none, 1-2 low, 3-5 moderate, 6-8 substantial, 9-10 severe.
+
+    Raises:
+        Invalid: if the total is outside 0-10.
+    """
+    if not 0 <= total <= DAST10_MAX:
+        raise Invalid("misuse.dast10_out_of_range", "DAST-10 total must be 0-10", field="dast10")
+    return next(Dast10Band(band) for upper, band in DAST10_BANDS if total <= upper)
+
+
+def auditc_cutoff(sex: SexAtBirth | None, config: ScreeningConfig = DEFAULT_CONFIG) -> int:
+    """AUDIT-C positive cut-off: >=4 men, >=3 women, the lower one for other or unrecorded sex."""
+    if sex is SexAtBirth.MALE:
+        return config.auditc_positive_male
+    if sex is SexAtBirth.FEMALE:
+        return config.auditc_positive_female
+    return config.auditc_positive_other
+
+
+def auditc_positive(
+    total: int, sex: SexAtBirth | None, config: ScreeningConfig = DEFAULT_CONFIG
+) -> bool:
+    """Whether an AUDIT-C total is a positive screen for hazardous drinking.
+
+    Raises:
+        Invalid: if the total is outside 0-12.
+    """
+    if not 0 <= total <= AUDITC_MAX:
+        raise Invalid("misuse.auditc_out_of_range", "AUDIT-C total must be 0-12", field="auditc")
+    return total >= auditc_cutoff(sex, config)
