@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
@@ -11,24 +9,7 @@ from sqlalchemy.orm import Session
 
 from ketacare.db.models import AuditEvent, Patient
 from tests.factories.world import PASSWORD, World
-
-CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
-
-
-def csrf_of(html: str) -> str:
-    found = CSRF.search(html)
-    assert found, "page has no CSRF token"
-    return found.group(1)
-
-
-def sign_in(client: TestClient, email: str, password: str = PASSWORD) -> None:
-    page = client.get("/login")
-    r = client.post(
-        "/login",
-        data={"email": email, "password": password, "csrf_token": csrf_of(page.text), "next": "/"},
-        follow_redirects=False,
-    )
-    assert r.status_code == 303, r.text
+from tests.web.helpers import csrf_of, sign_in
 
 
 def test_pages_redirect_to_login_when_signed_out(client: TestClient, world: World) -> None:
