@@ -1,10 +1,191 @@
-"""CLI commands for the dosing domain."""
+"""CLI commands for the dosing domain: ``ketacare dose`` and ``ketacare protocols ...``.
+
+Thin adapter: parses options, calls ``ketacare.core.dosing``, prints. Any refused input or order
+(``Invalid`` or a hard-limit ``RuleViolation``) prints ``error: <code>: <message>`` on stderr and
+exits with code 2.
+"""
 
 from __future__ import annotations
 
+import json
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Annotated, Any, NoReturn
+
 import typer
+from rich.console import Console
+from rich.table import Table
+
+from ketacare.core.dosing.calculator import calculate_dose
+from ketacare.core.dosing.library import get_protocol, list_protocols
+from ketacare.core.dosing.order import DoseCalculation, DoseRequest
+from ketacare.core.dosing.protocol import propose_induction_dates
+from ketacare.core.errors import DomainError, Invalid
+from ketacare.core.patients.body_weight import BodyMeasurements, SexAtBirth, WeightBasis
+from ketacare.core.units import to_decimal
+
+protocols_app = typer.Typer(help="Treatment protocol library.", no_args_is_help=True)
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout.")]
 
 
 def register(app: typer.Typer) -> None:
     """Add this domain's commands to the main app."""
-    del app
+    app.command("dose")(dose_cmd)
+    app.add_typer(protocols_app, name="protocols")
+
+
+def _fail(error: DomainError) -> NoReturn:
+    field = f" (field: {error.field})" if error.field else ""
+    typer.echo(f"error: {error.code}: {error.message}{field}", err=True)
+    raise typer.Exit(2)
+
+
+def _dec(value: float | None, field: str) -> Decimal | None:
+    return None if value is None else to_decimal(value, field=field)
+
+
+def _parse_date(value: str | None, field: str) -> date:
+    if value is None:
+        return datetime.now(UTC).date()
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise Invalid("cli.bad_date", f"{field} must be YYYY-MM-DD", field=field) from None
+
+
+def dose_cmd(
+    protocol: Annotated[str, typer.Option("--protocol", help="Protocol id.")],
+    weight_kg: Annotated[float, typer.Option("--weight-kg", help="Actual body weight (kg).")],
+    height_cm: Annotated[float | None, typer.Option("--height-cm")] = None,
+    sex_at_birth: Annotated[SexAtBirth | None, typer.Option("--sex-at-birth")] = None,
+    weight_basis: Annotated[WeightBasis | None, typer.Option("--weight-basis")] = None,
+    dose_mg_per_kg: Annotated[float | None, typer.Option("--dose-mg-per-kg")] = None,
+    rate_mg_per_kg_per_h: Annotated[float | None, typer.Option("--rate-mg-per-kg-per-h")] = None,
+    duration_min: Annotated[int | None, typer.Option("--duration-min")] = None,
+    concentration_mg_per_ml: Annotated[
+        float | None, typer.Option("--concentration-mg-per-ml", help="Stock concentration.")
+    ] = None,
+    final_volume_ml: Annotated[
+        float | None, typer.Option("--final-volume-ml", help="Volume after dilution (bag).")
+    ] = None,
+    dose_mg: Annotated[float | None, typer.Option("--dose-mg", help="Fixed dose.")] = None,
+    first_dose: Annotated[bool, typer.Option("--first-dose", help="First session.")] = False,
+    age_years: Annotated[int | None, typer.Option("--age-years")] = None,
+    weight_date: Annotated[
+        str | None, typer.Option("--weight-date", help="YYYY-MM-DD; default today.")
+    ] = None,
+    today: Annotated[str | None, typer.Option("--today", help="Order date; default today.")] = None,
+    json_output: JsonOpt = False,
+) -> None:
+    """Calculate a dose, rates, volumes and pump settings for a protocol."""
+    try:
+        order_date = _parse_date(today, "today")
+        body = BodyMeasurements(
+            weight_kg=to_decimal(weight_kg, field="weight_kg"),
+            weight_measured_on=_parse_date(weight_date, "weight_date")
+            if weight_date
+            else order_date,
+            height_cm=_dec(height_cm, "height_cm"),
+            sex_at_birth=sex_at_birth,
+        )
+        request = DoseRequest(
+            protocol=get_protocol(protocol),
+            today=order_date,
+            body=body,
+            weight_basis=weight_basis,
+            dose_mg_per_kg=_dec(dose_mg_per_kg, "dose_mg_per_kg"),
+            rate_mg_per_kg_per_h=_dec(rate_mg_per_kg_per_h, "rate_mg_per_kg_per_h"),
+            duration_min=duration_min,
+            concentration_mg_per_ml=_dec(concentration_mg_per_ml, "concentration_mg_per_ml"),
+            final_volume_ml=_dec(final_volume_ml, "final_volume_ml"),
+            dose_mg=_dec(dose_mg, "dose_mg"),
+            first_dose=first_dose,
+            age_years=age_years,
+        )
+        result = calculate_dose(request)
+    except DomainError as error:
+        _fail(error)
+    if json_output:
+        typer.echo(json.dumps(result.as_dict()))
+        return
+    _print_dose(result)
+
+
+def _print_dose(result: DoseCalculation) -> None:
+    data = result.as_dict()
+    table = Table(title=f"Dose: {result.protocol_id}", show_header=False)
+    for key, value in data.items():
+        if key != "warnings" and value is not None:
+            table.add_row(key, str(value))
+    console = Console()
+    console.print(table)
+    for finding in result.findings:
+        mark = "OVERRIDE REQUIRED" if finding.requires_override else "warning"
+        console.print(f"[bold]{mark}[/bold] {finding.code}: {finding.message}", markup=True)
+
+
+@protocols_app.command("list")
+def protocols_list_cmd(json_output: JsonOpt = False) -> None:
+    """List the protocols: id, name, drug, route, indications, dose rule, source."""
+    summaries = [p.summary() for p in list_protocols()]
+    if json_output:
+        typer.echo(json.dumps(summaries))
+        return
+    table = Table(title="Protocols")
+    for column in ("id", "drug", "route", "dose_rule", "indications"):
+        table.add_column(column)
+    for item in summaries:
+        table.add_row(
+            item["id"],
+            item["drug"],
+            item["route"],
+            item["dose_rule"],
+            ", ".join(item["indications"]),
+        )
+    Console().print(table)
+
+
+@protocols_app.command("show")
+def protocols_show_cmd(
+    protocol_id: Annotated[str, typer.Argument(metavar="ID", help="Protocol id.")],
+    json_output: JsonOpt = False,
+) -> None:
+    """Show one protocol in full (limits, schedules, sources)."""
+    try:
+        protocol = get_protocol(protocol_id)
+    except DomainError as error:
+        _fail(error)
+    data = protocol.to_dict()
+    if json_output:
+        typer.echo(json.dumps(data))
+        return
+    _print_mapping(data)
+
+
+@protocols_app.command("schedule")
+def protocols_schedule_cmd(
+    protocol_id: Annotated[str, typer.Argument(metavar="ID", help="Protocol id.")],
+    start: Annotated[str, typer.Option("--start", help="First session, YYYY-MM-DD.")],
+    template: Annotated[str | None, typer.Option("--template", help="Template id.")] = None,
+    json_output: JsonOpt = False,
+) -> None:
+    """Propose induction session dates from a start date."""
+    try:
+        dates = propose_induction_dates(
+            get_protocol(protocol_id), _parse_date(start, "start"), template_id=template
+        )
+    except DomainError as error:
+        _fail(error)
+    if json_output:
+        typer.echo(json.dumps({"protocol": protocol_id, "dates": [d.isoformat() for d in dates]}))
+        return
+    for number, day in enumerate(dates, start=1):
+        typer.echo(f"{number:2d}  {day.isoformat()}  {day:%a}")
+
+
+def _print_mapping(data: dict[str, Any]) -> None:
+    console = Console()
+    for key, value in data.items():
+        text = json.dumps(value, indent=2) if isinstance(value, dict | list) else str(value)
+        console.print(f"[bold]{key}[/bold]: {text}", markup=True, highlight=False)

@@ -1,0 +1,8 @@
+"""Protocols, dose calculation and pump settings (PK models live in ``dosing.pk``).
+
+Public entry points:
+
+- ``list_protocols``/``get_protocol`` (library), ``Protocol.from_dict``/``to_dict`` (custom ones);
+- ``propose_induction_dates(protocol, start)`` and ``Protocol.schedule(...)``;
+- ``calculate_dose(DoseRequest(...), config)`` -> ``DoseCalculation``.
+"""
