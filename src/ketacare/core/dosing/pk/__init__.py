@@ -1,0 +1,50 @@
+"""Pharmacokinetic concentration simulator (ketamine, esketamine, norketamine).
+
+Public API for services, web and CLI::
+
+    list_models() / get_model(model_id)
+    simulate(model, weight_kg, regimen, times_min, ...) -> Simulation
+    simulate_population(model, weight_kg, regimen, times_min, n=..., seed=...)
+    Dose.bolus / Dose.infusion / Dose.nasal, Regimen.single / Regimen.repeated
+    DEFAULT_BANDS, LITERATURE_RANGES, band_for
+"""
+
+from ketacare.core.dosing.pk.bands import (
+    DEFAULT_BANDS,
+    LITERATURE_RANGES,
+    Band,
+    LiteratureRange,
+    band_for,
+)
+from ketacare.core.dosing.pk.catalogue import get_model, list_models
+from ketacare.core.dosing.pk.metrics import Metrics
+from ketacare.core.dosing.pk.model import Covariates, Parameter, PKModel
+from ketacare.core.dosing.pk.regimen import Dose, Regimen, Route, Salt
+from ketacare.core.dosing.pk.simulate import (
+    PopulationSimulation,
+    Simulation,
+    simulate,
+    simulate_population,
+)
+
+__all__ = [
+    "DEFAULT_BANDS",
+    "LITERATURE_RANGES",
+    "Band",
+    "Covariates",
+    "Dose",
+    "LiteratureRange",
+    "Metrics",
+    "PKModel",
+    "Parameter",
+    "PopulationSimulation",
+    "Regimen",
+    "Route",
+    "Salt",
+    "Simulation",
+    "band_for",
+    "get_model",
+    "list_models",
+    "simulate",
+    "simulate_population",
+]
