@@ -88,6 +88,8 @@ def test_audit_verify_names_the_tampered_event(data_dir: Path) -> None:
         (victim,) = conn.execute(
             "SELECT id FROM audit_events WHERE entity_type='Patient' ORDER BY id LIMIT 1"
         ).fetchone()
+        # An attacker with the database file can drop the guard triggers; the chain still tells.
+        conn.execute("DROP TRIGGER audit_events_no_update")
         conn.execute("UPDATE audit_events SET user_id = 999 WHERE id = ?", (victim,))
     r = runner.invoke(app, ["audit", "verify"])
     assert r.exit_code == 1

@@ -6,13 +6,16 @@ import itertools
 import threading
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import Engine, delete, select, text, update
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from ketacare.core.audit import AuditAction, AuditOutcome
 from ketacare.db.models import AuditChainHead, AuditEvent, Organisation
 from ketacare.services.audit import AuditContext, chain_key_for, record_event, verify_audit_trail
 from ketacare.services.organisations import create_organisation
+from tests.factories.tamper import lift_append_only, restore_append_only
 from tests.factories.world import NOW, World
 
 CTX = AuditContext(actor=None, client_address="127.0.0.1")
@@ -38,6 +41,7 @@ def test_world_writes_an_intact_chain_per_organisation(db: Session, world: World
 
 def test_altered_event_is_named(db: Session, world: World) -> None:
     victim = _events(db, world.org.id)[3]
+    lift_append_only(db)
     db.execute(update(AuditEvent).where(AuditEvent.id == victim.id).values(outcome="0", action="D"))
     db.expire_all()
     report = verify_audit_trail(db)
@@ -49,6 +53,7 @@ def test_altered_event_is_named(db: Session, world: World) -> None:
 
 def test_deleted_event_is_found(db: Session, world: World) -> None:
     victim = _events(db, world.org.id)[2]
+    lift_append_only(db)
     db.execute(delete(AuditEvent).where(AuditEvent.id == victim.id))
     db.expire_all()
     report = verify_audit_trail(db)
@@ -58,6 +63,7 @@ def test_deleted_event_is_found(db: Session, world: World) -> None:
 
 def test_deleted_tail_is_found(db: Session, world: World) -> None:
     last = _events(db, world.org.id)[-1]
+    lift_append_only(db)
     db.execute(delete(AuditEvent).where(AuditEvent.id == last.id))
     db.expire_all()
     report = verify_audit_trail(db)
@@ -122,6 +128,7 @@ def test_concurrent_writers_keep_every_chain_intact(engine: Engine) -> None:
     finally:
         with Session(engine) as db, db.begin():
             keys = [chain_key_for(o) for o in orgs]
+            lift_append_only(db)
             db.execute(delete(AuditEvent).where(AuditEvent.chain_key.in_(keys)))
             db.execute(delete(AuditChainHead).where(AuditChainHead.chain_key.in_(keys)))
             db.execute(
@@ -129,3 +136,15 @@ def test_concurrent_writers_keep_every_chain_intact(engine: Engine) -> None:
                 {"a": orgs[0], "b": orgs[1]},
             )
             db.execute(delete(Organisation).where(Organisation.id.in_(orgs)))
+            restore_append_only(db)
+
+
+@pytest.mark.parametrize(
+    "statement",
+    ["UPDATE audit_events SET action = 'D'", "DELETE FROM audit_events"],
+    ids=["update", "delete"],
+)
+def test_database_refuses_to_rewrite_history(db: Session, world: World, statement: str) -> None:
+    with pytest.raises(DBAPIError, match="append-only"), db.begin_nested():
+        db.execute(text(statement))
+    assert verify_audit_trail(db).intact
