@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -22,6 +22,7 @@ from ketacare.core.instruments.describe import definition, summary
 from ketacare.core.instruments.model import Answer, Instrument
 from ketacare.core.instruments.overlay import apply_overlays
 from ketacare.core.instruments.result import ScoreResult
+from ketacare.services.licensed_text import load_licensed_text_dir
 
 LICENSED_TEXT_ENV = "KETACARE_LICENSED_TEXT_DIR"
 
@@ -33,15 +34,6 @@ instruments_app = typer.Typer(
 def _fail(message: str) -> typer.Exit:
     typer.echo(f"error: {message}", err=True)
     return typer.Exit(code=2)
-
-
-def load_licensed_text_dir(directory: Path) -> dict[str, dict[str, Any]]:
-    """Read every ``<id>.json`` overlay in ``directory`` (a clinic's licensed wording)."""
-    overlays: dict[str, dict[str, Any]] = {}
-    for path in sorted(directory.glob("*.json")):
-        document = json.loads(path.read_text(encoding="utf-8"))
-        overlays[str(document.get("instrument", path.stem))] = document
-    return overlays
 
 
 def _catalogue_with_text(directory: Path | None) -> Catalogue:

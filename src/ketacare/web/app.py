@@ -14,12 +14,15 @@ from ketacare.config import Settings, load_settings
 from ketacare.db.engine import make_engine, make_session_factory
 from ketacare.services.clock import Clock, SystemClock
 from ketacare.services.security import make_hasher
+from ketacare.web.api import assessments as assessments_api
 from ketacare.web.api import auth as auth_api
 from ketacare.web.api import health
 from ketacare.web.api import patients as patients_api
 from ketacare.web.errors import install_error_handlers
 from ketacare.web.pages import admin as admin_pages
+from ketacare.web.pages import assessments as assessment_pages
 from ketacare.web.pages import auth as auth_pages
+from ketacare.web.pages import dashboard as dashboard_pages
 from ketacare.web.pages import patients as patient_pages
 from ketacare.web.state import AppState
 
@@ -48,7 +51,17 @@ def create_app(
     )
     install_error_handlers(app)
     app.mount("/static", StaticFiles(directory=WEB_DIR / "static"), name="static")
-    for module in (health, auth_api, patients_api, auth_pages, patient_pages, admin_pages):
+    for module in (
+        health,
+        auth_api,
+        patients_api,
+        auth_pages,
+        patient_pages,
+        admin_pages,
+        assessments_api,
+        assessment_pages,
+        dashboard_pages,
+    ):
         app.include_router(module.router)
 
     @app.middleware("http")

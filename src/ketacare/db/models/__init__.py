@@ -1,5 +1,6 @@
 """All ORM models; importing this package registers every table on ``Base.metadata``."""
 
+from ketacare.db.models.assessment import Assessment, SafetyAlert, TreatmentEvent
 from ketacare.db.models.audit import AuditChainHead, AuditEvent
 from ketacare.db.models.idempotency import IdempotencyRecord
 from ketacare.db.models.organisation import Location, Organisation
@@ -8,6 +9,7 @@ from ketacare.db.models.user import ApiToken, LoginSession, User
 
 __all__ = [
     "ApiToken",
+    "Assessment",
     "AuditChainHead",
     "AuditEvent",
     "BodyMeasurement",
@@ -16,5 +18,7 @@ __all__ = [
     "LoginSession",
     "Organisation",
     "Patient",
+    "SafetyAlert",
+    "TreatmentEvent",
     "User",
 ]

@@ -1,0 +1,191 @@
+"""The assessments page: record a form, past results, trajectories with outcomes."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+
+from ketacare.core.authz import Action, Target, can
+from ketacare.core.errors import Conflict, Invalid, NotFound
+from ketacare.core.instruments import Catalogue, Instrument, load_catalogue
+from ketacare.core.instruments.model import Item, ItemKind
+from ketacare.services import assessments as service
+from ketacare.services import patients as patient_service
+from ketacare.services.licensed_text import catalogue_with_text
+from ketacare.web.charts import ChartBand, ChartLine, ChartMarker, ChartPoint, trajectory_svg
+from ketacare.web.deps import CsrfAuth, CurrentAuth, Db, State
+from ketacare.web.pages.common import render, see_other
+
+router = APIRouter(include_in_schema=False)
+
+
+def display_catalogue(state: State) -> tuple[Catalogue, str | None]:
+    """The catalogue with the clinic's licensed wording; plain labels if it cannot be read."""
+    try:
+        return catalogue_with_text(state.settings.licensed_text_dir), None
+    except Invalid as exc:
+        return load_catalogue(), exc.message
+
+
+def choices(item: Item) -> list[tuple[str, str]]:
+    """(value, label) radio choices of one item: shipped anchors, else neutral numbers."""
+    if item.kind is ItemKind.YES_NO:
+        return [("yes", "Yes"), ("no", "No")]
+    labels = {o.score: o.label for o in item.options}
+    values = item.allowed or tuple(range(item.min, item.max + 1))
+    return [(str(v), f"{v} · {labels[v]}" if v in labels else str(v)) for v in values]
+
+
+def _bands(instrument: Instrument) -> list[ChartBand]:
+    bands = instrument.bands
+    if bands is None or bands.on != "total" or instrument.total_range is None:
+        return []
+    numeric = [b for b in bands.bands if isinstance(b.min, int | float)]
+    top = instrument.total_range[1]
+    out = []
+    for band, following in zip(numeric, [*numeric[1:], None], strict=True):
+        high = top if following is None else float(following.min)
+        out.append(ChartBand(band.name, float(band.min), high))
+    return out
+
+
+def _chart(series: service.InstrumentSeries, events: list[Any]) -> str:
+    instrument = series.instrument
+    return str(
+        trajectory_svg(
+            title=f"{instrument.short_name} trajectory",
+            points=[
+                ChartPoint(a.administered_at, float(a.total or 0), a.severity or "")
+                for a in series.points
+            ],
+            y_range=instrument.total_range,
+            bands=_bands(instrument),
+            markers=[ChartMarker(e.at, e.kind) for e in events],
+            lines=[ChartLine(line.label, line.value, line.kind) for line in series.lines],
+        )
+    )
+
+
+def _page(
+    request: Request,
+    db: Db,
+    state: State,
+    auth: CurrentAuth,
+    patient_id: int,
+    *,
+    instrument_id: str | None = None,
+    correct: int | None = None,
+    values: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+    status: int = 200,
+) -> Response:
+    patient = patient_service.get_patient(db, patient_id=patient_id, at=auth.at, ctx=auth.ctx)
+    overview = service.assessment_overview(db, patient_id=patient_id, at=auth.at, ctx=auth.ctx)
+    catalogue, text_problem = display_catalogue(state)
+    chosen = None
+    if instrument_id:
+        try:
+            chosen = catalogue.get(service.find_instrument(instrument_id).id)
+        except Invalid as exc:
+            errors = {**(errors or {}), "instrument": exc.message}
+    target = Target(patient.organisation_id, patient.id)
+    return render(
+        request,
+        state,
+        "assessments/page.html",
+        auth,
+        status=status,
+        patient=patient,
+        overview=overview,
+        charts=[(s, _chart(s, overview.events)) for s in overview.series],
+        instruments=catalogue.list(),
+        chosen=chosen,
+        choices=choices,
+        correct=correct,
+        values=values or {},
+        errors=errors or {},
+        timepoints=[t.value for t in service.Timepoint],
+        text_problem=text_problem,
+        can_record=bool(can(auth.actor, Action.CLINICAL_RECORD, target)),
+        can_close=bool(can(auth.actor, Action.ALERT_CLOSE, target)),
+    )
+
+
+@router.get("/patients/{patient_id}/assessments", response_class=HTMLResponse)
+def assessments_page(
+    request: Request,
+    patient_id: int,
+    db: Db,
+    state: State,
+    auth: CurrentAuth,
+    instrument: str | None = None,
+    correct: int | None = None,
+) -> Response:
+    return _page(request, db, state, auth, patient_id, instrument_id=instrument, correct=correct)
+
+
+def _administered_at(raw: str, *, now: datetime) -> datetime:
+    if not raw:
+        return now
+    try:
+        parsed = datetime.fromisoformat(raw)
+    except ValueError:
+        msg = "Use the date and time picker (YYYY-MM-DDTHH:MM)."
+        raise Invalid("assessment.bad_time", msg, field="administered_at") from None
+    # The picker sends local wall time without an offset; the form says it is UTC.
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def _optional_int(raw: str, field: str) -> int | None:
+    if not raw:
+        return None
+    if not raw.isdigit():
+        raise Invalid("assessment.bad_number", f"{field} must be a whole number.", field=field)
+    return int(raw)
+
+
+@router.post("/patients/{patient_id}/assessments", response_class=HTMLResponse)
+async def record_from_form(
+    request: Request, patient_id: int, db: Db, state: State, auth: CsrfAuth
+) -> Response:
+    form = await request.form()
+    values = {k: str(v) for k, v in form.items() if k != "csrf_token"}
+    instrument_id = values.get("instrument", "")
+    try:
+        instrument = service.find_instrument(instrument_id)
+        service.record_assessment(
+            db,
+            patient_id=patient_id,
+            instrument_id=instrument.id,
+            answers=[values.get(f"item_{item.id}", "") for item in instrument.items],
+            context={
+                p.name: values[f"context_{p.name}"]
+                for p in instrument.parameters
+                if values.get(f"context_{p.name}")
+            },
+            administered_at=_administered_at(values.get("administered_at", ""), now=auth.at),
+            timepoint=values.get("timepoint", ""),
+            session_id=_optional_int(values.get("session_id", ""), "session_id"),
+            supersedes_id=_optional_int(values.get("supersedes_id", ""), "supersedes_id"),
+            at=auth.at,
+            ctx=auth.ctx,
+        )
+    except (Invalid, Conflict, NotFound) as exc:
+        db.rollback()
+        correct = values.get("supersedes_id", "")
+        return _page(
+            request,
+            db,
+            state,
+            auth,
+            patient_id,
+            instrument_id=instrument_id or None,
+            correct=int(correct) if correct.isdigit() else None,
+            values=values,
+            errors={exc.field or "form": exc.message},
+            status=409 if isinstance(exc, Conflict) else 422,
+        )
+    return see_other(f"/patients/{patient_id}/assessments")

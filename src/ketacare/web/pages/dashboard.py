@@ -1,0 +1,68 @@
+"""The prescriber dashboard: the organisation's open safety alerts, closed with a written note."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+
+from ketacare.core.authz import Action, can
+from ketacare.core.errors import Conflict, Invalid
+from ketacare.services import assessments as service
+from ketacare.web.deps import CsrfAuth, CurrentAuth, Db, State
+from ketacare.web.pages.common import render, see_other
+
+router = APIRouter(include_in_schema=False)
+
+
+def _board(
+    request: Request,
+    db: Db,
+    state: State,
+    auth: CurrentAuth,
+    *,
+    errors: dict[str, str] | None = None,
+    failed_alert: int | None = None,
+    note: str = "",
+    status: int = 200,
+) -> Response:
+    rows = service.alert_board(db, at=auth.at, ctx=auth.ctx)
+    return render(
+        request,
+        state,
+        "dashboard.html",
+        auth,
+        status=status,
+        rows=rows,
+        errors=errors or {},
+        failed_alert=failed_alert,
+        note=note,
+        can_close=bool(can(auth.actor, Action.ALERT_CLOSE)),
+    )
+
+
+@router.get("/dashboard", response_class=HTMLResponse)
+def dashboard(request: Request, db: Db, state: State, auth: CurrentAuth) -> Response:
+    return _board(request, db, state, auth)
+
+
+@router.post("/alerts/{alert_id}/close", response_class=HTMLResponse)
+async def close_alert(
+    request: Request, alert_id: int, db: Db, state: State, auth: CsrfAuth
+) -> Response:
+    form = await request.form()
+    note = str(form.get("action_note", ""))
+    try:
+        service.close_alert(db, alert_id=alert_id, action_note=note, at=auth.at, ctx=auth.ctx)
+    except (Invalid, Conflict) as exc:
+        db.rollback()
+        return _board(
+            request,
+            db,
+            state,
+            auth,
+            errors={exc.field or "form": exc.message},
+            failed_alert=alert_id,
+            note=note,
+            status=409 if isinstance(exc, Conflict) else 422,
+        )
+    return see_other("/dashboard")

@@ -1,0 +1,154 @@
+"""The assessments service on both databases: the interface other features call."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ketacare.core.errors import Invalid, NotFound
+from ketacare.db.models import Assessment, AuditEvent, TreatmentEvent
+from ketacare.services import accounts
+from ketacare.services import assessments as svc
+from ketacare.services.audit import AccessDenied, AuditContext
+from tests.factories.world import NOW, World
+
+
+def _ctx(world: World, persona: str) -> AuditContext:
+    return AuditContext(actor=accounts.actor_for(world.user(persona)), client_address="test")
+
+
+def _record(
+    db: Session, world: World, answers: Sequence[object], *, days: float = 0, **kw: object
+) -> Assessment:
+    assert world.patient is not None
+    values: dict[str, object] = {
+        "patient_id": world.patient.id,
+        "instrument_id": "phq9",
+        "answers": answers,
+        "context": None,
+        "administered_at": NOW - timedelta(days=30) + timedelta(days=days),
+        "timepoint": "follow-up",
+        "session_id": None,
+        "at": NOW,
+        "ctx": _ctx(world, "nurse"),
+    }
+    values.update(kw)
+    return svc.record_assessment(db, **values)  # type: ignore[arg-type]
+
+
+def test_record_assessment_scores_stores_and_raises_alerts_in_one_go(
+    db: Session, world: World
+) -> None:
+    row = _record(db, world, [0, 0, 0, 0, 0, 0, 0, 0, 3], session_id=12, timepoint="pre-session")
+    assert (row.total, row.severity, row.valid) == (3.0, "none_minimal", True)
+    assert row.flags == ["suicidal_ideation"]
+    assert row.session_id == 12
+    open_alerts = svc.open_safety_alerts(db, patient_id=row.patient_id)
+    assert [(a.code, a.assessment_id, a.status) for a in open_alerts] == [
+        ("suicidal_ideation", row.id, "open")
+    ]
+    kinds = {
+        (e.entity_type, e.action)
+        for e in db.scalars(select(AuditEvent).where(AuditEvent.patient_id == row.patient_id))
+    }
+    assert {("Assessment", "C"), ("SafetyAlert", "C")} <= kinds
+
+
+def test_unanswered_item_9_is_an_alert_not_a_zero(db: Session, world: World) -> None:
+    row = _record(db, world, [1, 1, 1, 1, 1, 1, 1, 1, None])
+    assert [a.code for a in svc.open_safety_alerts(db, patient_id=row.patient_id)] == [
+        "suicidality_item_unanswered"
+    ]
+
+
+def test_malformed_answers_name_the_item(db: Session, world: World) -> None:
+    with pytest.raises(Invalid) as bad:
+        _record(db, world, [1, 1, 1, 1, 1, 1, 1, 1, 9])
+    assert bad.value.field == "item 9"
+    with pytest.raises(Invalid) as bad_type:
+        _record(db, world, [1, 1, 1, 1, 1, {"x": 1}, 1, 1, 1])
+    assert bad_type.value.field == "item 6"
+
+
+def test_nurse_cannot_close_and_prescriber_needs_a_note(db: Session, world: World) -> None:
+    row = _record(db, world, [0] * 8 + [1])
+    alert = svc.open_safety_alerts(db, patient_id=row.patient_id)[0]
+    with pytest.raises(AccessDenied):
+        svc.close_alert(db, alert_id=alert.id, action_note="x", at=NOW, ctx=_ctx(world, "nurse"))
+    with pytest.raises(Invalid) as blank:
+        svc.close_alert(
+            db, alert_id=alert.id, action_note="\n ", at=NOW, ctx=_ctx(world, "prescriber")
+        )
+    assert blank.value.field == "action_note"
+    closed = svc.close_alert(
+        db, alert_id=alert.id, action_note="Reviewed", at=NOW, ctx=_ctx(world, "prescriber")
+    )
+    assert (closed.status, closed.closed_at, closed.action_note) == ("closed", NOW, "Reviewed")
+    assert svc.open_safety_alerts(db, patient_id=row.patient_id) == []
+    with pytest.raises(NotFound):
+        svc.close_alert(db, alert_id=10**9, action_note="x", at=NOW, ctx=_ctx(world, "prescriber"))
+
+
+def test_treatment_events_are_idempotent_per_source(db: Session, world: World) -> None:
+    assert world.patient is not None
+    pid = world.patient.id
+    first = svc.record_treatment_event(
+        db, patient_id=pid, at=NOW - timedelta(days=2), kind="ketamine_session", source_id=3
+    )
+    again = svc.record_treatment_event(
+        db, patient_id=pid, at=NOW - timedelta(days=1), kind="ketamine_session", source_id=3
+    )
+    assert again.id == first.id
+    assert again.at == NOW - timedelta(days=1)
+    svc.record_treatment_event(
+        db, patient_id=pid, at=NOW, kind="esketamine_session", source_id=None
+    )
+    assert len(db.scalars(select(TreatmentEvent)).all()) == 2
+    with pytest.raises(Invalid):
+        svc.record_treatment_event(db, patient_id=pid, at=NOW, kind=" ", source_id=None)
+    with pytest.raises(NotFound):
+        svc.record_treatment_event(db, patient_id=10**9, at=NOW, kind="k", source_id=None)
+
+
+def test_outcomes_use_the_correction_not_the_superseded_form(db: Session, world: World) -> None:
+    assert world.patient is not None
+    pid = world.patient.id
+    _record(db, world, [2] * 8 + [0], days=0)
+    wrong = _record(db, world, [2] * 8 + [0], days=5)
+    _record(db, world, [1] * 8 + [0], days=5, supersedes_id=wrong.id)
+    svc.record_treatment_event(
+        db, patient_id=pid, at=NOW - timedelta(days=29), kind="ketamine_session", source_id=1
+    )
+    report = svc.get_outcomes(
+        db, patient_id=pid, instrument_id="phq9", at=NOW, ctx=_ctx(world, "prescriber")
+    )
+    assert report.summary.baseline.total == 16
+    assert report.summary.latest.total == 8
+    assert report.summary.measurement_count == 2
+    assert report.summary.response is True
+    assert [line.kind for line in svc.reference_lines(report)] == ["response", "remission"]
+    assert svc.reference_lines(report)[0].value == pytest.approx(8.0)
+
+
+def test_untreated_patient_has_no_baseline_rule_and_no_response_line(
+    db: Session, world: World
+) -> None:
+    assert world.patient is not None
+    _record(db, world, [2] * 8 + [0])
+    report = svc.get_outcomes(
+        db, patient_id=world.patient.id, instrument_id="phq9", at=NOW, ctx=_ctx(world, "nurse")
+    )
+    assert report.summary.response is None
+    assert "not_treated" in report.as_dict()["notes"]
+    assert [line.kind for line in svc.reference_lines(report)] == ["remission"]
+
+
+def test_outsider_is_refused_and_patient_submits_own(db: Session, world: World) -> None:
+    with pytest.raises(AccessDenied):
+        _record(db, world, [0] * 9, ctx=_ctx(world, "outsider"))
+    own = _record(db, world, [0] * 9, ctx=_ctx(world, "patient"))
+    assert own.recorded_by == world.user("patient").id
