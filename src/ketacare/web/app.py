@@ -17,12 +17,14 @@ from ketacare.services.security import make_hasher
 from ketacare.web.api import assessments as assessments_api
 from ketacare.web.api import auth as auth_api
 from ketacare.web.api import health
+from ketacare.web.api import orders as orders_api
 from ketacare.web.api import patients as patients_api
 from ketacare.web.errors import install_error_handlers
 from ketacare.web.pages import admin as admin_pages
 from ketacare.web.pages import assessments as assessment_pages
 from ketacare.web.pages import auth as auth_pages
 from ketacare.web.pages import dashboard as dashboard_pages
+from ketacare.web.pages import orders as order_pages
 from ketacare.web.pages import patients as patient_pages
 from ketacare.web.state import AppState
 
@@ -61,6 +63,8 @@ def create_app(
         assessments_api,
         assessment_pages,
         dashboard_pages,
+        orders_api,
+        order_pages,
     ):
         app.include_router(module.router)
 

@@ -3,6 +3,7 @@
 from ketacare.db.models.assessment import Assessment, SafetyAlert, TreatmentEvent
 from ketacare.db.models.audit import AuditChainHead, AuditEvent
 from ketacare.db.models.idempotency import IdempotencyRecord
+from ketacare.db.models.order import CustomProtocol, Order, OrderStatusChange
 from ketacare.db.models.organisation import Location, Organisation
 from ketacare.db.models.patient import BodyMeasurement, Patient
 from ketacare.db.models.user import ApiToken, LoginSession, User
@@ -13,9 +14,12 @@ __all__ = [
     "AuditChainHead",
     "AuditEvent",
     "BodyMeasurement",
+    "CustomProtocol",
     "IdempotencyRecord",
     "Location",
     "LoginSession",
+    "Order",
+    "OrderStatusChange",
     "Organisation",
     "Patient",
     "SafetyAlert",

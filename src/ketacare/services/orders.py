@@ -1,0 +1,781 @@
+"""Medication orders: calculate from a protocol and the chart's dated weight, sign, cancel, give.
+
+Every dose number comes from ``ketacare.core.dosing.calculate_dose``; this module only gathers
+its inputs from the chart (latest dated weight and height, sex at birth, age), stores the result
+whole, and enforces who may do what. A hard limit or a stale weight raises before anything is
+written; a soft-limit breach needs the prescriber's reason.
+
+Interface other features call (no audit: the caller audits its own read):
+``get_order(db, *, order_id)`` and ``signed_orders_for(db, *, patient_id)``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from ketacare.core.audit import AuditAction
+from ketacare.core.authz import Action, Actor, Target
+from ketacare.core.dosing.calculator import calculate_dose
+from ketacare.core.dosing.order import DoseCalculation, DoseRequest
+from ketacare.core.dosing.pk import (
+    DEFAULT_BANDS,
+    Band,
+    Covariates,
+    Dose,
+    PKModel,
+    Regimen,
+    get_model,
+    simulate,
+    simulate_population,
+)
+from ketacare.core.dosing.protocol import Protocol
+from ketacare.core.errors import Conflict, Invalid, NotFound
+from ketacare.core.patients.body_weight import BodyMeasurements, SexAtBirth, WeightBasis
+from ketacare.core.time import age_in_years
+from ketacare.db.models import BodyMeasurement, Order, OrderStatusChange, Patient
+from ketacare.db.repositories import order as order_repo
+from ketacare.db.repositories import patient as patient_repo
+from ketacare.services.audit import AuditContext, authorize, record_event
+from ketacare.services.protocols import protocol_for
+
+MAX_REASON_LENGTH = 2000
+
+
+class OrderStatus(StrEnum):
+    DRAFT = "draft"
+    SIGNED = "signed"
+    CANCELLED = "cancelled"
+    GIVEN = "given"
+
+
+# A signed order can still be cancelled (never un-signed); given and cancelled are final.
+TRANSITIONS: Mapping[OrderStatus, frozenset[OrderStatus]] = {
+    OrderStatus.DRAFT: frozenset({OrderStatus.SIGNED, OrderStatus.CANCELLED}),
+    OrderStatus.SIGNED: frozenset({OrderStatus.CANCELLED, OrderStatus.GIVEN}),
+    OrderStatus.CANCELLED: frozenset(),
+    OrderStatus.GIVEN: frozenset(),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class DoseInputs:
+    """What the prescriber chooses; unset values fall back to the protocol's defaults."""
+
+    protocol_id: str
+    weight_basis: WeightBasis | None = None
+    dose_mg_per_kg: Decimal | None = None
+    rate_mg_per_kg_per_h: Decimal | None = None
+    duration_min: int | None = None
+    concentration_mg_per_ml: Decimal | None = None
+    final_volume_ml: Decimal | None = None
+    dose_mg: Decimal | None = None
+    first_dose: bool = False
+
+    def as_json(self) -> dict[str, Any]:
+        """JSON-ready form; decimals as strings so nothing is lost."""
+        return {k: _json_value(v) for k, v in asdict(self).items()}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> DoseInputs:
+        def dec(key: str) -> Decimal | None:
+            value = data.get(key)
+            return None if value is None else Decimal(str(value))
+
+        basis = data.get("weight_basis")
+        return cls(
+            protocol_id=str(data["protocol_id"]),
+            weight_basis=WeightBasis(basis) if basis else None,
+            dose_mg_per_kg=dec("dose_mg_per_kg"),
+            rate_mg_per_kg_per_h=dec("rate_mg_per_kg_per_h"),
+            duration_min=data.get("duration_min"),
+            concentration_mg_per_ml=dec("concentration_mg_per_ml"),
+            final_volume_ml=dec("final_volume_ml"),
+            dose_mg=dec("dose_mg"),
+            first_dose=bool(data.get("first_dose", False)),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class PatientFacts:
+    """What the chart tells the calculator about the patient on the order date."""
+
+    body: BodyMeasurements | None
+    age_years: int | None
+    weight_measurement_id: int | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        body = self.body
+        return {
+            "weight_kg": _json_value(body.weight_kg) if body else None,
+            "weight_measured_on": body.weight_measured_on.isoformat() if body else None,
+            "height_cm": _json_value(body.height_cm) if body else None,
+            "sex_at_birth": _json_value(body.sex_at_birth) if body else None,
+            "age_years": self.age_years,
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> PatientFacts:
+        if data.get("weight_kg") is None:
+            return cls(body=None, age_years=data.get("age_years"))
+        height, sex = data.get("height_cm"), data.get("sex_at_birth")
+        body = BodyMeasurements(
+            weight_kg=Decimal(str(data["weight_kg"])),
+            weight_measured_on=date.fromisoformat(str(data["weight_measured_on"])),
+            height_cm=None if height is None else Decimal(str(height)),
+            sex_at_birth=None if sex is None else SexAtBirth(sex),
+        )
+        return cls(body=body, age_years=data.get("age_years"))
+
+
+def _json_value(value: object) -> object:
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f")
+    if isinstance(value, StrEnum):
+        return value.value
+    return value
+
+
+def _actor(ctx: AuditContext) -> Actor:
+    if ctx.actor is None:
+        raise Invalid("auth.required", "Sign in first.")
+    return ctx.actor
+
+
+def calculate(
+    protocol: Protocol, inputs: DoseInputs, facts: PatientFacts, today: date
+) -> DoseCalculation:
+    """Run the core calculator (raises ``Invalid``/``RuleViolation`` exactly as the core does)."""
+    return calculate_dose(
+        DoseRequest(
+            protocol=protocol,
+            today=today,
+            body=facts.body,
+            weight_basis=inputs.weight_basis,
+            dose_mg_per_kg=inputs.dose_mg_per_kg,
+            rate_mg_per_kg_per_h=inputs.rate_mg_per_kg_per_h,
+            duration_min=inputs.duration_min,
+            concentration_mg_per_ml=inputs.concentration_mg_per_ml,
+            final_volume_ml=inputs.final_volume_ml,
+            dose_mg=inputs.dose_mg,
+            first_dose=inputs.first_dose,
+            age_years=facts.age_years,
+        )
+    )
+
+
+def preview_dose(
+    db: Session, *, inputs: DoseInputs, facts: PatientFacts, today: date, ctx: AuditContext
+) -> DoseCalculation:
+    """A dose calculation for typed-in inputs, as ``ketacare dose`` gives it; nothing stored.
+
+    No patient data is involved (the caller types the weight), so nothing is audited.
+    """
+    actor = _actor(ctx)
+    authorize(
+        actor, Action.CLINICAL_READ, None, audit_action=AuditAction.EXECUTE, entity_type="Dose"
+    )
+    protocol = protocol_for(
+        db, organisation_id=actor.organisation_id, protocol_id=inputs.protocol_id
+    )
+    return calculate(protocol, inputs, facts, today)
+
+
+def preview_order(
+    db: Session, *, patient_id: int, inputs: DoseInputs, at: datetime, ctx: AuditContext
+) -> DoseCalculation:
+    """What ``create_order`` would calculate for this patient now; nothing stored.
+
+    It reads the chart's weight and height, so the read is audited.
+    """
+    patient = _load_patient(
+        db,
+        patient_id,
+        actor=_actor(ctx),
+        action=Action.CLINICAL_READ,
+        audit_action=AuditAction.READ,
+    )
+    protocol = protocol_for(
+        db, organisation_id=patient.organisation_id, protocol_id=inputs.protocol_id
+    )
+    facts = chart_facts(db, patient=patient, today=at.date())
+    record_event(
+        db,
+        ctx=ctx,
+        at=at,
+        action=AuditAction.READ,
+        entity_type="BodyMeasurement",
+        entity_id=facts.weight_measurement_id,
+        patient_id=patient.id,
+        detail="dose preview",
+    )
+    return calculate(protocol, inputs, facts, at.date())
+
+
+def chart_facts(db: Session, *, patient: Patient, today: date) -> PatientFacts:
+    """The patient's latest dated weight and height, sex at birth and age (no authorisation)."""
+    weight = patient_repo.latest_measurement(db, patient_id=patient.id, kind="weight")
+    height = patient_repo.latest_measurement(db, patient_id=patient.id, kind="height")
+    age = age_in_years(patient.date_of_birth, today=today)
+    if weight is None:
+        return PatientFacts(body=None, age_years=age)
+    # Only female/male enter the Devine formula; other values leave the sex unknown, so the core
+    # refuses the ideal/adjusted bases with a message naming the field instead of guessing.
+    sex = SexAtBirth(patient.sex_at_birth) if patient.sex_at_birth in ("female", "male") else None
+    body = BodyMeasurements(
+        weight_kg=weight.value,
+        weight_measured_on=weight.measured_at.date(),
+        height_cm=_height(height),
+        sex_at_birth=sex,
+    )
+    return PatientFacts(body=body, age_years=age, weight_measurement_id=weight.id)
+
+
+def _height(row: BodyMeasurement | None) -> Decimal | None:
+    return None if row is None else row.value
+
+
+def _clean_reason(reason: str | None, *, field: str) -> str | None:
+    text = (reason or "").strip()
+    if len(text) > MAX_REASON_LENGTH:
+        raise Invalid(
+            "order.reason_too_long", f"{field} is over {MAX_REASON_LENGTH} characters", field=field
+        )
+    return text or None
+
+
+def _require_override_reason(calculation: DoseCalculation | bool, reason: str | None) -> None:
+    needed = calculation if isinstance(calculation, bool) else calculation.requires_override
+    if needed and not reason:
+        raise Invalid(
+            "order.override_reason_required",
+            "a soft dose limit is exceeded: give the prescriber's reason for overriding it",
+            field="override_reason",
+        )
+
+
+def _load_patient(
+    db: Session, patient_id: int, *, actor: Actor, action: Action, audit_action: AuditAction
+) -> Patient:
+    patient = patient_repo.get_patient(db, patient_id)
+    if patient is None:
+        raise NotFound("patient.not_found", f"No patient with id {patient_id}.")
+    authorize(
+        actor,
+        action,
+        Target(patient.organisation_id, patient.id),
+        audit_action=audit_action,
+        entity_type="Order",
+    )
+    return patient
+
+
+def create_order(
+    db: Session,
+    *,
+    patient_id: int,
+    inputs: DoseInputs,
+    override_reason: str | None,
+    at: datetime,
+    ctx: AuditContext,
+) -> Order:
+    """Calculate and store a draft order (prescriber only).
+
+    Raises:
+        AccessDenied: the actor may not prescribe for this patient.
+        Invalid: bad inputs (naming the field), or ``override_reason`` missing on a soft breach.
+        RuleViolation: a hard limit or a weight older than the CONFIG limit; nothing is stored.
+    """
+    actor = _actor(ctx)
+    patient = _load_patient(
+        db, patient_id, actor=actor, action=Action.CLINICAL_SIGN, audit_action=AuditAction.CREATE
+    )
+    protocol = protocol_for(
+        db, organisation_id=patient.organisation_id, protocol_id=inputs.protocol_id
+    )
+    today = at.date()
+    facts = chart_facts(db, patient=patient, today=today)
+    result = calculate(protocol, inputs, facts, today)
+    reason = _clean_reason(override_reason, field="override_reason")
+    _require_override_reason(result, reason)
+    order = _new_order(patient, protocol, inputs, facts, result, today)
+    order.override_reason = reason if result.requires_override else None
+    order.created_by, order.created_at, order.updated_at = actor.user_id, at, at
+    order_repo.add_order(db, order)
+    _log_status(db, order, None, OrderStatus.DRAFT, reason=None, by=actor, at=at)
+    _audit(db, order, AuditAction.CREATE, ctx=ctx, at=at, detail=f"protocol={protocol.id}")
+    return order
+
+
+def _new_order(
+    patient: Patient,
+    protocol: Protocol,
+    inputs: DoseInputs,
+    facts: PatientFacts,
+    result: DoseCalculation,
+    today: date,
+) -> Order:
+    pump = result.pump
+    return Order(
+        organisation_id=patient.organisation_id,
+        patient_id=patient.id,
+        protocol_id=protocol.id,
+        protocol_version=protocol.version,
+        drug=result.drug,
+        route=result.route,
+        status=OrderStatus.DRAFT.value,
+        inputs={**inputs.as_json(), **facts.as_json(), "today": today.isoformat()},
+        calculation=result.as_dict(),
+        dose_mg=result.dose.value,
+        weight_basis=result.weight_basis.value if result.weight_basis else None,
+        weight_used_kg=result.weight_used.value if result.weight_used else None,
+        weight_measured_on=result.weight_measured_on,
+        weight_measurement_id=facts.weight_measurement_id if result.weight_used else None,
+        concentration_mg_per_ml=pump.concentration.value if pump else None,
+        final_volume_ml=pump.volume_to_infuse.value if pump else None,
+        rate_ml_per_h=pump.rate.value if pump else None,
+        duration_min=int(result.duration.value),
+        warnings=[f.as_dict() for f in result.findings],
+        requires_override=result.requires_override,
+        version=1,
+    )
+
+
+def _log_status(
+    db: Session,
+    order: Order,
+    old: OrderStatus | None,
+    new: OrderStatus,
+    *,
+    reason: str | None,
+    by: Actor,
+    at: datetime,
+) -> None:
+    order_repo.add_status_change(
+        db,
+        OrderStatusChange(
+            order_id=order.id,
+            from_status=old.value if old else None,
+            to_status=new.value,
+            reason=reason,
+            changed_by=by.user_id,
+            changed_at=at,
+        ),
+    )
+
+
+def _audit(
+    db: Session,
+    order: Order,
+    action: AuditAction,
+    *,
+    ctx: AuditContext,
+    at: datetime,
+    detail: str | None = None,
+    entity_type: str = "Order",
+) -> None:
+    record_event(
+        db,
+        ctx=ctx,
+        at=at,
+        action=action,
+        entity_type=entity_type,
+        entity_id=order.id,
+        patient_id=order.patient_id,
+        detail=detail,
+    )
+
+
+def get_order(db: Session, *, order_id: int) -> Order:
+    """The order with ``order_id`` (no authorisation, no audit: the caller does both).
+
+    Raises:
+        NotFound: ``order.not_found``.
+    """
+    order = order_repo.get_order(db, order_id)
+    if order is None:
+        raise NotFound("order.not_found", f"No order with id {order_id}.")
+    return order
+
+
+def signed_orders_for(db: Session, *, patient_id: int) -> list[Order]:
+    """The patient's signed (not yet given, not cancelled) orders, newest first. No audit."""
+    return order_repo.list_orders(db, patient_id=patient_id, status=OrderStatus.SIGNED.value)
+
+
+def load_order(
+    db: Session,
+    *,
+    order_id: int,
+    actor: Actor,
+    action: Action,
+    audit_action: AuditAction,
+    entity_type: str = "Order",
+) -> Order:
+    """Fetch an order and authorise ``action`` on its patient (refusals are audited by the edge)."""
+    order = get_order(db, order_id=order_id)
+    authorize(
+        actor,
+        action,
+        Target(order.organisation_id, order.patient_id),
+        audit_action=audit_action,
+        entity_type=entity_type,
+        entity_id=order.id,
+    )
+    return order
+
+
+def read_order(db: Session, *, order_id: int, at: datetime, ctx: AuditContext) -> Order:
+    """One order for viewing (prescribers, nurses, admins of the organisation); audited."""
+    order = load_order(
+        db,
+        order_id=order_id,
+        actor=_actor(ctx),
+        action=Action.CLINICAL_READ,
+        audit_action=AuditAction.READ,
+    )
+    _audit(db, order, AuditAction.READ, ctx=ctx, at=at)
+    return order
+
+
+def list_patient_orders(
+    db: Session, *, patient_id: int, at: datetime, ctx: AuditContext
+) -> list[Order]:
+    """All of a patient's orders, newest first; audited as one read."""
+    patient = _load_patient(
+        db,
+        patient_id,
+        actor=_actor(ctx),
+        action=Action.CLINICAL_READ,
+        audit_action=AuditAction.READ,
+    )
+    orders = order_repo.list_orders(db, patient_id=patient.id)
+    record_event(
+        db,
+        ctx=ctx,
+        at=at,
+        action=AuditAction.READ,
+        entity_type="Order",
+        entity_id=None,
+        patient_id=patient.id,
+        detail=f"results={len(orders)}",
+    )
+    return orders
+
+
+def order_history(db: Session, *, order: Order) -> list[OrderStatusChange]:
+    """Status changes of an order the caller has already loaded and audited."""
+    return order_repo.list_status_changes(db, order_id=order.id)
+
+
+def _transition(order: Order, new: OrderStatus) -> OrderStatus:
+    old = OrderStatus(order.status)
+    if new not in TRANSITIONS[old]:
+        raise Conflict(
+            "order.illegal_transition",
+            f"a {old} order cannot become {new}",
+            field="status",
+        )
+    return old
+
+
+def _check_version(order: Order, expected_version: int | None) -> None:
+    if expected_version is not None and expected_version != order.version:
+        raise Conflict(
+            "order.version_conflict",
+            f"The order changed since you loaded it (version {order.version}, you had "
+            f"{expected_version}). Reload it and try again.",
+            field="version",
+        )
+
+
+def sign_order(
+    db: Session,
+    *,
+    order_id: int,
+    override_reason: str | None = None,
+    expected_version: int | None = None,
+    at: datetime,
+    ctx: AuditContext,
+) -> Order:
+    """Sign a draft (prescriber only), re-checking it against today's date and the protocol.
+
+    The calculation is run again with the stored inputs so a weight that has gone stale since
+    the draft, or a protocol changed since, blocks the signature instead of slipping through.
+
+    Raises:
+        AccessDenied: not a prescriber of the organisation.
+        Conflict: not a draft, stale version, or the recalculation differs.
+        Invalid: a soft limit is exceeded and no reason is stored or given.
+        RuleViolation: the weight is now too old (or any hard limit).
+    """
+    actor = _actor(ctx)
+    order = load_order(
+        db,
+        order_id=order_id,
+        actor=actor,
+        action=Action.CLINICAL_SIGN,
+        audit_action=AuditAction.UPDATE,
+    )
+    _check_version(order, expected_version)
+    old = _transition(order, OrderStatus.SIGNED)
+    reason = _clean_reason(override_reason, field="override_reason") or order.override_reason
+    _require_override_reason(order.requires_override, reason)
+    _recheck(db, order, today=at.date())
+    order.override_reason = reason if order.requires_override else None
+    order.status, order.signed_by, order.signed_at = OrderStatus.SIGNED.value, actor.user_id, at
+    order.updated_at = at
+    db.flush()
+    _log_status(db, order, old, OrderStatus.SIGNED, reason=None, by=actor, at=at)
+    _audit(db, order, AuditAction.UPDATE, ctx=ctx, at=at, detail="status=signed")
+    return order
+
+
+def _recheck(db: Session, order: Order, *, today: date) -> None:
+    protocol = protocol_for(
+        db, organisation_id=order.organisation_id, protocol_id=order.protocol_id
+    )
+    inputs = DoseInputs.from_json(order.inputs)
+    facts = PatientFacts.from_json(order.inputs)
+    again = calculate(protocol, inputs, facts, today).as_dict()
+    if again != order.calculation:
+        raise Conflict(
+            "order.calculation_changed",
+            "the protocol changed since this draft was calculated; cancel it and order again",
+            field="protocol",
+        )
+
+
+def cancel_order(
+    db: Session,
+    *,
+    order_id: int,
+    reason: str,
+    expected_version: int | None = None,
+    at: datetime,
+    ctx: AuditContext,
+) -> Order:
+    """Cancel a draft or signed order with a reason (prescriber only)."""
+    actor = _actor(ctx)
+    order = load_order(
+        db,
+        order_id=order_id,
+        actor=actor,
+        action=Action.CLINICAL_SIGN,
+        audit_action=AuditAction.UPDATE,
+    )
+    text = _clean_reason(reason, field="reason")
+    if text is None:
+        raise Invalid("order.reason_required", "give a reason for cancelling", field="reason")
+    _check_version(order, expected_version)
+    old = _transition(order, OrderStatus.CANCELLED)
+    order.status, order.updated_at = OrderStatus.CANCELLED.value, at
+    db.flush()
+    _log_status(db, order, old, OrderStatus.CANCELLED, reason=text, by=actor, at=at)
+    _audit(db, order, AuditAction.UPDATE, ctx=ctx, at=at, detail="status=cancelled")
+    return order
+
+
+def mark_order_given(db: Session, *, order_id: int, at: datetime, ctx: AuditContext) -> Order:
+    """Mark a signed order as given (the treatment-session feature calls this)."""
+    actor = _actor(ctx)
+    order = load_order(
+        db,
+        order_id=order_id,
+        actor=actor,
+        action=Action.SESSION_RUN,
+        audit_action=AuditAction.UPDATE,
+    )
+    old = _transition(order, OrderStatus.GIVEN)
+    order.status, order.updated_at = OrderStatus.GIVEN.value, at
+    db.flush()
+    _log_status(db, order, old, OrderStatus.GIVEN, reason=None, by=actor, at=at)
+    _audit(db, order, AuditAction.UPDATE, ctx=ctx, at=at, detail="status=given")
+    return order
+
+
+# --- Predicted concentrations for an order (display only; never used to dose) ---------------
+
+# Which PK models apply to a protocol's drug and route; the first is the main one. pk.md §7:
+# "For racemic IV depression dosing, start with Domino (TCI standard) and Herd/Clements as
+# alternatives; show the spread. For intranasal esketamine use Perez-Ruixo."
+PK_MODELS: Mapping[tuple[str, str], tuple[str, ...]] = {
+    ("ketamine", "iv"): ("domino", "clements250", "hijazi", "herd2007"),
+    ("esketamine", "intranasal"): ("perez-ruixo2021",),
+}
+# Display settings, not clinical numbers: how long after the last input the curve runs, its
+# resolution, and the size and seed of the virtual population (a fixed seed keeps the band the
+# same every time the order is opened).
+PK_FOLLOW_UP_MIN = 240
+PK_STEP_MIN = 2
+PK_POPULATION_SIZE = 500
+PK_SEED = 20261129
+
+
+@dataclass(frozen=True, slots=True)
+class ModelCurve:
+    """One model's typical-patient (median) curve for the order."""
+
+    model_id: str
+    name: str
+    approximate: bool
+    concentrations: tuple[float, ...]
+    cmax_ng_per_ml: float
+    tmax_min: float
+    warnings: tuple[str, ...]
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
+class PopulationBand:
+    """5th/50th/95th percentile curves over virtual patients of one model."""
+
+    model_id: str
+    subjects: int
+    seed: int
+    p5: tuple[float, ...]
+    p50: tuple[float, ...]
+    p95: tuple[float, ...]
+    cmax_ng_per_ml: Mapping[str, float]
+    note: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class OrderPK:
+    """Predicted plasma concentration of the parent drug for an order."""
+
+    order_id: int
+    analyte: str
+    weight_kg: float
+    times_min: tuple[float, ...]
+    main_model: str
+    models: tuple[ModelCurve, ...]
+    population: PopulationBand | None
+    bands: tuple[Band, ...]
+    notes: tuple[str, ...]
+
+
+def order_regimen(order: Order) -> Regimen:
+    """The order as a PK regimen: one infusion (or bolus), or nasal devices at their spacing."""
+    dose = float(order.dose_mg)
+    if order.route == "intranasal":
+        devices = int(order.calculation.get("devices") or 1)
+        gap = float(order.calculation.get("minutes_between_devices") or 0)
+        return Regimen(tuple(Dose.nasal(dose / devices, at_min=k * gap) for k in range(devices)))
+    if order.duration_min > 0:
+        return Regimen.single(Dose.infusion(dose, float(order.duration_min)))
+    return Regimen.single(Dose.bolus(dose))
+
+
+def predict_order(order: Order) -> OrderPK:
+    """Predicted concentrations for ``order`` (no database, no audit: callers audit).
+
+    Raises:
+        Invalid: no PK model for the drug and route, or no weight recorded on the order.
+    """
+    model_ids = PK_MODELS.get((order.drug, order.route))
+    if not model_ids:
+        raise Invalid(
+            "pk.no_model",
+            f"no PK model for {order.drug} by the {order.route} route",
+            field="protocol",
+        )
+    weight = order.inputs.get("weight_kg")
+    if weight is None:
+        raise Invalid("pk.weight_required", "the order has no recorded weight", field="weight_kg")
+    weight_kg = float(weight)
+    regimen = order_regimen(order)
+    end = regimen.last_end_min + PK_FOLLOW_UP_MIN
+    times = tuple(float(t) for t in range(0, int(end) + 1, PK_STEP_MIN))
+    age = order.inputs.get("age_years")
+    covariates = Covariates(age_years=float(age)) if age is not None else Covariates()
+    models = [get_model(model_id) for model_id in model_ids]
+    curves = tuple(_model_curve(m, weight_kg, regimen, times, covariates) for m in models)
+    population = _population(models, weight_kg, regimen, times, covariates)
+    notes = [f"Main model: {models[0].name}. Predictions are illustrative, not targets."]
+    if order.drug != "ketamine":
+        notes.append("Display bands are racemic-ketamine literature ranges (pk.md §3).")
+    return OrderPK(
+        order_id=order.id,
+        analyte=models[0].analytes[0],
+        weight_kg=weight_kg,
+        times_min=times,
+        main_model=models[0].id,
+        models=curves,
+        population=population,
+        bands=DEFAULT_BANDS,
+        notes=tuple(notes),
+    )
+
+
+def _model_curve(
+    model: PKModel, weight_kg: float, regimen: Regimen, times: tuple[float, ...], cov: Covariates
+) -> ModelCurve:
+    result = simulate(model, weight_kg, regimen, times, covariates=cov)
+    metrics = result.metrics[result.analyte]
+    return ModelCurve(
+        model_id=model.id,
+        name=model.name,
+        approximate=model.approximate,
+        concentrations=tuple(float(c) for c in result.concentrations[result.analyte]),
+        cmax_ng_per_ml=metrics.cmax_ng_per_ml,
+        tmax_min=metrics.tmax_min,
+        warnings=result.warnings,
+        source=model.source,
+    )
+
+
+def _population(
+    models: list[PKModel],
+    weight_kg: float,
+    regimen: Regimen,
+    times: tuple[float, ...],
+    cov: Covariates,
+) -> PopulationBand | None:
+    """Percentiles for the main model; if it reports no variability (Domino), for the first
+    applicable model that does, said so in ``note`` (inventing a variability is not allowed)."""
+    chosen = next((m for m in models if m.has_variability), None)
+    if chosen is None:
+        return None
+    note = None
+    if chosen is not models[0]:
+        note = (
+            f"{models[0].name} reports no inter-individual variability; the 5-95 % band is from "
+            f"{chosen.name}."
+        )
+    result = simulate_population(
+        chosen, weight_kg, regimen, times, n=PK_POPULATION_SIZE, seed=PK_SEED, covariates=cov
+    )
+    bands = result.concentrations[result.analyte]
+    return PopulationBand(
+        model_id=chosen.id,
+        subjects=result.subjects,
+        seed=result.seed,
+        p5=tuple(float(c) for c in bands["p5"]),
+        p50=tuple(float(c) for c in bands["p50"]),
+        p95=tuple(float(c) for c in bands["p95"]),
+        cmax_ng_per_ml=result.metric_percentiles(result.analyte)["cmax_ng_per_ml"],
+        note=note,
+    )
+
+
+def order_concentrations(
+    db: Session, *, order_id: int, at: datetime, ctx: AuditContext
+) -> tuple[Order, OrderPK]:
+    """The order and its predicted concentration curves (clinical readers); audited."""
+    order = load_order(
+        db,
+        order_id=order_id,
+        actor=_actor(ctx),
+        action=Action.CLINICAL_READ,
+        audit_action=AuditAction.READ,
+        entity_type="OrderPK",
+    )
+    _audit(db, order, AuditAction.READ, ctx=ctx, at=at, entity_type="OrderPK")
+    return order, predict_order(order)

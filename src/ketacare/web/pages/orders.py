@@ -1,0 +1,223 @@
+"""Order pages: the dose calculator form on the chart, and the order with its predicted curve."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+from pydantic import ValidationError
+
+from ketacare.core.authz import Action, Target, can
+from ketacare.core.dosing.order import DoseCalculation
+from ketacare.core.errors import Conflict, DomainError, Invalid, RuleViolation
+from ketacare.core.patients.body_weight import WeightBasis
+from ketacare.services import orders as order_service
+from ketacare.services import patients as patient_service
+from ketacare.services import protocols as protocol_service
+from ketacare.web.deps import CsrfAuth, CurrentAuth, Db, State
+from ketacare.web.pages.common import errors_of, render, see_other
+from ketacare.web.pk_chart import render_order_pk_svg
+from ketacare.web.schemas.order import OrderCreate
+
+router = APIRouter(include_in_schema=False)
+
+FORM_FIELDS = (
+    "protocol",
+    "weight_basis",
+    "dose_mg_per_kg",
+    "rate_mg_per_kg_per_h",
+    "duration_min",
+    "concentration_mg_per_ml",
+    "final_volume_ml",
+    "dose_mg",
+    "override_reason",
+)
+
+
+def _form_values(form: Any) -> dict[str, Any]:
+    values: dict[str, Any] = {name: str(form.get(name, "")).strip() for name in FORM_FIELDS}
+    values["first_dose"] = form.get("first_dose") == "on"
+    return values
+
+
+def _domain_errors(exc: DomainError) -> dict[str, str]:
+    return {exc.field or "form": f"{exc.message} ({exc.code})"}
+
+
+def _orders_page(
+    request: Request,
+    db: Db,
+    state: State,
+    auth: CurrentAuth,
+    patient_id: int,
+    *,
+    values: dict[str, Any] | None = None,
+    result: DoseCalculation | None = None,
+    errors: dict[str, str] | None = None,
+    status: int = 200,
+) -> Response:
+    orders = order_service.list_patient_orders(db, patient_id=patient_id, at=auth.at, ctx=auth.ctx)
+    header = patient_service.chart_header(db, patient_id=patient_id, at=auth.at, ctx=auth.ctx)
+    target = Target(header.patient.organisation_id, header.patient.id)
+    errors = errors or {}
+    needs_reason = bool(result and result.requires_override) or "override_reason" in errors
+    return render(
+        request,
+        state,
+        "orders/list.html",
+        auth,
+        status=status,
+        header=header,
+        orders=orders,
+        protocols=protocol_service.list_protocols_for(db, ctx=auth.ctx),
+        bases=[b.value for b in WeightBasis],
+        values=values or {},
+        result=result.as_dict() if result else None,
+        errors=errors,
+        needs_reason=needs_reason,
+        can_order=bool(can(auth.actor, Action.CLINICAL_SIGN, target)),
+    )
+
+
+@router.get("/patients/{patient_id}/orders", response_class=HTMLResponse)
+def orders_page(
+    request: Request, patient_id: int, db: Db, state: State, auth: CurrentAuth
+) -> Response:
+    return _orders_page(request, db, state, auth, patient_id)
+
+
+@router.post("/patients/{patient_id}/orders", response_class=HTMLResponse)
+async def submit_order(
+    request: Request, patient_id: int, db: Db, state: State, auth: CsrfAuth
+) -> Response:
+    """ "Calculate" shows the result on the form; "Save draft order" stores it."""
+    form = await request.form()
+    values = _form_values(form)
+    save = form.get("intent") == "save"
+    result = None
+    try:
+        body = OrderCreate.model_validate({k: v for k, v in values.items() if v not in ("", None)})
+        inputs = body.to_inputs()
+        result = order_service.preview_order(
+            db, patient_id=patient_id, inputs=inputs, at=auth.at, ctx=auth.ctx
+        )
+        if save:
+            order = order_service.create_order(
+                db,
+                patient_id=patient_id,
+                inputs=inputs,
+                override_reason=body.override_reason,
+                at=auth.at,
+                ctx=auth.ctx,
+            )
+            return see_other(f"/orders/{order.id}")
+    except ValidationError as exc:
+        return _orders_page(
+            request, db, state, auth, patient_id, values=values, errors=errors_of(exc), status=422
+        )
+    except (Invalid, RuleViolation) as exc:
+        return _orders_page(
+            request,
+            db,
+            state,
+            auth,
+            patient_id,
+            values=values,
+            result=result,
+            errors=_domain_errors(exc),
+            status=422,
+        )
+    return _orders_page(request, db, state, auth, patient_id, values=values, result=result)
+
+
+def _order_page(
+    request: Request,
+    db: Db,
+    state: State,
+    auth: CurrentAuth,
+    order_id: int,
+    *,
+    errors: dict[str, str] | None = None,
+    status: int = 200,
+) -> Response:
+    order = order_service.read_order(db, order_id=order_id, at=auth.at, ctx=auth.ctx)
+    patient = patient_service.get_patient(db, patient_id=order.patient_id, at=auth.at, ctx=auth.ctx)
+    chart, chart_error, prediction = None, None, None
+    try:
+        prediction = order_service.predict_order(order)
+        chart = render_order_pk_svg(prediction)
+    except Invalid as exc:
+        chart_error = exc.message
+    target = Target(order.organisation_id, order.patient_id)
+    return render(
+        request,
+        state,
+        "orders/detail.html",
+        auth,
+        status=status,
+        order=order,
+        patient=patient,
+        history=order_service.order_history(db, order=order),
+        chart=chart,
+        chart_error=chart_error,
+        prediction=prediction,
+        errors=errors or {},
+        can_sign=bool(can(auth.actor, Action.CLINICAL_SIGN, target)),
+    )
+
+
+@router.get("/orders/{order_id}", response_class=HTMLResponse)
+def order_page(
+    request: Request, order_id: int, db: Db, state: State, auth: CurrentAuth
+) -> Response:
+    return _order_page(request, db, state, auth, order_id)
+
+
+def _version(form: Any) -> int | None:
+    raw = str(form.get("version", "")).strip()
+    return int(raw) if raw.isdigit() else None
+
+
+@router.post("/orders/{order_id}/sign", response_class=HTMLResponse)
+async def sign_order(
+    request: Request, order_id: int, db: Db, state: State, auth: CsrfAuth
+) -> Response:
+    form = await request.form()
+    try:
+        order_service.sign_order(
+            db,
+            order_id=order_id,
+            override_reason=str(form.get("override_reason", "")) or None,
+            expected_version=_version(form),
+            at=auth.at,
+            ctx=auth.ctx,
+        )
+    except (Invalid, RuleViolation, Conflict) as exc:
+        code = 409 if isinstance(exc, Conflict) else 422
+        return _order_page(
+            request, db, state, auth, order_id, errors=_domain_errors(exc), status=code
+        )
+    return see_other(f"/orders/{order_id}")
+
+
+@router.post("/orders/{order_id}/cancel", response_class=HTMLResponse)
+async def cancel_order(
+    request: Request, order_id: int, db: Db, state: State, auth: CsrfAuth
+) -> Response:
+    form = await request.form()
+    try:
+        order_service.cancel_order(
+            db,
+            order_id=order_id,
+            reason=str(form.get("reason", "")),
+            expected_version=_version(form),
+            at=auth.at,
+            ctx=auth.ctx,
+        )
+    except (Invalid, Conflict) as exc:
+        code = 409 if isinstance(exc, Conflict) else 422
+        return _order_page(
+            request, db, state, auth, order_id, errors=_domain_errors(exc), status=code
+        )
+    return see_other(f"/orders/{order_id}")
