@@ -6,6 +6,7 @@ from ketacare.db.models.idempotency import IdempotencyRecord
 from ketacare.db.models.order import CustomProtocol, Order, OrderStatusChange
 from ketacare.db.models.organisation import Location, Organisation
 from ketacare.db.models.patient import BodyMeasurement, Patient
+from ketacare.db.models.screening import ConsentDocument, PatientConsent, RemsEnrolment, Screening
 from ketacare.db.models.user import ApiToken, LoginSession, User
 
 __all__ = [
@@ -14,6 +15,7 @@ __all__ = [
     "AuditChainHead",
     "AuditEvent",
     "BodyMeasurement",
+    "ConsentDocument",
     "CustomProtocol",
     "IdempotencyRecord",
     "Location",
@@ -22,7 +24,10 @@ __all__ = [
     "OrderStatusChange",
     "Organisation",
     "Patient",
+    "PatientConsent",
+    "RemsEnrolment",
     "SafetyAlert",
+    "Screening",
     "TreatmentEvent",
     "User",
 ]

@@ -1,0 +1,431 @@
+"""Screening, consent and REMS services on a real database (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ketacare.core.eligibility.consent import ConsentStatus, load_default_consent
+from ketacare.core.errors import Conflict, Invalid, NotFound, RuleViolation
+from ketacare.db.models import AuditEvent, Screening
+from ketacare.services import accounts
+from ketacare.services import screening as svc
+from ketacare.services.audit import AccessDenied, AuditContext
+from tests.factories.world import NOW, World
+
+LATER = NOW + timedelta(hours=1)
+
+
+def eligible_input(**changes: Any) -> dict[str, Any]:
+    """A clinically complete IV-depression screening that finds the patient eligible."""
+    trial = {"weeks": 8, "adequate_dose": True, "current_episode": True, "adherent": True}
+    document: dict[str, Any] = {
+        "protocol": "iv-ketamine-depression",
+        "indication": "depression",
+        "pregnant": False,
+        "breastfeeding": False,
+        "conditions": [],
+        "bp_systolic": 120,
+        "bp_diastolic": 80,
+        "episode_duration_months": 14,
+        "episode_severity": "moderate",
+        "antidepressant_trials": [
+            {"drug": "sertraline", "improvement_percent": 10, **trial},
+            {"drug": "venlafaxine", "improvement_percent": 5, **trial},
+        ],
+        "dast10_total": 0,
+        "auditc_total": 1,
+    }
+    document.update(changes)
+    return document
+
+
+def ctx_of(world: World, persona: str) -> AuditContext:
+    return AuditContext(actor=accounts.actor_for(world.user(persona)), client_address="test")
+
+
+def pid(world: World) -> int:
+    assert world.patient is not None
+    return world.patient.id
+
+
+def evaluate(db: Session, world: World, persona: str = "nurse", **changes: Any) -> Screening:
+    return svc.evaluate_screening(
+        db,
+        patient_id=pid(world),
+        inputs=eligible_input(**changes),
+        at=NOW,
+        ctx=ctx_of(world, persona),
+    )
+
+
+def sign(
+    db: Session, world: World, screening: Screening, overrides: dict[str, str] | None = None
+) -> Screening:
+    return svc.sign_screening(
+        db,
+        screening_id=screening.id,
+        overrides=overrides or {},
+        at=NOW,
+        ctx=ctx_of(world, "prescriber"),
+    )
+
+
+def test_evaluate_saves_a_draft_with_chart_age_and_sex_and_the_core_result(
+    db: Session, world: World
+) -> None:
+    row = evaluate(db, world)
+    assert row.status == "draft"
+    assert row.decision == "eligible"
+    assert row.input["age_years"] == 42  # from the chart (born 1984-03-14, screened 2026-11-29)
+    assert row.input["sex_at_birth"] == "female"
+    assert row.result["trd"] == {"adequate_failed_trials": 2, "met": True}
+    assert row.result["msm"]["score"] is not None
+    assert row.input_fingerprint.startswith("sha256:")
+    assert row.ruleset_version == row.result["ruleset_version"]
+    event = db.scalar(
+        select(AuditEvent).where(AuditEvent.entity_type == "Screening", AuditEvent.action == "C")
+    )
+    assert event is not None
+    assert event.patient_id == pid(world)
+    assert event.entity_id == str(row.id)
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"bp_systolic": "high"}, "bp_systolic"),
+        ({"conditions": ["not_a_condition"]}, "conditions[0]"),
+        ({"surprise": 1}, "surprise"),
+        ({"age_years": 30}, "age_years"),
+        ({"sex_at_birth": "male"}, "sex_at_birth"),
+        ({"bp_systolic": 120, "bp_diastolic": None}, "bp_diastolic"),
+    ],
+)
+def test_bad_input_names_the_field_and_saves_nothing(
+    db: Session, world: World, changes: dict[str, Any], field: str
+) -> None:
+    with pytest.raises(Invalid) as caught:
+        evaluate(db, world, **changes)
+    assert caught.value.field == field
+    assert db.scalars(select(Screening)).all() == []
+
+
+def test_missing_protocol_is_refused(db: Session, world: World) -> None:
+    document = eligible_input()
+    del document["protocol"]
+    with pytest.raises(Invalid) as caught:
+        svc.evaluate_screening(
+            db, patient_id=pid(world), inputs=document, at=NOW, ctx=ctx_of(world, "nurse")
+        )
+    assert caught.value.field == "protocol"
+
+
+def test_sign_refuses_block_reasons_naming_the_codes(db: Session, world: World) -> None:
+    row = evaluate(db, world, conditions=["aneurysmal_vascular_disease"])
+    assert row.decision == "ineligible"
+    with pytest.raises(RuleViolation) as caught:
+        sign(db, world, row)
+    assert caught.value.code == "screening.blocked"
+    assert "contraindication.aneurysmal_vascular_disease" in caught.value.message
+    with pytest.raises(RuleViolation) as override_block:
+        sign(db, world, row, {"contraindication.aneurysmal_vascular_disease": "benefit"})
+    assert override_block.value.code == "eligibility.block_not_overridable"
+    assert row.status == "draft"
+
+
+def test_sign_needs_a_justification_for_every_review_reason(db: Session, world: World) -> None:
+    row = evaluate(db, world, bp_systolic=150, conditions=["psychosis_history"])
+    assert row.decision == "needs_review"
+    with pytest.raises(RuleViolation) as caught:
+        sign(db, world, row, {"bp.above_threshold": "Repeat reading 138/85 after rest."})
+    assert caught.value.code == "screening.justification_required"
+    assert "contraindication.psychosis_history" in caught.value.message
+    assert "bp.above_threshold" not in caught.value.message
+    with pytest.raises(Invalid) as blank:
+        sign(
+            db,
+            world,
+            row,
+            {"bp.above_threshold": "ok", "contraindication.psychosis_history": "   "},
+        )
+    assert blank.value.field == "contraindication.psychosis_history"
+    signed = sign(
+        db,
+        world,
+        row,
+        {
+            "bp.above_threshold": "Repeat reading 138/85 after rest.",
+            "contraindication.psychosis_history": "Single episode 2009, stable; psychiatry agrees.",
+        },
+    )
+    assert signed.status == "signed"
+    assert signed.signed_decision == "eligible"
+    assert signed.signed_by == world.user("prescriber").id
+    assert signed.signed_at == NOW
+    assert set(signed.overrides or {}) == {
+        "bp.above_threshold",
+        "contraindication.psychosis_history",
+    }
+
+
+def test_nurse_cannot_sign_and_a_signed_decision_is_never_edited(db: Session, world: World) -> None:
+    row = evaluate(db, world)
+    with pytest.raises(AccessDenied):
+        svc.sign_screening(
+            db, screening_id=row.id, overrides={}, at=NOW, ctx=ctx_of(world, "nurse")
+        )
+    sign(db, world, row)
+    with pytest.raises(Conflict) as caught:
+        sign(db, world, row)
+    assert caught.value.code == "screening.not_draft"
+
+
+def test_a_new_signed_screening_supersedes_the_old_one(db: Session, world: World) -> None:
+    first = sign(db, world, evaluate(db, world))
+    second = sign(db, world, evaluate(db, world, bp_systolic=118))
+    db.refresh(first)
+    assert first.status == "superseded"
+    assert first.superseded_at == NOW
+    assert second.status == "signed"
+    assert svc.get_screening(db, screening_id=first.id, at=NOW, ctx=ctx_of(world, "nurse")).stale
+
+
+def test_stale_when_newer_inputs_differ_not_when_they_match(db: Session, world: World) -> None:
+    signed = sign(db, world, evaluate(db, world))
+    nurse = ctx_of(world, "nurse")
+    assert not svc.get_screening(db, screening_id=signed.id, at=NOW, ctx=nurse).stale
+    evaluate(db, world)  # same inputs again: the decision still holds
+    assert not svc.get_screening(db, screening_id=signed.id, at=NOW, ctx=nurse).stale
+    evaluate(db, world, conditions=["psychosis_history"])  # new data
+    assert svc.get_screening(db, screening_id=signed.id, at=NOW, ctx=nurse).stale
+    evidence = svc.readiness_evidence(
+        db, patient_id=pid(world), protocol_id="iv-ketamine-depression", at=NOW
+    )
+    assert evidence.decision_id == signed.id
+    assert evidence.decision_signed
+    assert evidence.decision_stale
+
+
+def test_stale_when_the_chart_changes(db: Session, world: World) -> None:
+    signed = sign(db, world, evaluate(db, world))
+    assert world.patient is not None
+    world.patient.sex_at_birth = "male"
+    db.flush()
+    view = svc.get_screening(db, screening_id=signed.id, at=NOW, ctx=ctx_of(world, "nurse"))
+    assert view.stale
+    # A birthday changes the age the rules see, so the decision is re-screened.
+    world.patient.sex_at_birth = "female"
+    db.flush()
+    assert not svc.get_screening(
+        db, screening_id=signed.id, at=NOW, ctx=ctx_of(world, "nurse")
+    ).stale
+    next_birthday = NOW.replace(year=2027, month=3, day=15)
+    assert svc.readiness_evidence(
+        db, patient_id=pid(world), protocol_id="iv-ketamine-depression", at=next_birthday
+    ).decision_stale
+
+
+def test_a_stale_draft_cannot_be_signed(db: Session, world: World) -> None:
+    row = evaluate(db, world)
+    newer = evaluate(db, world, bp_systolic=119)
+    db.refresh(row)
+    assert row.status == "superseded"
+    with pytest.raises(Conflict):
+        sign(db, world, row)
+    assert sign(db, world, newer).status == "signed"
+
+
+def test_readiness_evidence_without_anything_on_file(db: Session, world: World) -> None:
+    evidence = svc.readiness_evidence(
+        db, patient_id=pid(world), protocol_id="esketamine-nasal", at=NOW
+    )
+    assert evidence == svc.ScreeningEvidence(
+        decision_id=None,
+        decision=None,
+        decision_signed=False,
+        decision_stale=False,
+        consent_valid=False,
+        consent_version=None,
+        rems_enrolled=False,
+        pregnancy_status_required=True,
+        pregnancy_status=None,
+    )
+
+
+def test_readiness_evidence_complete_for_esketamine(db: Session, world: World) -> None:
+    row = evaluate(db, world, protocol="esketamine-nasal")
+    draft = svc.readiness_evidence(
+        db, patient_id=pid(world), protocol_id="esketamine-nasal-mdsi", at=NOW
+    )
+    assert (draft.decision_id, draft.decision, draft.decision_signed) == (row.id, "eligible", False)
+    sign(db, world, row)
+    _consent(db, world)
+    svc.record_rems_enrolment(
+        db,
+        patient_id=pid(world),
+        enrolment_id="REMS-123",
+        enrolled_on=date(2026, 11, 20),
+        at=NOW,
+        ctx=ctx_of(world, "nurse"),
+    )
+    evidence = svc.readiness_evidence(
+        db, patient_id=pid(world), protocol_id="esketamine-nasal", at=LATER
+    )
+    assert evidence.decision_signed
+    assert evidence.decision == "eligible"
+    assert not evidence.decision_stale
+    assert evidence.consent_valid
+    assert evidence.consent_version == 1
+    assert evidence.rems_enrolled
+    assert evidence.pregnancy_status == "negative"
+    # Another protocol has its own decision.
+    iv = svc.readiness_evidence(
+        db, patient_id=pid(world), protocol_id="iv-ketamine-depression", at=LATER
+    )
+    assert iv.decision_id is None
+
+
+def test_readiness_evidence_refuses_unknown_protocol_and_patient(db: Session, world: World) -> None:
+    with pytest.raises(Invalid) as caught:
+        svc.readiness_evidence(db, patient_id=pid(world), protocol_id="nope", at=NOW)
+    assert caught.value.field == "protocol_id"
+    with pytest.raises(NotFound):
+        svc.readiness_evidence(db, patient_id=999_999, protocol_id="esketamine-nasal", at=NOW)
+
+
+def _consent(db: Session, world: World, version: int = 1, **changes: Any) -> Any:
+    fields: dict[str, Any] = {
+        "patient_id": pid(world),
+        "document_version": version,
+        "typed_name": "Avery  Quinn",
+        "agreed": True,
+        "witness_user_id": None,
+    }
+    fields.update(changes)
+    return svc.sign_consent(db, at=NOW, ctx=ctx_of(world, "nurse"), **fields)
+
+
+def test_consent_document_is_seeded_from_the_core_default(db: Session, world: World) -> None:
+    documents = svc.list_consent_documents(db, at=NOW, ctx=ctx_of(world, "nurse"))
+    assert [d.version for d in documents] == [1]
+    assert documents[0].text == load_default_consent().text
+    assert documents[0].created_by is None
+
+
+def test_consent_signing_rules(db: Session, world: World) -> None:
+    with pytest.raises(Invalid) as not_agreed:
+        _consent(db, world, agreed=False)
+    assert not_agreed.value.field == "agreed"
+    with pytest.raises(Invalid) as wrong_name:
+        _consent(db, world, typed_name="Someone Else")
+    assert wrong_name.value.field == "typed_name"
+    with pytest.raises(Conflict) as old:
+        _consent(db, world, version=2)
+    assert old.value.field == "document_version"
+    with pytest.raises(Invalid) as witness:
+        _consent(db, world, witness_user_id=world.user("outsider").id)
+    assert witness.value.field == "witness_user_id"
+    with pytest.raises(Invalid):
+        _consent(db, world, witness_user_id=world.user("researcher").id)
+    signed = _consent(db, world, witness_user_id=world.user("prescriber").id)
+    assert signed.typed_name == "Avery Quinn"
+    assert signed.witness_user_id == world.user("prescriber").id
+    assert signed.recorded_by == world.user("nurse").id
+    overview = svc.consent_overview(
+        db, patient_id=pid(world), at=LATER, ctx=ctx_of(world, "prescriber")
+    )
+    assert overview.status is ConsentStatus.VALID
+    assert [c.id for c in overview.consents] == [signed.id]
+
+
+def test_new_consent_version_requires_reconsent(db: Session, world: World) -> None:
+    _consent(db, world)
+    admin = ctx_of(world, "admin")
+    text = load_default_consent().text.replace(
+        "ketacare-consent-version: 1", "ketacare-consent-version: 2"
+    )
+    document = svc.create_consent_document(db, text=text, at=NOW, ctx=admin)
+    assert document.version == 2
+    overview = svc.consent_overview(db, patient_id=pid(world), at=LATER, ctx=admin)
+    assert overview.status is ConsentStatus.RECONSENT_REQUIRED
+    assert not svc.readiness_evidence(
+        db, patient_id=pid(world), protocol_id="esketamine-nasal", at=LATER
+    ).consent_valid
+    _consent(db, world, version=2)
+    evidence = svc.readiness_evidence(
+        db, patient_id=pid(world), protocol_id="esketamine-nasal", at=LATER
+    )
+    assert evidence.consent_valid
+    assert evidence.consent_version == 2
+
+
+def test_only_admin_publishes_consent_wording_and_it_must_cover_the_risks(
+    db: Session, world: World
+) -> None:
+    with pytest.raises(AccessDenied):
+        svc.create_consent_document(
+            db, text=load_default_consent().text, at=NOW, ctx=ctx_of(world, "prescriber")
+        )
+    admin = ctx_of(world, "admin")
+    with pytest.raises(RuleViolation) as caught:
+        svc.create_consent_document(db, text="You may feel a bit odd.", at=NOW, ctx=admin)
+    assert "dissociation" in caught.value.message
+    assert caught.value.field == "text"
+    with pytest.raises(Invalid) as mismatch:
+        svc.create_consent_document(
+            db,
+            text=load_default_consent().text.replace("version: 1", "version: 7"),
+            at=NOW,
+            ctx=admin,
+        )
+    assert mismatch.value.code == "consent.version_mismatch"
+
+
+def test_rems_enrolment_once_and_not_in_the_future(db: Session, world: World) -> None:
+    nurse = ctx_of(world, "nurse")
+    with pytest.raises(Invalid) as future:
+        svc.record_rems_enrolment(
+            db,
+            patient_id=pid(world),
+            enrolment_id="R-1",
+            enrolled_on=date(2026, 12, 25),
+            at=NOW,
+            ctx=nurse,
+        )
+    assert future.value.field == "enrolled_on"
+    row = svc.record_rems_enrolment(
+        db,
+        patient_id=pid(world),
+        enrolment_id=" R-1 ",
+        enrolled_on=date(2026, 11, 1),
+        at=NOW,
+        ctx=nurse,
+    )
+    assert row.enrolment_id == "R-1"
+    assert row.recorded_by == world.user("nurse").id
+    with pytest.raises(Conflict):
+        svc.record_rems_enrolment(
+            db,
+            patient_id=pid(world),
+            enrolment_id="R-2",
+            enrolled_on=date(2026, 11, 1),
+            at=NOW,
+            ctx=nurse,
+        )
+    with pytest.raises(AccessDenied):
+        svc.get_rems_enrolment(db, patient_id=pid(world), at=NOW, ctx=ctx_of(world, "frontdesk"))
+
+
+def test_frontdesk_and_outsider_cannot_read_screenings(db: Session, world: World) -> None:
+    evaluate(db, world)
+    for persona in ("frontdesk", "outsider", "researcher"):
+        with pytest.raises(AccessDenied):
+            svc.list_screenings(db, patient_id=pid(world), at=NOW, ctx=ctx_of(world, persona))
+    # The patient may read their own screening record.
+    own = svc.list_screenings(db, patient_id=pid(world), at=NOW, ctx=ctx_of(world, "patient"))
+    assert len(own) == 1
