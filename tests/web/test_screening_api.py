@@ -319,3 +319,94 @@ def test_rems_enrolment(client: TestClient, tokens: dict[str, str], world: World
     assert client.post(url, json=body, headers=bearer(tokens["nurse"])).status_code == 409
     read = client.get(url, headers=bearer(tokens["prescriber"]))
     assert read.json()["enrolment_id"] == "REMS-42"
+
+
+def _signed_consent_id(client: TestClient, tokens: dict[str, str], world: World) -> int:
+    signature = {"document_version": 1, "typed_name": "Avery Quinn", "agreed": True}
+    r = client.post(
+        f"/api/v1/patients/{_pid(world)}/consents", json=signature, headers=bearer(tokens["nurse"])
+    )
+    assert r.status_code == 201, r.text
+    return int(r.json()["id"])
+
+
+@pytest.mark.parametrize("persona", ["nurse", "prescriber"])
+def test_clinicians_withdraw_consent_audited_with_the_reason_code(
+    client: TestClient, tokens: dict[str, str], world: World, db: Session, persona: str
+) -> None:
+    cid = _signed_consent_id(client, tokens, world)
+    h = bearer(tokens[persona])
+    url = f"/api/v1/consents/{cid}/withdraw"
+    withdrawn = client.post(url, json={"reason": "patient_request"}, headers=h)
+    assert withdrawn.status_code == 200, withdrawn.text
+    assert withdrawn.json()["id"] == cid
+    assert withdrawn.json()["withdrawn_at"] is not None
+    listing = client.get(f"/api/v1/patients/{_pid(world)}/consents", headers=h).json()
+    assert listing["status"] == "withdrawn"
+    event = db.scalar(
+        select(AuditEvent).where(
+            AuditEvent.entity_type == "PatientConsent",
+            AuditEvent.action == "U",
+            AuditEvent.outcome == "0",
+        )
+    )
+    assert event is not None
+    assert (event.entity_id, event.patient_id) == (str(cid), _pid(world))
+    assert event.user_id == world.user(persona).id
+    assert event.detail == "withdrawn reason=patient_request"
+    again = client.post(url, json={"reason": "patient_request"}, headers=h)
+    assert again.status_code == 409
+    assert again.json()["code"] == "consent.already_withdrawn"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [{}, {"reason": ""}, {"reason": None}, {"reason": "Told me she is moving away"}],
+)
+def test_withdrawal_without_a_reason_code_is_a_422_naming_reason(
+    client: TestClient, tokens: dict[str, str], world: World, body: dict[str, Any]
+) -> None:
+    cid = _signed_consent_id(client, tokens, world)
+    h = bearer(tokens["nurse"])
+    r = client.post(f"/api/v1/consents/{cid}/withdraw", json=body, headers=h)
+    assert r.status_code == 422, r.text
+    assert r.json()["errors"][0]["field"] == "reason"
+    listing = client.get(f"/api/v1/patients/{_pid(world)}/consents", headers=h).json()
+    assert listing["status"] == "valid"
+
+
+@pytest.mark.parametrize("persona", ["frontdesk", "admin", "researcher", "patient", "outsider"])
+def test_other_personas_cannot_withdraw_consent_403_audited(
+    client: TestClient, tokens: dict[str, str], world: World, db: Session, persona: str
+) -> None:
+    cid = _signed_consent_id(client, tokens, world)
+    r = client.post(
+        f"/api/v1/consents/{cid}/withdraw",
+        json={"reason": "patient_request"},
+        headers=bearer(tokens[persona]),
+    )
+    assert r.status_code == 403
+    failure = db.scalar(
+        select(AuditEvent).where(
+            AuditEvent.user_id == world.user(persona).id,
+            AuditEvent.entity_type == "PatientConsent",
+            AuditEvent.outcome == "4",
+        )
+    )
+    assert failure is not None
+    assert failure.entity_id == str(cid)
+    nurse = bearer(tokens["nurse"])
+    listing = client.get(f"/api/v1/patients/{_pid(world)}/consents", headers=nurse).json()
+    assert listing["status"] == "valid"
+
+
+def test_withdrawing_an_unknown_consent_is_404(
+    client: TestClient, tokens: dict[str, str], world: World
+) -> None:
+    r = client.post(
+        "/api/v1/consents/999999/withdraw",
+        json={"reason": "patient_request"},
+        headers=bearer(tokens["prescriber"]),
+    )
+    assert r.status_code == 404
+    assert r.json()["code"] == "consent.not_found"

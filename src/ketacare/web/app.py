@@ -20,14 +20,17 @@ from ketacare.web.api import health
 from ketacare.web.api import orders as orders_api
 from ketacare.web.api import patients as patients_api
 from ketacare.web.api import screening as screening_api
+from ketacare.web.api import session as session_api
 from ketacare.web.errors import install_error_handlers
 from ketacare.web.pages import admin as admin_pages
 from ketacare.web.pages import assessments as assessment_pages
 from ketacare.web.pages import auth as auth_pages
 from ketacare.web.pages import dashboard as dashboard_pages
+from ketacare.web.pages import floor as floor_pages
 from ketacare.web.pages import orders as order_pages
 from ketacare.web.pages import patients as patient_pages
 from ketacare.web.pages import screening as screening_pages
+from ketacare.web.pages import session as session_pages
 from ketacare.web.state import AppState
 
 WEB_DIR = Path(__file__).parent
@@ -69,6 +72,9 @@ def create_app(
         order_pages,
         screening_api,
         screening_pages,
+        session_api,
+        session_pages,
+        floor_pages,
     ):
         app.include_router(module.router)
 

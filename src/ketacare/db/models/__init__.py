@@ -7,14 +7,28 @@ from ketacare.db.models.order import CustomProtocol, Order, OrderStatusChange
 from ketacare.db.models.organisation import Location, Organisation
 from ketacare.db.models.patient import BodyMeasurement, Patient
 from ketacare.db.models.screening import ConsentDocument, PatientConsent, RemsEnrolment, Screening
+from ketacare.db.models.session import (
+    AdministrationEvent,
+    Chair,
+    RemsSettingCertification,
+    SessionAdverseEvent,
+    SessionAlert,
+    SessionObservation,
+    SessionTransition,
+    SessionVitals,
+    StaffCredential,
+    TreatmentSession,
+)
 from ketacare.db.models.user import ApiToken, LoginSession, User
 
 __all__ = [
+    "AdministrationEvent",
     "ApiToken",
     "Assessment",
     "AuditChainHead",
     "AuditEvent",
     "BodyMeasurement",
+    "Chair",
     "ConsentDocument",
     "CustomProtocol",
     "IdempotencyRecord",
@@ -26,8 +40,16 @@ __all__ = [
     "Patient",
     "PatientConsent",
     "RemsEnrolment",
+    "RemsSettingCertification",
     "SafetyAlert",
     "Screening",
+    "SessionAdverseEvent",
+    "SessionAlert",
+    "SessionObservation",
+    "SessionTransition",
+    "SessionVitals",
+    "StaffCredential",
     "TreatmentEvent",
+    "TreatmentSession",
     "User",
 ]

@@ -113,6 +113,10 @@ def add_consent_document(db: Session, document: ConsentDocument) -> ConsentDocum
     return document
 
 
+def get_patient_consent(db: Session, consent_id: int) -> PatientConsent | None:
+    return db.get(PatientConsent, consent_id)
+
+
 def add_patient_consent(db: Session, consent: PatientConsent) -> PatientConsent:
     db.add(consent)
     db.flush()

@@ -7,6 +7,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Request
 from fastapi.responses import JSONResponse
 
+from ketacare.services import consent as consent_service
+from ketacare.services import rems_enrolment as rems_enrolment_service
 from ketacare.services import screening as screening_service
 from ketacare.services.screening import ScreeningView
 from ketacare.web import idempotency
@@ -17,6 +19,7 @@ from ketacare.web.schemas.screening import (
     ConsentDocumentRead,
     ConsentList,
     ConsentRead,
+    ConsentWithdraw,
     RemsEnrolmentCreate,
     RemsEnrolmentRead,
     ScreeningRead,
@@ -24,6 +27,7 @@ from ketacare.web.schemas.screening import (
 )
 
 router = APIRouter(prefix="/api/v1", tags=["screening"])
+
 
 ScreeningInputBody = Annotated[
     dict[str, Any],
@@ -71,7 +75,7 @@ def sign_screening(screening_id: int, body: ScreeningSign, db: Db, auth: ApiAuth
 @router.get("/consent-documents", response_model=list[ConsentDocumentRead])
 def list_consent_documents(db: Db, auth: ApiAuth) -> list[ConsentDocumentRead]:
     """Every version of the clinic's consent wording, newest (in force) first."""
-    documents = screening_service.list_consent_documents(db, at=auth.at, ctx=auth.ctx)
+    documents = consent_service.list_consent_documents(db, at=auth.at, ctx=auth.ctx)
     return [ConsentDocumentRead.model_validate(d) for d in documents]
 
 
@@ -80,9 +84,7 @@ def create_consent_document(
     body: ConsentDocumentCreate, db: Db, auth: ApiAuth
 ) -> ConsentDocumentRead:
     """Admin publishes a new version; consents on older versions then need re-consent."""
-    document = screening_service.create_consent_document(
-        db, text=body.text, at=auth.at, ctx=auth.ctx
-    )
+    document = consent_service.create_consent_document(db, text=body.text, at=auth.at, ctx=auth.ctx)
     return ConsentDocumentRead.model_validate(document)
 
 
@@ -93,7 +95,7 @@ def sign_consent(
     replayed = idempotency.replay(request, db, auth, body)
     if replayed is not None:
         return replayed
-    consent = screening_service.sign_consent(
+    consent = consent_service.sign_consent(
         db,
         patient_id=patient_id,
         document_version=body.document_version,
@@ -110,14 +112,21 @@ def sign_consent(
 
 @router.get("/patients/{patient_id}/consents", response_model=ConsentList)
 def list_consents(patient_id: int, db: Db, auth: ApiAuth) -> ConsentList:
-    overview = screening_service.consent_overview(
-        db, patient_id=patient_id, at=auth.at, ctx=auth.ctx
-    )
+    overview = consent_service.consent_overview(db, patient_id=patient_id, at=auth.at, ctx=auth.ctx)
     return ConsentList(
         current_version=overview.document.version,
         status=overview.status.value,
         consents=[ConsentRead.model_validate(c) for c in overview.consents],
     )
+
+
+@router.post("/consents/{consent_id}/withdraw", response_model=ConsentRead)
+def withdraw_consent(consent_id: int, body: ConsentWithdraw, db: Db, auth: ApiAuth) -> ConsentRead:
+    """Nurse or prescriber records the patient's withdrawal; treatment then needs re-consent."""
+    consent = consent_service.withdraw_consent(
+        db, consent_id=consent_id, reason=body.reason, at=auth.at, ctx=auth.ctx
+    )
+    return ConsentRead.model_validate(consent)
 
 
 @router.post(
@@ -126,7 +135,7 @@ def list_consents(patient_id: int, db: Db, auth: ApiAuth) -> ConsentList:
 def record_rems_enrolment(
     patient_id: int, body: RemsEnrolmentCreate, db: Db, auth: ApiAuth
 ) -> RemsEnrolmentRead:
-    row = screening_service.record_rems_enrolment(
+    row = rems_enrolment_service.record_rems_enrolment(
         db,
         patient_id=patient_id,
         enrolment_id=body.enrolment_id,
@@ -139,5 +148,7 @@ def record_rems_enrolment(
 
 @router.get("/patients/{patient_id}/rems-enrolment", response_model=RemsEnrolmentRead | None)
 def read_rems_enrolment(patient_id: int, db: Db, auth: ApiAuth) -> RemsEnrolmentRead | None:
-    row = screening_service.get_rems_enrolment(db, patient_id=patient_id, at=auth.at, ctx=auth.ctx)
+    row = rems_enrolment_service.get_rems_enrolment(
+        db, patient_id=patient_id, at=auth.at, ctx=auth.ctx
+    )
     return None if row is None else RemsEnrolmentRead.model_validate(row)

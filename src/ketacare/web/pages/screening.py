@@ -18,7 +18,9 @@ from ketacare.core.eligibility import EpisodeSeverity, Protocol, StopReason
 from ketacare.core.eligibility.conditions import CONDITIONS
 from ketacare.core.eligibility.indications import INDICATIONS
 from ketacare.core.errors import Conflict, DomainError, Invalid, RuleViolation
+from ketacare.services import consent as consent_service
 from ketacare.services import patients as patient_service
+from ketacare.services import rems_enrolment as rems_enrolment_service
 from ketacare.services import screening as screening_service
 from ketacare.services.screening import ScreeningView
 from ketacare.web.deps import Auth, CsrfAuth, CurrentAuth, Db, State
@@ -130,10 +132,10 @@ def _page(
 ) -> Response:
     header = patient_service.chart_header(db, patient_id=patient_id, at=auth.at, ctx=auth.ctx)
     views = screening_service.list_screenings(db, patient_id=patient_id, at=auth.at, ctx=auth.ctx)
-    consent = screening_service.consent_overview(
+    consent = consent_service.consent_overview(db, patient_id=patient_id, at=auth.at, ctx=auth.ctx)
+    rems = rems_enrolment_service.get_rems_enrolment(
         db, patient_id=patient_id, at=auth.at, ctx=auth.ctx
     )
-    rems = screening_service.get_rems_enrolment(db, patient_id=patient_id, at=auth.at, ctx=auth.ctx)
     target = Target(header.patient.organisation_id, header.patient.id)
     latest = views[0].screening if views else None
     drafts = _latest_by_protocol(views, "draft")
@@ -152,7 +154,7 @@ def _page(
         errors=errors or {},
         consent=consent,
         rems=rems,
-        witnesses=screening_service.list_witnesses(db, ctx=auth.ctx),
+        witnesses=consent_service.list_witnesses(db, ctx=auth.ctx),
         can_record=bool(can(auth.actor, Action.CLINICAL_RECORD, target)),
         can_sign=bool(can(auth.actor, Action.CLINICAL_SIGN, target)),
         today=auth.at.date().isoformat(),
@@ -250,7 +252,7 @@ async def sign_consent(
         version = _int_or_none(_text(form, "document_version"))
         if version is None:
             raise Invalid("consent.version_required", "Missing version.", field="document_version")
-        screening_service.sign_consent(
+        consent_service.sign_consent(
             db,
             patient_id=patient_id,
             document_version=version,
@@ -278,7 +280,7 @@ async def rems_enrolment(
             raise Invalid(
                 "rems.bad_date", "Give the enrolment date (YYYY-MM-DD).", field="enrolled_on"
             ) from None
-        screening_service.record_rems_enrolment(
+        rems_enrolment_service.record_rems_enrolment(
             db,
             patient_id=patient_id,
             enrolment_id=_text(form, "enrolment_id"),

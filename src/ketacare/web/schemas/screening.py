@@ -12,6 +12,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from ketacare.services.consent import WithdrawalReason
 from ketacare.services.screening import ScreeningView
 
 Justification = Annotated[
@@ -133,3 +134,11 @@ class RemsEnrolmentRead(BaseModel):
     enrolled_on: date
     recorded_by: int
     recorded_at: datetime
+
+
+class ConsentWithdraw(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: WithdrawalReason = Field(
+        description="Why consent is withdrawn: a code, never free text (it is audited)."
+    )

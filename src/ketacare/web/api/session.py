@@ -1,0 +1,471 @@
+"""JSON API of the treatment session at the chair.
+
+A refused gate is a 409 whose body lists every failure (``failures[{code, message}]``), so the
+tablet can show the nurse exactly what is missing. Posts that a flaky tablet may retry (book,
+vitals, administration) honour ``Idempotency-Key``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from sqlalchemy.orm import Session
+
+from ketacare.core.errors import Invalid
+from ketacare.services import rems as rems_service
+from ketacare.services import session as svc
+from ketacare.services.session_gates import GateRefused
+from ketacare.web import idempotency
+from ketacare.web.deps import ApiAuth, Auth, Db
+from ketacare.web.schemas.session import (
+    AckCreate,
+    AdministrationCreate,
+    AdverseEventCreate,
+    AdverseEventRead,
+    AlertRead,
+    ChairRead,
+    ChecklistUpdate,
+    ChecksUpdate,
+    GateFailureRead,
+    ObservationCreate,
+    ObservationRead,
+    RemsAnswers,
+    SessionCreate,
+    SessionDetailRead,
+    SessionRead,
+    StaffCredentialCreate,
+    TotalsRead,
+    TransitionCreate,
+    VitalsCreate,
+    VitalsRead,
+    VitalsSaved,
+)
+
+router = APIRouter(prefix="/api/v1", tags=["sessions"])
+
+
+def refused(db: Session, exc: GateRefused) -> JSONResponse:
+    """A refused gate: nothing is saved, and the body names every failure."""
+    db.rollback()
+    return JSONResponse(
+        status_code=409,
+        content={
+            "detail": exc.message,
+            "code": exc.code,
+            "field": exc.field,
+            "failures": [
+                GateFailureRead(code=f.code, message=f.message).model_dump() for f in exc.failures
+            ],
+        },
+    )
+
+
+def detail_read(detail: svc.SessionDetail) -> SessionDetailRead:
+    base = SessionRead.model_validate(detail.session).model_dump()
+    totals = None
+    if detail.totals is not None:
+        t = detail.totals
+        totals = TotalsRead(
+            total_mg=t.total_mg,
+            infusion_mg=t.infusion_mg,
+            bolus_mg=t.bolus_mg,
+            device_mg=t.device_mg,
+            total_ml=t.total_ml,
+            running_minutes=(Decimal(int(t.running_time.total_seconds())) / 60).quantize(
+                Decimal("0.1")
+            ),
+        )
+    return SessionDetailRead.model_validate(
+        {
+            **base,
+            "transitions": detail.transitions,
+            "vitals": detail.vitals,
+            "alerts": detail.alerts,
+            "administration": detail.administration,
+            "observations": detail.observations,
+            "adverse_events": detail.adverse_events,
+            "totals": totals,
+            "next_vitals_due": detail.next_vitals_due,
+            "vitals_overdue": detail.vitals_overdue,
+        },
+        from_attributes=True,
+    )
+
+
+def _idempotent(
+    request: Request,
+    db: Db,
+    auth: Auth,
+    body: BaseModel,
+    status: int,
+    work: Callable[[], Any],
+) -> JSONResponse:
+    replayed = idempotency.replay(request, db, auth, body)
+    if replayed is not None:
+        return replayed
+    result = work()
+    idempotency.remember(request, db, auth, body, status, result)
+    return JSONResponse(status_code=status, content=jsonable_encoder(result))
+
+
+# --- booking ---------------------------------------------------------------------------------
+
+
+@router.post("/patients/{patient_id}/sessions", status_code=201, response_model=SessionRead)
+def book_session(
+    patient_id: int, body: SessionCreate, request: Request, db: Db, auth: ApiAuth
+) -> JSONResponse:
+    """Book a chair; chair time comes from the protocol. 409 ``session.double_booked_*``."""
+
+    def work() -> SessionRead:
+        row = svc.book_session(
+            db,
+            patient_id=patient_id,
+            protocol_id=body.protocol_id,
+            chair_id=body.chair_id,
+            starts_at=body.starts_at,
+            staff_user_id=body.staff_user_id,
+            order_id=body.order_id,
+            at=auth.at,
+            ctx=auth.ctx,
+        )
+        return SessionRead.model_validate(row)
+
+    return _idempotent(request, db, auth, body, 201, work)
+
+
+@router.get("/patients/{patient_id}/sessions", response_model=list[SessionRead])
+def list_sessions(patient_id: int, db: Db, auth: ApiAuth) -> list[SessionRead]:
+    rows = svc.list_patient_sessions(db, patient_id=patient_id, at=auth.at, ctx=auth.ctx)
+    return [SessionRead.model_validate(r) for r in rows]
+
+
+@router.get("/patients/{patient_id}/sessions/proposed-dates", response_model=list[date])
+def proposed_dates(
+    patient_id: int,
+    db: Db,
+    auth: ApiAuth,
+    protocol_id: Annotated[str, Query(min_length=1, max_length=80)],
+    start: date,
+    template_id: Annotated[str | None, Query(max_length=80)] = None,
+) -> list[date]:
+    """Induction session dates proposed by the protocol's schedule template."""
+    return svc.proposed_dates(
+        db,
+        patient_id=patient_id,
+        protocol_id=protocol_id,
+        start=start,
+        template_id=template_id,
+        ctx=auth.ctx,
+    )
+
+
+@router.get("/chairs", response_model=list[ChairRead])
+def chairs(db: Db, auth: ApiAuth) -> list[ChairRead]:
+    return [ChairRead.model_validate(c) for c in svc.list_chairs(db, ctx=auth.ctx)]
+
+
+# --- the session -----------------------------------------------------------------------------
+
+
+@router.get("/sessions/{session_id}", response_model=SessionDetailRead)
+def read_session(session_id: int, db: Db, auth: ApiAuth) -> SessionDetailRead:
+    """State, version, alerts, vitals, transitions, administration, totals and cadence."""
+    return detail_read(svc.get_session_detail(db, session_id=session_id, at=auth.at, ctx=auth.ctx))
+
+
+@router.post("/sessions/{session_id}/transitions", response_model=SessionDetailRead)
+def transition(
+    session_id: int, body: TransitionCreate, db: Db, auth: ApiAuth
+) -> SessionDetailRead | JSONResponse:
+    """Move the state machine. 409: ``session.illegal_transition``, ``session.gate_refused``
+    (with ``failures``), ``session.discharge_refused``, ``session.version_conflict``."""
+    try:
+        row = svc.transition_session(
+            db,
+            session_id=session_id,
+            to=body.to,
+            reason=body.reason,
+            expected_version=body.version,
+            at=auth.at,
+            ctx=auth.ctx,
+            rate_ml_per_h=body.rate_ml_per_h,
+        )
+    except GateRefused as exc:
+        return refused(db, exc)
+    return detail_read(svc.build_detail(db, row, at=auth.at))
+
+
+@router.get("/sessions/{session_id}/ready-check", response_model=list[GateFailureRead])
+def ready_check(session_id: int, db: Db, auth: ApiAuth) -> list[GateFailureRead]:
+    """What the ready gates still refuse (empty list: the session may become ready)."""
+    found = svc.ready_readiness(db, session_id=session_id, at=auth.at, ctx=auth.ctx)
+    return [GateFailureRead(code=f.code, message=f.message) for f in found]
+
+
+@router.get("/sessions/{session_id}/discharge-check", response_model=list[GateFailureRead])
+def discharge_check(session_id: int, db: Db, auth: ApiAuth) -> list[GateFailureRead]:
+    found = svc.discharge_readiness(db, session_id=session_id, at=auth.at, ctx=auth.ctx)
+    return [GateFailureRead(code=f.code, message=f.message) for f in found]
+
+
+@router.post("/sessions/{session_id}/vitals", status_code=201, response_model=VitalsSaved)
+def add_vitals(
+    session_id: int, body: VitalsCreate, request: Request, db: Db, auth: ApiAuth
+) -> JSONResponse:
+    """Save a reading (any subset, at least one) and return the alerts it raised."""
+
+    def work() -> VitalsSaved:
+        result = svc.record_vitals(
+            db,
+            session_id=session_id,
+            measured_at=body.measured_at,
+            values=body.model_dump(exclude={"measured_at", "symptoms"}),
+            symptoms=body.symptoms,
+            at=auth.at,
+            ctx=auth.ctx,
+        )
+        return VitalsSaved(
+            vitals=VitalsRead.model_validate(result.vitals),
+            alerts=[AlertRead.model_validate(a) for a in result.alerts],
+        )
+
+    return _idempotent(request, db, auth, body, 201, work)
+
+
+@router.post("/sessions/{session_id}/alerts/{alert_id}/ack", response_model=AlertRead)
+def acknowledge(
+    session_id: int, alert_id: int, body: AckCreate, db: Db, auth: ApiAuth
+) -> AlertRead:
+    """Acknowledge an alert; alerts that call the prescriber need a prescriber."""
+    alert = svc.acknowledge_alert(
+        db, session_id=session_id, alert_id=alert_id, note=body.note, at=auth.at, ctx=auth.ctx
+    )
+    return AlertRead.model_validate(alert)
+
+
+@router.post("/sessions/{session_id}/bp-acknowledgement", response_model=SessionRead)
+def bp_acknowledgement(session_id: int, body: AckCreate, db: Db, auth: ApiAuth) -> SessionRead:
+    """A prescriber accepts a raised pre-dose BP after weighing risk and benefit."""
+    row = svc.acknowledge_predose_bp(
+        db, session_id=session_id, note=body.note, at=auth.at, ctx=auth.ctx
+    )
+    return SessionRead.model_validate(row)
+
+
+@router.patch("/sessions/{session_id}/checks", response_model=SessionRead)
+def checks(session_id: int, body: ChecksUpdate, db: Db, auth: ApiAuth) -> SessionRead:
+    """Pre-dose confirmations: NPO, escort or transport, pregnancy status on the day."""
+    row = svc.record_checks(
+        db,
+        session_id=session_id,
+        npo_confirmed=body.npo_confirmed,
+        escort_arranged=body.escort_arranged,
+        pregnancy_status=body.pregnancy_status,
+        expected_version=body.version,
+        at=auth.at,
+        ctx=auth.ctx,
+    )
+    return SessionRead.model_validate(row)
+
+
+@router.patch("/sessions/{session_id}/discharge-checklist", response_model=SessionRead)
+def discharge_checklist(
+    session_id: int, body: ChecklistUpdate, db: Db, auth: ApiAuth
+) -> SessionRead:
+    values = body.model_dump(exclude_none=True, exclude={"version"})
+    extra = ("on_supplemental_oxygen", "escort_confirmed", "no_driving_acknowledged")
+    row = svc.record_discharge_checklist(
+        db,
+        session_id=session_id,
+        items={k: v for k, v in values.items() if k not in extra},
+        on_supplemental_oxygen=body.on_supplemental_oxygen,
+        escort_confirmed=body.escort_confirmed,
+        no_driving_acknowledged=body.no_driving_acknowledged,
+        expected_version=body.version,
+        at=auth.at,
+        ctx=auth.ctx,
+    )
+    return SessionRead.model_validate(row)
+
+
+@router.post(
+    "/sessions/{session_id}/administration", status_code=201, response_model=SessionDetailRead
+)
+def administration(
+    session_id: int, body: AdministrationCreate, request: Request, db: Db, auth: ApiAuth
+) -> JSONResponse:
+    """Chart start/pause/resume/stop (moves the state), rate change, bolus or device.
+
+    Esketamine devices less than 5 minutes apart: 422 ``administration.device_interval_too_short``.
+    """
+    entry = svc.AdministrationEntry(
+        kind=body.kind,
+        occurred_at=body.at,
+        rate_ml_per_h=body.rate_ml_per_h,
+        amount=body.amount,
+        amount_unit=body.amount_unit,
+        lot_number=body.lot_number,
+        reason=body.reason,
+    )
+
+    def work() -> SessionDetailRead:
+        row = svc.record_administration(
+            db,
+            session_id=session_id,
+            entry=entry,
+            expected_version=body.version,
+            at=auth.at,
+            ctx=auth.ctx,
+        )
+        return detail_read(svc.build_detail(db, row, at=auth.at))
+
+    try:
+        return _idempotent(request, db, auth, body, 201, work)
+    except GateRefused as exc:
+        return refused(db, exc)
+
+
+@router.post("/sessions/{session_id}/observations", status_code=201, response_model=ObservationRead)
+def observation(session_id: int, body: ObservationCreate, db: Db, auth: ApiAuth) -> ObservationRead:
+    """A CADSS, MOAA/S, Aldrete or PADSS rating (scored by the assessments engine) or a note."""
+    row = svc.record_observation(
+        db,
+        session_id=session_id,
+        instrument_id=body.instrument_id,
+        answers=body.answers,
+        text=body.text,
+        observed_at=body.observed_at,
+        at=auth.at,
+        ctx=auth.ctx,
+    )
+    return ObservationRead.model_validate(row)
+
+
+@router.post(
+    "/sessions/{session_id}/adverse-events", status_code=201, response_model=AdverseEventRead
+)
+def adverse_event(
+    session_id: int, body: AdverseEventCreate, db: Db, auth: ApiAuth
+) -> AdverseEventRead:
+    """Record an adverse event; a serious one raises a prescriber alert on the floor view."""
+    row = svc.record_adverse_event(
+        db,
+        session_id=session_id,
+        entry=svc.AdverseEventEntry(**body.model_dump()),
+        at=auth.at,
+        ctx=auth.ctx,
+    )
+    return AdverseEventRead.model_validate(row)
+
+
+# --- REMS ------------------------------------------------------------------------------------
+
+
+def _form_json(form: Any) -> dict[str, Any]:
+    return {
+        "template_id": form.template_id,
+        "version": form.version,
+        "values": form.values,
+        "missing": list(form.missing),
+        "problems": [{"code": p.code, "message": p.message} for p in form.problems],
+        "complete": form.complete,
+    }
+
+
+@router.get("/sessions/{session_id}/rems-form")
+def rems_form(
+    session_id: int,
+    db: Db,
+    auth: ApiAuth,
+    format: Literal["json", "pdf"] = "json",  # noqa: A002 - the public query name
+) -> dict[str, Any]:
+    """The Spravato REMS Patient Monitoring Form as JSON (no PDF library is installed)."""
+    if format == "pdf":
+        raise Invalid(
+            "rems.pdf_unavailable", "PDF output is not available; use format=json", field="format"
+        )
+    return _form_json(rems_service.rems_form(db, session_id=session_id, at=auth.at, ctx=auth.ctx))
+
+
+@router.patch("/sessions/{session_id}/rems-form")
+def rems_answers(session_id: int, body: RemsAnswers, db: Db, auth: ApiAuth) -> dict[str, Any]:
+    form = rems_service.answer_rems_form(
+        db, session_id=session_id, answers=body.answers, at=auth.at, ctx=auth.ctx
+    )
+    return _form_json(form)
+
+
+@router.post("/sessions/{session_id}/rems-form/submit", response_model=SessionRead)
+def rems_submit(session_id: int, db: Db, auth: ApiAuth) -> SessionRead:
+    """Mark the form submitted to the REMS; 422 ``rems.form_incomplete`` while incomplete."""
+    row = rems_service.submit_rems_form(db, session_id=session_id, at=auth.at, ctx=auth.ctx)
+    return SessionRead.model_validate(row)
+
+
+# --- floor and staff -------------------------------------------------------------------------
+
+
+def floor_json(board: svc.FloorBoard) -> dict[str, Any]:
+    return {
+        "at": board.at,
+        "chairs": [
+            {
+                "session_id": c.session.id,
+                "chair": c.chair_name,
+                "patient": c.patient_name,
+                "state": c.session.state,
+                "since": c.since,
+                "elapsed_min": int((board.at - c.since).total_seconds() // 60),
+                "last_vitals": VitalsRead.model_validate(c.last_vitals) if c.last_vitals else None,
+                "open_alerts": [AlertRead.model_validate(a) for a in c.open_alerts],
+                "next_vitals_due": c.next_vitals_due,
+                "vitals_overdue": c.vitals_overdue,
+            }
+            for c in board.chairs
+        ],
+        "rems_warnings": [
+            {
+                "session_id": w.session.id,
+                "patient": w.patient_name,
+                "due_at": w.due_at,
+                "overdue": w.overdue,
+            }
+            for w in board.rems_warnings
+        ],
+    }
+
+
+@router.get("/floor")
+def floor(db: Db, auth: ApiAuth) -> JSONResponse:
+    """Every active chair (state, elapsed time, last vitals, open alerts) and REMS warnings."""
+    board = svc.floor_board(db, at=auth.at, ctx=auth.ctx)
+    return JSONResponse(content=jsonable_encoder(floor_json(board)))
+
+
+@router.post("/staff/{user_id}/credentials", status_code=201)
+def add_credential(
+    user_id: int, body: StaffCredentialCreate, db: Db, auth: ApiAuth
+) -> dict[str, Any]:
+    """Record a staff member's ACLS expiry (clinic admin)."""
+    row = svc.record_staff_credential(
+        db,
+        user_id=user_id,
+        credential=body.credential,
+        expires_on=body.expires_on,
+        at=auth.at,
+        ctx=auth.ctx,
+    )
+    return {
+        "id": row.id,
+        "user_id": row.user_id,
+        "credential": row.credential,
+        "expires_on": row.expires_on,
+    }

@@ -1,0 +1,285 @@
+"""Request and response shapes of the treatment-session API."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+
+from ketacare.core.session.model import Symptom
+from ketacare.core.session.states import SessionState
+
+Reason = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=1000)]
+Code = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40, pattern=r"^[a-z_]+$")
+]
+# Plausibility bounds that catch typing slips (a missing digit, a swapped field); they are
+# not alert thresholds, which live in the core.
+Systolic = Annotated[int, Field(ge=30, le=300)]
+Diastolic = Annotated[int, Field(ge=10, le=200)]
+HeartRate = Annotated[int, Field(ge=10, le=300)]
+Spo2 = Annotated[int, Field(ge=0, le=100)]
+RespRate = Annotated[int, Field(ge=0, le=80)]
+
+
+class SessionCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    protocol_id: Annotated[str, StringConstraints(min_length=1, max_length=80)]
+    chair_id: int
+    starts_at: AwareDatetime
+    staff_user_id: int
+    order_id: int | None = None
+
+
+class TransitionCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    to: SessionState
+    reason: Reason | None = None
+    version: int | None = Field(default=None, description="Optimistic lock: the version you read.")
+    rate_ml_per_h: Annotated[Decimal, Field(ge=0, le=2000)] | None = None
+
+
+class VitalsCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    measured_at: AwareDatetime | None = None
+    systolic: Systolic | None = None
+    diastolic: Diastolic | None = None
+    heart_rate: HeartRate | None = None
+    spo2: Spo2 | None = None
+    respiratory_rate: RespRate | None = None
+    symptoms: list[Symptom] = Field(default_factory=list)
+
+
+class AckCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    note: Reason | None = None
+
+
+class ChecksUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    npo_confirmed: bool | None = None
+    escort_arranged: bool | None = None
+    pregnancy_status: Literal["negative", "positive"] | None = None
+    version: int | None = None
+
+
+class ChecklistUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    alert_and_oriented: bool | None = None
+    walking_steadily: bool | None = None
+    nausea_controlled: bool | None = None
+    dissociation_resolved: bool | None = None
+    sedation_resolved: bool | None = None
+    on_supplemental_oxygen: bool | None = None
+    escort_confirmed: bool | None = None
+    no_driving_acknowledged: bool | None = None
+    version: int | None = None
+
+
+class AdministrationCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    kind: Literal["start", "pause", "resume", "stop", "rate_change", "bolus", "device"]
+    at: AwareDatetime | None = None
+    rate_ml_per_h: Annotated[Decimal, Field(ge=0, le=2000)] | None = None
+    amount: Annotated[Decimal, Field(gt=0, le=1000)] | None = None
+    amount_unit: Literal["mg", "mL"] | None = None
+    lot_number: Annotated[str, StringConstraints(strip_whitespace=True, max_length=60)] | None = (
+        None
+    )
+    reason: Reason | None = None
+    version: int | None = None
+
+
+class ObservationCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    instrument_id: Literal["cadss", "moaas", "aldrete", "padss"] | None = None
+    answers: list[Any] | None = None
+    text: Text | None = None
+    observed_at: AwareDatetime | None = None
+
+
+class AdverseEventCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    category: Code
+    severity: Literal["mild", "moderate", "severe", "life_threatening"]
+    serious: bool = False
+    onset_at: AwareDatetime
+    actions_taken: Text = ""
+    outcome: Literal["resolved", "ongoing", "resolved_with_sequelae", "transferred", "unknown"]
+
+
+class RemsAnswers(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    answers: dict[str, bool | int | str | None]
+
+
+class StaffCredentialCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    credential: Literal["acls"]
+    expires_on: date
+
+
+class TransitionRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    from_state: str | None
+    to_state: str
+    actor_id: int
+    at: datetime
+    reason: str | None
+
+
+class VitalsRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    measured_at: datetime
+    systolic: int | None
+    diastolic: int | None
+    heart_rate: int | None
+    spo2: int | None
+    respiratory_rate: int | None
+    symptoms: str
+    state_at_entry: str
+    recorded_by: int
+
+
+class AlertRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    kind: str
+    code: str
+    tier: str
+    parameter: str
+    value: str
+    message: str
+    recommended_action: str
+    source: str
+    call_prescriber: bool
+    raised_at: datetime
+    acknowledged_at: datetime | None
+    acknowledged_by: int | None
+    ack_note: str | None
+
+
+class VitalsSaved(BaseModel):
+    vitals: VitalsRead
+    alerts: list[AlertRead]
+
+
+class AdministrationRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    kind: str
+    at: datetime
+    rate_ml_per_h: Decimal | None
+    amount: Decimal | None
+    amount_unit: str | None
+    lot_number: str | None
+    reason: str | None
+    recorded_by: int
+
+
+class ObservationRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    kind: str
+    instrument_id: str | None
+    total: Decimal | None
+    assessment_id: int | None
+    text: str | None
+    observed_at: datetime
+
+
+class AdverseEventRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    category: str
+    severity: str
+    serious: bool
+    onset_at: datetime
+    actions_taken: str
+    outcome: str
+    alert_id: int | None
+
+
+class TotalsRead(BaseModel):
+    total_mg: Decimal
+    infusion_mg: Decimal
+    bolus_mg: Decimal
+    device_mg: Decimal
+    total_ml: Decimal | None
+    running_minutes: Decimal
+
+
+class SessionRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    patient_id: int
+    chair_id: int
+    location_id: int
+    staff_user_id: int
+    protocol_id: str
+    drug: str
+    order_id: int | None
+    starts_at: datetime
+    ends_at: datetime
+    state: str
+    version: int
+    npo_confirmed: bool
+    escort_arranged: bool
+    pregnancy_status: str | None
+    bp_ack_by: int | None
+    bp_ack_at: datetime | None
+    checklist: dict[str, Any]
+    on_supplemental_oxygen: bool
+    escort_confirmed: bool
+    no_driving_acknowledged: bool
+    first_administration_at: datetime | None
+    administration_ended_at: datetime | None
+    ended_at: datetime | None
+    rems_submitted_at: datetime | None
+
+
+class SessionDetailRead(SessionRead):
+    transitions: list[TransitionRead]
+    vitals: list[VitalsRead]
+    alerts: list[AlertRead]
+    administration: list[AdministrationRead]
+    observations: list[ObservationRead]
+    adverse_events: list[AdverseEventRead]
+    totals: TotalsRead | None
+    next_vitals_due: datetime | None
+    vitals_overdue: bool
+
+
+class ChairRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    location_id: int
+    name: str
+
+
+class GateFailureRead(BaseModel):
+    code: str
+    message: str

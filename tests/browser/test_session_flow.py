@@ -1,0 +1,205 @@
+"""A nurse runs a whole IV session on a tablet: check-in to discharge, with an alert on the way.
+
+The server here has its own movable clock, so the 60-minute observation after the infusion can
+pass in a second; the browser runs in UTC and the nurse types the server's time into the
+vitals row, as she would correct the time of a reading taken a moment ago.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import uvicorn
+
+from ketacare.db.engine import make_engine, make_session_factory
+from ketacare.db.migrate import upgrade_to_head
+from ketacare.db.repositories import patient as patient_repo
+from ketacare.db.repositories import user as user_repo
+from ketacare.services import accounts
+from ketacare.services import session as session_service
+from ketacare.services.audit import AuditContext
+from ketacare.services.demo import load_demo
+from ketacare.services.security import make_hasher
+from ketacare.web.app import create_app
+from tests.browser.conftest import ARTIFACTS, _free_port
+from tests.factories.world import fast_settings
+
+DEMO_PASSWORD = "demo-password-123"
+
+
+class MovableClock:
+    def __init__(self) -> None:
+        self.at = datetime.now(UTC).replace(microsecond=0)
+
+    def now(self) -> datetime:
+        return self.at
+
+    def advance(self, **delta: float) -> None:
+        self.at += timedelta(**delta)
+
+
+@dataclass
+class Clinic:
+    url: str
+    clock: MovableClock
+    session_id: int
+
+
+@pytest.fixture(scope="module")
+def clinic(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Clinic]:
+    settings = fast_settings(data_dir=tmp_path_factory.mktemp("session-flow"))
+    engine = make_engine(settings)
+    upgrade_to_head(engine)
+    factory = make_session_factory(engine)
+    clock = MovableClock()
+    with factory() as db, db.begin():
+        load_demo(db, hasher=make_hasher(settings), at=clock.now())
+        nurse = user_repo.get_user_by_email(db, "nurse@demo.ketacare.test")
+        prescriber = user_repo.get_user_by_email(db, "prescriber@demo.ketacare.test")
+        assert nurse is not None
+        assert prescriber is not None
+        assert nurse.organisation_id is not None
+        quinn = next(
+            p
+            for p in patient_repo.search_patients(
+                db,
+                organisation_id=nurse.organisation_id,
+                text="quinn",
+                birth_date=None,
+                limit=5,
+                offset=0,
+            )
+        )
+        row = session_service.prepare_demo_session(
+            db,
+            patient_id=quinn.id,
+            nurse_ctx=AuditContext(actor=accounts.actor_for(nurse), client_address="demo"),
+            prescriber_ctx=AuditContext(
+                actor=accounts.actor_for(prescriber), client_address="demo"
+            ),
+            starts_at=clock.now(),
+            at=clock.now(),
+        )
+        session_id = row.id
+    app = create_app(settings, session_factory=factory, clock=clock)
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 15
+    while not server.started:
+        if time.monotonic() > deadline:
+            pytest.fail("test server did not start")
+        time.sleep(0.05)
+    yield Clinic(f"http://127.0.0.1:{port}", clock, session_id)
+    server.should_exit = True
+    thread.join(timeout=10)
+    engine.dispose()
+
+
+@pytest.fixture
+def utc_tablet(browser):  # type: ignore[no-untyped-def]
+    ARTIFACTS.mkdir(exist_ok=True)
+    context = browser.new_context(viewport={"width": 1024, "height": 768}, timezone_id="UTC")
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
+
+
+def _vitals(page, clinic: Clinic, sbp: int, dbp: int, hr: int) -> None:  # type: ignore[no-untyped-def]
+    page.fill("#measured_at", clinic.clock.now().strftime("%Y-%m-%dT%H:%M"))
+    page.fill("#systolic", str(sbp))
+    page.fill("#diastolic", str(dbp))
+    page.fill("#heart_rate", str(hr))
+    page.fill("#spo2", "98")
+    page.fill("#respiratory_rate", "14")
+    with page.expect_navigation():  # the script sends the row to the API, then reloads
+        page.click("[data-testid=save-vitals]")
+
+
+def _wait(page, clinic: Clinic, minutes: int) -> None:  # type: ignore[no-untyped-def]
+    """Let time pass with the page open (it polls, so the login stays active)."""
+    for _ in range(minutes // 15):
+        clinic.clock.advance(minutes=15)
+        page.reload()
+    clinic.clock.advance(minutes=minutes % 15)
+
+
+def _move(page, to: str) -> None:  # type: ignore[no-untyped-def]
+    with page.expect_navigation():
+        page.click(f"[data-testid=move-{to}]")
+
+
+def _state(page) -> str:  # type: ignore[no-untyped-def]
+    return str(page.locator("[data-testid=session-state]").text_content()).strip()
+
+
+def test_nurse_runs_a_session_from_check_in_to_discharge(clinic: Clinic, utc_tablet) -> None:  # type: ignore[no-untyped-def]
+    page = utc_tablet
+    page.goto(f"{clinic.url}/sessions/{clinic.session_id}")
+    page.fill("#email", "nurse@demo.ketacare.test")
+    page.fill("#password", DEMO_PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{clinic.url}/sessions/{clinic.session_id}")
+    assert _state(page) == "scheduled"
+
+    _move(page, "checked_in")
+    assert _state(page) == "checked in"
+    _move(page, "ready")  # refused: the gates name what is missing
+    failures = page.locator("[data-testid=gate-failures]").inner_text()
+    assert "fasting (NPO) is not confirmed" in failures
+    page.screenshot(path=str(ARTIFACTS / "session-gates-refused.png"), full_page=True)
+
+    page.goto(f"{clinic.url}/sessions/{clinic.session_id}")
+    _vitals(page, clinic, 122, 78, 72)
+    page.check("input[name=npo_confirmed]")
+    page.check("input[name=escort_arranged]")
+    with page.expect_navigation():
+        page.click("[data-testid=save-checks]")
+    clinic.clock.advance(minutes=5)
+    _move(page, "ready")
+    assert _state(page) == "ready"
+    _move(page, "infusing")
+    assert _state(page) == "infusing"
+
+    clinic.clock.advance(minutes=10)
+    _vitals(page, clinic, 166, 94, 80)
+    banner = page.locator("[data-testid=alert-banner]")
+    assert "TIER 1" in banner.inner_text()
+    assert "repeat" in banner.inner_text()
+    page.screenshot(path=str(ARTIFACTS / "session-alert.png"), full_page=True)
+    # 166/94: the tier-1 BP alert and the rise of >= 40 mmHg from the pre-dose 122.
+    assert banner.locator("form").count() == 2
+    while page.locator("[data-testid=alert-banner] form").count():
+        page.locator("[data-testid=alert-banner] input[name=note]").first.fill("repeated in 5 min")
+        with page.expect_navigation():
+            page.locator("[data-testid=alert-banner] button").first.click()
+    assert page.locator("[data-testid=alert-banner]").count() == 0
+
+    _wait(page, clinic, 30)
+    _vitals(page, clinic, 124, 80, 74)
+    _move(page, "recovering")
+    assert _state(page) == "recovering"
+    assert "mg" in page.locator("[data-testid=totals]").inner_text()
+
+    _wait(page, clinic, 61)
+    _vitals(page, clinic, 120, 78, 70)
+    for box in page.locator("[data-testid=checklist] input[type=checkbox]").all():
+        if box.get_attribute("name") != "on_supplemental_oxygen":
+            box.check()
+    with page.expect_navigation():
+        page.click("[data-testid=save-checklist]")
+    page.screenshot(path=str(ARTIFACTS / "session-recovery.png"), full_page=True)
+    _move(page, "discharged")
+    assert _state(page) == "discharged"
+    page.screenshot(path=str(ARTIFACTS / "session-discharged.png"), full_page=True)
+
+    page.goto(f"{clinic.url}/floor")
+    assert page.locator("[data-testid=floor-board]").count() == 1
+    page.screenshot(path=str(ARTIFACTS / "floor.png"), full_page=True)
