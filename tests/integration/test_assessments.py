@@ -13,6 +13,8 @@ from ketacare.core.errors import Invalid, NotFound
 from ketacare.db.models import Assessment, AuditEvent, TreatmentEvent
 from ketacare.services import accounts
 from ketacare.services import assessments as svc
+from ketacare.services import outcomes as outcome_svc
+from ketacare.services import safety_alerts as alert_svc
 from ketacare.services.audit import AccessDenied, AuditContext
 from tests.factories.world import NOW, World
 
@@ -47,6 +49,8 @@ def test_record_assessment_scores_stores_and_raises_alerts_in_one_go(
     assert (row.total, row.severity, row.valid) == (3.0, "none_minimal", True)
     assert row.flags == ["suicidal_ideation"]
     assert row.session_id == 12
+    # The session feature reads alerts through ``assessments``; it is the alerts module's function.
+    assert svc.open_safety_alerts is alert_svc.open_safety_alerts
     open_alerts = svc.open_safety_alerts(db, patient_id=row.patient_id)
     assert [(a.code, a.assessment_id, a.status) for a in open_alerts] == [
         ("suicidal_ideation", row.id, "open")
@@ -78,19 +82,23 @@ def test_nurse_cannot_close_and_prescriber_needs_a_note(db: Session, world: Worl
     row = _record(db, world, [0] * 8 + [1])
     alert = svc.open_safety_alerts(db, patient_id=row.patient_id)[0]
     with pytest.raises(AccessDenied):
-        svc.close_alert(db, alert_id=alert.id, action_note="x", at=NOW, ctx=_ctx(world, "nurse"))
+        alert_svc.close_alert(
+            db, alert_id=alert.id, action_note="x", at=NOW, ctx=_ctx(world, "nurse")
+        )
     with pytest.raises(Invalid) as blank:
-        svc.close_alert(
+        alert_svc.close_alert(
             db, alert_id=alert.id, action_note="\n ", at=NOW, ctx=_ctx(world, "prescriber")
         )
     assert blank.value.field == "action_note"
-    closed = svc.close_alert(
+    closed = alert_svc.close_alert(
         db, alert_id=alert.id, action_note="Reviewed", at=NOW, ctx=_ctx(world, "prescriber")
     )
     assert (closed.status, closed.closed_at, closed.action_note) == ("closed", NOW, "Reviewed")
     assert svc.open_safety_alerts(db, patient_id=row.patient_id) == []
     with pytest.raises(NotFound):
-        svc.close_alert(db, alert_id=10**9, action_note="x", at=NOW, ctx=_ctx(world, "prescriber"))
+        alert_svc.close_alert(
+            db, alert_id=10**9, action_note="x", at=NOW, ctx=_ctx(world, "prescriber")
+        )
 
 
 def test_treatment_events_are_idempotent_per_source(db: Session, world: World) -> None:
@@ -123,15 +131,15 @@ def test_outcomes_use_the_correction_not_the_superseded_form(db: Session, world:
     svc.record_treatment_event(
         db, patient_id=pid, at=NOW - timedelta(days=29), kind="ketamine_session", source_id=1
     )
-    report = svc.get_outcomes(
+    report = outcome_svc.get_outcomes(
         db, patient_id=pid, instrument_id="phq9", at=NOW, ctx=_ctx(world, "prescriber")
     )
     assert report.summary.baseline.total == 16
     assert report.summary.latest.total == 8
     assert report.summary.measurement_count == 2
     assert report.summary.response is True
-    assert [line.kind for line in svc.reference_lines(report)] == ["response", "remission"]
-    assert svc.reference_lines(report)[0].value == pytest.approx(8.0)
+    assert [line.kind for line in outcome_svc.reference_lines(report)] == ["response", "remission"]
+    assert outcome_svc.reference_lines(report)[0].value == pytest.approx(8.0)
 
 
 def test_untreated_patient_has_no_baseline_rule_and_no_response_line(
@@ -139,12 +147,12 @@ def test_untreated_patient_has_no_baseline_rule_and_no_response_line(
 ) -> None:
     assert world.patient is not None
     _record(db, world, [2] * 8 + [0])
-    report = svc.get_outcomes(
+    report = outcome_svc.get_outcomes(
         db, patient_id=world.patient.id, instrument_id="phq9", at=NOW, ctx=_ctx(world, "nurse")
     )
     assert report.summary.response is None
     assert "not_treated" in report.as_dict()["notes"]
-    assert [line.kind for line in svc.reference_lines(report)] == ["remission"]
+    assert [line.kind for line in outcome_svc.reference_lines(report)] == ["remission"]
 
 
 def test_outsider_is_refused_and_patient_submits_own(db: Session, world: World) -> None:

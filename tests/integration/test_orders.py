@@ -20,6 +20,7 @@ from ketacare.core.errors import Conflict, Invalid, RuleViolation
 from ketacare.core.patients.body_weight import BodyMeasurements, SexAtBirth, WeightBasis
 from ketacare.db.models import Order, OrderStatusChange, Patient
 from ketacare.services import accounts, patients
+from ketacare.services import order_pk as pk_service
 from ketacare.services import orders as order_service
 from ketacare.services import protocols as protocol_service
 from ketacare.services.audit import AccessDenied, AuditContext
@@ -306,7 +307,7 @@ def test_custom_protocols_are_admin_only_validated_and_usable(db: Session, world
 
 def test_predicted_curves_for_an_iv_order(db: Session, world: World) -> None:
     order = create(db, world)
-    got, pk = order_service.order_concentrations(
+    got, pk = pk_service.order_concentrations(
         db, order_id=order.id, at=NOW, ctx=ctx(world, "nurse")
     )
     assert got.id == order.id
@@ -326,13 +327,13 @@ def test_predicted_curves_for_an_iv_order(db: Session, world: World) -> None:
     )
     assert max(pk.population.p95) > max(pk.population.p5) > 0
     assert pk.bands[0].lower == 0
-    assert pk.times_min[-1] >= 40 + order_service.PK_FOLLOW_UP_MIN
+    assert pk.times_min[-1] >= 40 + pk_service.PK_FOLLOW_UP_MIN
 
 
 def test_predicted_curves_for_a_nasal_order(db: Session, world: World) -> None:
     order = create(db, world, protocol_id="esketamine-nasal", first_dose=True)
     assert order.dose_mg == Decimal("56")
-    pk = order_service.predict_order(order)
+    pk = pk_service.predict_order(order)
     assert pk.main_model == "perez-ruixo2021"
     assert pk.population is not None
     assert pk.population.model_id == "perez-ruixo2021"

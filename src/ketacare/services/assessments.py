@@ -1,9 +1,13 @@
-"""Measurement-based care: record scored assessments, raise safety alerts, evaluate outcomes.
+"""Measurement-based care: record and list scored assessments, and dated treatment events.
 
-Scoring, safety and outcome rules all live in the core (``core.instruments``,
-``core.outcomes``); this module stores what they conclude, in the caller's transaction, and
-audits every read and write of patient data. Safety alerts are raised in the same transaction
-as the assessment that triggers them, so a saved form can never lack its alert.
+Scoring and safety rules live in the core (``core.instruments``, ``core.outcomes``); this
+module stores what they conclude, in the caller's transaction, and audits every read and write
+of patient data. Safety alerts are raised (``services.safety_alerts``) in the same transaction
+as the assessment that triggers them, so a saved form can never lack its alert. Outcome reports
+and the assessments page's overview are in ``services.outcomes``.
+
+Interface other features call: ``record_assessment``, ``record_treatment_event`` and
+``open_safety_alerts`` (defined in ``services.safety_alerts``, re-exported here).
 """
 
 from __future__ import annotations
@@ -12,7 +16,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -21,23 +24,19 @@ from ketacare.core.authz import Action, Actor, Target
 from ketacare.core.errors import Conflict, Invalid, NotFound
 from ketacare.core.instruments import Instrument, ScoreResult, load_catalogue, parse_token, score
 from ketacare.core.instruments.model import Answer
-from ketacare.core.outcomes import (
-    DEFAULT_RULES,
-    Comparison,
-    InstrumentRules,
-    Measurement,
-    OutcomeSummary,
-    evaluate_outcomes,
-    normalise_instrument_id,
-    safety_alerts,
-)
+from ketacare.core.outcomes import normalise_instrument_id
 from ketacare.db.models import Assessment, Patient, SafetyAlert, TreatmentEvent
 from ketacare.db.repositories import assessment as repo
 from ketacare.db.repositories import patient as patient_repo
+from ketacare.services import safety_alerts
 from ketacare.services.audit import AuditContext, authorize, record_event
+from ketacare.services.safety_alerts import raise_alerts
 
-MAX_NOTE_LENGTH = 4000
 MAX_KIND_LENGTH = 40
+
+# The session feature reads a patient's open alerts through this module; the alert use cases
+# live in ``services.safety_alerts``, so the name is re-exported here, not redefined.
+open_safety_alerts = safety_alerts.open_safety_alerts
 
 
 class Timepoint(StrEnum):
@@ -53,11 +52,6 @@ class Timepoint(StrEnum):
     UNSCHEDULED = "unscheduled"
 
 
-class AlertStatus(StrEnum):
-    OPEN = repo.ALERT_OPEN
-    CLOSED = repo.ALERT_CLOSED
-
-
 @dataclass(frozen=True, slots=True)
 class Recorded:
     """A stored assessment and the safety alerts it raised."""
@@ -66,22 +60,33 @@ class Recorded:
     alerts: list[SafetyAlert]
 
 
-def _actor(ctx: AuditContext) -> Actor:
+def signed_in_actor(ctx: AuditContext) -> Actor:
+    """The signed-in actor (also used by ``services.outcomes``).
+
+    Raises:
+        Invalid: ``auth.required`` when nobody is signed in.
+    """
     if ctx.actor is None:
         raise Invalid("auth.required", "Sign in first.")
     return ctx.actor
 
 
-def _patient(db: Session, patient_id: int) -> Patient:
+def load_patient(db: Session, patient_id: int) -> Patient:
+    """The patient, unauthorised and unaudited (the caller does both).
+
+    Raises:
+        NotFound: ``patient.not_found``.
+    """
     patient = patient_repo.get_patient(db, patient_id)
     if patient is None:
         raise NotFound("patient.not_found", f"No patient with id {patient_id}.")
     return patient
 
 
-def _authorize_patient(
+def authorize_patient(
     actor: Actor, patient: Patient, *, staff: Action, own: Action, audit_action: AuditAction
 ) -> None:
+    """Authorise ``staff`` on the patient, or ``own`` when the actor is that patient."""
     action = own if actor.patient_id is not None and actor.patient_id == patient.id else staff
     authorize(
         actor,
@@ -224,9 +229,9 @@ def record_assessment_with_alerts(
     supersedes_id: int | None = None,
 ) -> Recorded:
     """As ``record_assessment``, also returning the alerts raised (for the API response)."""
-    actor = _actor(ctx)
-    patient = _patient(db, patient_id)
-    _authorize_patient(
+    actor = signed_in_actor(ctx)
+    patient = load_patient(db, patient_id)
+    authorize_patient(
         actor,
         patient,
         staff=Action.CLINICAL_RECORD,
@@ -258,8 +263,8 @@ def record_assessment_with_alerts(
     detail = f"instrument={instrument.id}"
     if previous is not None:
         detail += f";supersedes={previous.id}"
-    _audit(db, ctx, at, AuditAction.CREATE, "Assessment", row.id, patient, detail)
-    alerts = _raise_alerts(db, row=row, instrument=instrument, result=result, ctx=ctx, at=at)
+    audit_patient(db, ctx, at, AuditAction.CREATE, "Assessment", row.id, patient, detail)
+    alerts = raise_alerts(db, row=row, instrument=instrument, result=result, ctx=ctx, at=at)
     return Recorded(assessment=row, alerts=alerts)
 
 
@@ -302,7 +307,7 @@ def _assessment_row(
     )
 
 
-def _audit(
+def audit_patient(
     db: Session,
     ctx: AuditContext,
     at: datetime,
@@ -312,6 +317,7 @@ def _audit(
     patient: Patient,
     detail: str | None = None,
 ) -> None:
+    """Audit an access to the patient's assessment data, in the caller's transaction."""
     record_event(
         db,
         ctx=ctx,
@@ -323,48 +329,6 @@ def _audit(
         patient_id=patient.id,
         detail=detail,
     )
-
-
-def _raise_alerts(
-    db: Session,
-    *,
-    row: Assessment,
-    instrument: Instrument,
-    result: ScoreResult,
-    ctx: AuditContext,
-    at: datetime,
-) -> list[SafetyAlert]:
-    by_item = {item.id: value for item, value in zip(instrument.items, row.answers, strict=False)}
-    specs = safety_alerts(instrument.id, by_item, result.severity, result.flags)
-    alerts = []
-    for spec in specs:
-        alert = repo.add_alert(
-            db,
-            SafetyAlert(
-                organisation_id=row.organisation_id,
-                patient_id=row.patient_id,
-                assessment_id=row.id,
-                code=spec.code,
-                severity=str(spec.severity),
-                message=spec.message,
-                source=spec.source,
-                raised_at=at,
-                status=AlertStatus.OPEN.value,
-            ),
-        )
-        record_event(
-            db,
-            ctx=ctx,
-            at=at,
-            action=AuditAction.CREATE,
-            entity_type="SafetyAlert",
-            entity_id=alert.id,
-            organisation_id=row.organisation_id,
-            patient_id=row.patient_id,
-            detail=f"code={spec.code}",
-        )
-        alerts.append(alert)
-    return alerts
 
 
 @dataclass(frozen=True, slots=True)
@@ -379,9 +343,9 @@ def list_assessments(
     db: Session, *, patient_id: int, instrument_id: str | None, at: datetime, ctx: AuditContext
 ) -> list[AssessmentView]:
     """All of a patient's assessments, oldest first, corrections marked (audited read)."""
-    actor = _actor(ctx)
-    patient = _patient(db, patient_id)
-    _authorize_patient(
+    actor = signed_in_actor(ctx)
+    patient = load_patient(db, patient_id)
+    authorize_patient(
         actor,
         patient,
         staff=Action.CLINICAL_READ,
@@ -391,104 +355,10 @@ def list_assessments(
     wanted = None if instrument_id is None else find_instrument(instrument_id).id
     rows = repo.list_assessments(db, patient_id=patient.id, instrument_id=wanted)
     replaced = repo.superseded_ids(db, patient_id=patient.id)
-    _audit(db, ctx, at, AuditAction.READ, "Assessment", None, patient, f"results={len(rows)}")
+    audit_patient(
+        db, ctx, at, AuditAction.READ, "Assessment", None, patient, f"results={len(rows)}"
+    )
     return [AssessmentView(assessment=r, superseded=r.id in replaced) for r in rows]
-
-
-def alerts_of_assessment(db: Session, *, assessment_id: int) -> list[SafetyAlert]:
-    """Alerts raised by one assessment (no audit; the caller has audited its read)."""
-    return repo.list_assessment_alerts(db, assessment_id=assessment_id)
-
-
-def open_safety_alerts(db: Session, *, patient_id: int) -> list[SafetyAlert]:
-    """The patient's open safety alerts, newest first. Not audited: the caller audits."""
-    return repo.list_patient_alerts(db, patient_id=patient_id, status=AlertStatus.OPEN.value)
-
-
-def list_alerts(
-    db: Session, *, status: AlertStatus | None, at: datetime, ctx: AuditContext
-) -> list[SafetyAlert]:
-    """The actor's organisation's safety alerts (clinical staff); one audit entry per patient."""
-    actor = _actor(ctx)
-    authorize(
-        actor,
-        Action.CLINICAL_READ,
-        Target(actor.organisation_id),
-        audit_action=AuditAction.READ,
-        entity_type="SafetyAlert",
-    )
-    alerts = repo.list_alerts(
-        db,
-        organisation_id=actor.organisation_id,
-        status=None if status is None else status.value,
-    )
-    for patient_id in sorted({a.patient_id for a in alerts}):
-        count = sum(1 for a in alerts if a.patient_id == patient_id)
-        record_event(
-            db,
-            ctx=ctx,
-            at=at,
-            action=AuditAction.READ,
-            entity_type="SafetyAlert",
-            entity_id=None,
-            patient_id=patient_id,
-            detail=f"alerts={count}",
-        )
-    return alerts
-
-
-def close_alert(
-    db: Session, *, alert_id: int, action_note: str, at: datetime, ctx: AuditContext
-) -> SafetyAlert:
-    """Close an open alert with the prescriber's written note of the action taken.
-
-    Raises:
-        NotFound: no such alert.
-        AccessDenied: the actor is not a prescriber of the alert's organisation.
-        Invalid: ``alert.note_required`` naming ``action_note`` when the note is blank.
-        Conflict: the alert is already closed.
-    """
-    actor = _actor(ctx)
-    alert = repo.get_alert_for_update(db, alert_id)
-    if alert is None:
-        raise NotFound("alert.not_found", f"No safety alert with id {alert_id}.")
-    authorize(
-        actor,
-        Action.ALERT_CLOSE,
-        Target(alert.organisation_id, alert.patient_id),
-        audit_action=AuditAction.UPDATE,
-        entity_type="SafetyAlert",
-        entity_id=alert.id,
-    )
-    note = action_note.strip()
-    if not note:
-        raise Invalid(
-            "alert.note_required",
-            "Write the action taken before closing the alert.",
-            field="action_note",
-        )
-    if len(note) > MAX_NOTE_LENGTH:
-        msg = f"The note is longer than {MAX_NOTE_LENGTH} characters."
-        raise Invalid("alert.note_too_long", msg, field="action_note")
-    if alert.status != AlertStatus.OPEN.value:
-        raise Conflict("alert.already_closed", "This alert is already closed.", field="status")
-    alert.status = AlertStatus.CLOSED.value
-    alert.closed_by = actor.user_id
-    alert.closed_at = at
-    alert.action_note = note
-    db.flush()
-    record_event(
-        db,
-        ctx=ctx,
-        at=at,
-        action=AuditAction.UPDATE,
-        entity_type="SafetyAlert",
-        entity_id=alert.id,
-        organisation_id=alert.organisation_id,
-        patient_id=alert.patient_id,
-        detail=f"closed;code={alert.code}",
-    )
-    return alert
 
 
 def record_treatment_event(
@@ -503,7 +373,7 @@ def record_treatment_event(
         NotFound: unknown patient.
         Invalid: a naive time or a blank / over-long kind.
     """
-    _patient(db, patient_id)
+    load_patient(db, patient_id)
     if at.tzinfo is None:
         raise Invalid("treatment_event.naive_time", "at needs a UTC offset.", field="at")
     name = kind.strip()
@@ -526,184 +396,3 @@ def record_treatment_event(
 def list_treatment_events(db: Session, *, patient_id: int) -> list[TreatmentEvent]:
     """The patient's treatment events, oldest first (no audit; part of a caller's read)."""
     return repo.list_treatment_events(db, patient_id=patient_id)
-
-
-@dataclass(frozen=True, slots=True)
-class OutcomeReport:
-    """An outcome summary with what it was computed from."""
-
-    patient_id: int
-    instrument_id: str
-    first_treatment_at: datetime | None
-    summary: OutcomeSummary
-
-    def as_dict(self) -> dict[str, Any]:
-        """The API and CLI contract: the core summary plus the patient and time anchor."""
-        first = self.first_treatment_at
-        return {
-            "patient_id": self.patient_id,
-            "instrument": self.instrument_id,
-            "first_treatment_at": None if first is None else first.isoformat(),
-            **self.summary.as_dict(),
-        }
-
-
-def current_series(rows: Sequence[Assessment], replaced: set[int]) -> list[Assessment]:
-    """Valid, scored, not-superseded assessments: the ones an outcome may count."""
-    return [r for r in rows if r.valid and r.total is not None and r.id not in replaced]
-
-
-def evaluate_patient_outcomes(
-    db: Session, *, patient: Patient, instrument: Instrument
-) -> OutcomeReport:
-    """Evaluate the series with the core's default rules (no audit; callers audit).
-
-    Raises:
-        Invalid: ``outcomes.no_measurements`` when there is no valid score yet.
-    """
-    rows = repo.list_assessments(db, patient_id=patient.id, instrument_id=instrument.id)
-    series = current_series(rows, repo.superseded_ids(db, patient_id=patient.id))
-    first = repo.first_treatment_at(db, patient_id=patient.id)
-    measurements = [
-        Measurement(at=r.administered_at, total=float(r.total or 0), severity=r.severity)
-        for r in series
-    ]
-    if not measurements:
-        msg = f"No valid {instrument.short_name} score recorded for this patient yet."
-        raise Invalid("outcomes.no_measurements", msg, field="instrument")
-    summary = evaluate_outcomes(
-        measurements, instrument_id=instrument.id, first_treatment_at=first, rules=DEFAULT_RULES
-    )
-    return OutcomeReport(
-        patient_id=patient.id,
-        instrument_id=instrument.id,
-        first_treatment_at=first,
-        summary=summary,
-    )
-
-
-def get_outcomes(
-    db: Session, *, patient_id: int, instrument_id: str, at: datetime, ctx: AuditContext
-) -> OutcomeReport:
-    """Outcome summary of one instrument for one patient (clinical staff; audited)."""
-    actor = _actor(ctx)
-    patient = _patient(db, patient_id)
-    _authorize_patient(
-        actor,
-        patient,
-        staff=Action.CLINICAL_READ,
-        own=Action.OWN_RECORD_READ,
-        audit_action=AuditAction.READ,
-    )
-    instrument = find_instrument(instrument_id)
-    report = evaluate_patient_outcomes(db, patient=patient, instrument=instrument)
-    _audit(db, ctx, at, AuditAction.READ, "Outcome", None, patient, f"instrument={instrument.id}")
-    return report
-
-
-def outcomes_for_operator(
-    db: Session, *, patient_id: int, instrument_id: str, at: datetime, ctx: AuditContext
-) -> OutcomeReport:
-    """Outcome summary for a server operator (CLI, no signed-in actor); still audited.
-
-    Raises:
-        NotFound: unknown patient.
-        Invalid: unknown instrument or no valid score.
-    """
-    patient = _patient(db, patient_id)
-    instrument = find_instrument(instrument_id)
-    report = evaluate_patient_outcomes(db, patient=patient, instrument=instrument)
-    _audit(db, ctx, at, AuditAction.READ, "Outcome", None, patient, f"instrument={instrument.id}")
-    return report
-
-
-def rules_for(instrument: Instrument) -> InstrumentRules | None:
-    """The default outcome rules of ``instrument`` (None for screening tools)."""
-    return DEFAULT_RULES.for_instrument(instrument.id)
-
-
-@dataclass(frozen=True, slots=True)
-class ReferenceLine:
-    """A horizontal cut drawn on a trajectory: the response or remission threshold."""
-
-    label: str
-    value: float
-    kind: str
-
-
-def reference_lines(report: OutcomeReport) -> list[ReferenceLine]:
-    """The response level (from the baseline) and remission cut of the rules that were applied.
-
-    Only drawn when the summary could assess them: no treated baseline, no response line.
-    """
-    rules = report.summary.instrument_rules
-    if rules is None:
-        return []
-    lines = []
-    baseline = report.summary.baseline.total
-    treated = report.first_treatment_at is not None
-    if rules.response is not None and treated and baseline > 0:
-        pct = rules.response.min_reduction_pct
-        level = baseline * (1 - pct / 100)
-        lines.append(ReferenceLine(f"Response ({pct:g}% below baseline)", level, "response"))
-    if rules.remission is not None:
-        sign = "<" if rules.remission.comparison is Comparison.BELOW else "≤"
-        cut = rules.remission.cutoff
-        lines.append(ReferenceLine(f"Remission ({sign}{cut:g})", cut, "remission"))
-    return lines
-
-
-@dataclass(frozen=True, slots=True)
-class InstrumentSeries:
-    """One instrument's current scores for the trajectory chart, with its outcome summary."""
-
-    instrument: Instrument
-    points: list[Assessment]
-    report: OutcomeReport | None
-    lines: list[ReferenceLine]
-
-
-@dataclass(frozen=True, slots=True)
-class Overview:
-    """Everything the assessments page shows, read in one audited operation."""
-
-    views: list[AssessmentView]
-    series: list[InstrumentSeries]
-    events: list[TreatmentEvent]
-    open_alerts: list[SafetyAlert]
-
-
-def assessment_overview(
-    db: Session, *, patient_id: int, at: datetime, ctx: AuditContext
-) -> Overview:
-    """The patient's assessments, per-instrument trajectories and outcomes, alerts (audited)."""
-    views = list_assessments(db, patient_id=patient_id, instrument_id=None, at=at, ctx=ctx)
-    patient = _patient(db, patient_id)
-    replaced = {v.assessment.id for v in views if v.superseded}
-    rows = [v.assessment for v in views]
-    series = []
-    for instrument_id in dict.fromkeys(r.instrument_id for r in rows):
-        instrument = load_catalogue().get(instrument_id)
-        points = current_series([r for r in rows if r.instrument_id == instrument_id], replaced)
-        if not points:
-            continue
-        report = evaluate_patient_outcomes(db, patient=patient, instrument=instrument)
-        series.append(InstrumentSeries(instrument, points, report, reference_lines(report)))
-    return Overview(
-        views=views,
-        series=series,
-        events=repo.list_treatment_events(db, patient_id=patient.id),
-        open_alerts=open_safety_alerts(db, patient_id=patient.id),
-    )
-
-
-@dataclass(frozen=True, slots=True)
-class AlertRow:
-    alert: SafetyAlert
-    patient: Patient
-
-
-def alert_board(db: Session, *, at: datetime, ctx: AuditContext) -> list[AlertRow]:
-    """Open alerts of the actor's organisation with their patients (audited per patient)."""
-    alerts = list_alerts(db, status=AlertStatus.OPEN, at=at, ctx=ctx)
-    return [AlertRow(alert=a, patient=_patient(db, a.patient_id)) for a in alerts]

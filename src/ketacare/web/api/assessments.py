@@ -10,6 +10,8 @@ from fastapi.responses import JSONResponse
 
 from ketacare.db.models import Assessment, SafetyAlert
 from ketacare.services import assessments as service
+from ketacare.services import outcomes as outcome_service
+from ketacare.services import safety_alerts as alert_service
 from ketacare.web import idempotency
 from ketacare.web.deps import ApiAuth, Db
 from ketacare.web.schemas.assessment import (
@@ -81,7 +83,7 @@ def list_assessments(
         to_read(
             v.assessment,
             superseded=v.superseded,
-            alerts=service.alerts_of_assessment(db, assessment_id=v.assessment.id),
+            alerts=alert_service.alerts_of_assessment(db, assessment_id=v.assessment.id),
         )
         for v in views
     ]
@@ -95,7 +97,7 @@ def outcomes(
     instrument: Annotated[str, Query(min_length=1, max_length=40)],
 ) -> dict[str, Any]:
     """Baseline, latest, change, response, remission, relapse (same JSON as the CLI)."""
-    report = service.get_outcomes(
+    report = outcome_service.get_outcomes(
         db, patient_id=patient_id, instrument_id=instrument, at=auth.at, ctx=auth.ctx
     )
     return report.as_dict()
@@ -105,17 +107,17 @@ def outcomes(
 def list_alerts(
     db: Db,
     auth: ApiAuth,
-    status: Annotated[service.AlertStatus, Query()] = service.AlertStatus.OPEN,
+    status: Annotated[alert_service.AlertStatus, Query()] = alert_service.AlertStatus.OPEN,
 ) -> list[SafetyAlertRead]:
     """The organisation's safety alerts (clinical staff), newest first."""
-    found = service.list_alerts(db, status=status, at=auth.at, ctx=auth.ctx)
+    found = alert_service.list_alerts(db, status=status, at=auth.at, ctx=auth.ctx)
     return [SafetyAlertRead.model_validate(a) for a in found]
 
 
 @router.post("/alerts/{alert_id}/close", response_model=SafetyAlertRead)
 def close_alert(alert_id: int, body: AlertClose, db: Db, auth: ApiAuth) -> SafetyAlertRead:
     """Close an alert with a written note of the action taken (prescribers only)."""
-    alert = service.close_alert(
+    alert = alert_service.close_alert(
         db, alert_id=alert_id, action_note=body.action_note, at=auth.at, ctx=auth.ctx
     )
     return SafetyAlertRead.model_validate(alert)

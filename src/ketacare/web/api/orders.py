@@ -9,9 +9,11 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from ketacare.core.patients.body_weight import BodyMeasurements
+from ketacare.services import order_pk as pk_service
 from ketacare.services import orders as order_service
 from ketacare.services import protocols as protocol_service
-from ketacare.services.orders import OrderPK, PatientFacts
+from ketacare.services.order_pk import OrderPK
+from ketacare.services.orders import PatientFacts
 from ketacare.web import idempotency
 from ketacare.web.deps import ApiAuth, Db
 from ketacare.web.schemas.order import (
@@ -123,9 +125,7 @@ def cancel_order(order_id: int, body: OrderCancel, db: Db, auth: ApiAuth) -> Ord
 def order_pk(order_id: int, db: Db, auth: ApiAuth) -> dict[str, Any]:
     """Predicted plasma concentrations: a median curve per model, the population 5-95 % band
     of the main model (or the first model that reports variability) and the display bands."""
-    _, prediction = order_service.order_concentrations(
-        db, order_id=order_id, at=auth.at, ctx=auth.ctx
-    )
+    _, prediction = pk_service.order_concentrations(db, order_id=order_id, at=auth.at, ctx=auth.ctx)
     return pk_document(prediction)
 
 

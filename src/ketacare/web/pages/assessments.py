@@ -13,6 +13,7 @@ from ketacare.core.errors import Conflict, Invalid, NotFound
 from ketacare.core.instruments import Catalogue, Instrument, load_catalogue
 from ketacare.core.instruments.model import Item, ItemKind
 from ketacare.services import assessments as service
+from ketacare.services import outcomes as outcome_service
 from ketacare.services import patients as patient_service
 from ketacare.services.licensed_text import catalogue_with_text
 from ketacare.web.charts import ChartBand, ChartLine, ChartMarker, ChartPoint, trajectory_svg
@@ -52,7 +53,7 @@ def _bands(instrument: Instrument) -> list[ChartBand]:
     return out
 
 
-def _chart(series: service.InstrumentSeries, events: list[Any]) -> str:
+def _chart(series: outcome_service.InstrumentSeries, events: list[Any]) -> str:
     instrument = series.instrument
     return str(
         trajectory_svg(
@@ -83,7 +84,9 @@ def _page(
     status: int = 200,
 ) -> Response:
     patient = patient_service.get_patient(db, patient_id=patient_id, at=auth.at, ctx=auth.ctx)
-    overview = service.assessment_overview(db, patient_id=patient_id, at=auth.at, ctx=auth.ctx)
+    overview = outcome_service.assessment_overview(
+        db, patient_id=patient_id, at=auth.at, ctx=auth.ctx
+    )
     catalogue, text_problem = display_catalogue(state)
     chosen = None
     if instrument_id:

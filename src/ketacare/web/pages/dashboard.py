@@ -7,7 +7,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from ketacare.core.authz import Action, can
 from ketacare.core.errors import Conflict, Invalid
-from ketacare.services import assessments as service
+from ketacare.services import safety_alerts as alert_service
 from ketacare.web.deps import CsrfAuth, CurrentAuth, Db, State
 from ketacare.web.pages.common import render, see_other
 
@@ -25,7 +25,7 @@ def _board(
     note: str = "",
     status: int = 200,
 ) -> Response:
-    rows = service.alert_board(db, at=auth.at, ctx=auth.ctx)
+    rows = alert_service.alert_board(db, at=auth.at, ctx=auth.ctx)
     return render(
         request,
         state,
@@ -52,7 +52,7 @@ async def close_alert(
     form = await request.form()
     note = str(form.get("action_note", ""))
     try:
-        service.close_alert(db, alert_id=alert_id, action_note=note, at=auth.at, ctx=auth.ctx)
+        alert_service.close_alert(db, alert_id=alert_id, action_note=note, at=auth.at, ctx=auth.ctx)
     except (Invalid, Conflict) as exc:
         db.rollback()
         return _board(

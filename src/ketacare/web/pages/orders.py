@@ -12,6 +12,7 @@ from ketacare.core.authz import Action, Target, can
 from ketacare.core.dosing.order import DoseCalculation
 from ketacare.core.errors import Conflict, DomainError, Invalid, RuleViolation
 from ketacare.core.patients.body_weight import WeightBasis
+from ketacare.services import order_pk as pk_service
 from ketacare.services import orders as order_service
 from ketacare.services import patients as patient_service
 from ketacare.services import protocols as protocol_service
@@ -145,7 +146,7 @@ def _order_page(
     patient = patient_service.get_patient(db, patient_id=order.patient_id, at=auth.at, ctx=auth.ctx)
     chart, chart_error, prediction = None, None, None
     try:
-        prediction = order_service.predict_order(order)
+        prediction = pk_service.predict_order(order)
         chart = render_order_pk_svg(prediction)
     except Invalid as exc:
         chart_error = exc.message

@@ -7,6 +7,7 @@ Public API for services, web and CLI::
     simulate_population(model, weight_kg, regimen, times_min, n=..., seed=...)
     Dose.bolus / Dose.infusion / Dose.nasal, Regimen.single / Regimen.repeated
     DEFAULT_BANDS, LITERATURE_RANGES, band_for
+    models_for(drug, route) -> ModelSelection
 """
 
 from ketacare.core.dosing.pk.bands import (
@@ -20,6 +21,7 @@ from ketacare.core.dosing.pk.catalogue import get_model, list_models
 from ketacare.core.dosing.pk.metrics import Metrics
 from ketacare.core.dosing.pk.model import Covariates, Parameter, PKModel
 from ketacare.core.dosing.pk.regimen import Dose, Regimen, Route, Salt
+from ketacare.core.dosing.pk.selection import ModelSelection, models_for
 from ketacare.core.dosing.pk.simulate import (
     PopulationSimulation,
     Simulation,
@@ -35,6 +37,7 @@ __all__ = [
     "Dose",
     "LiteratureRange",
     "Metrics",
+    "ModelSelection",
     "PKModel",
     "Parameter",
     "PopulationSimulation",
@@ -45,6 +48,7 @@ __all__ = [
     "band_for",
     "get_model",
     "list_models",
+    "models_for",
     "simulate",
     "simulate_population",
 ]
