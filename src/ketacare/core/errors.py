@@ -7,22 +7,36 @@ The web layer maps the kinds to HTTP status codes; the core knows nothing about 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 
 class DomainError(Exception):
     """Base class of every expected business error."""
 
     kind = "domain"
 
-    def __init__(self, code: str, message: str, *, field: str | None = None) -> None:
-        """Create the error with a stable code, a message and an optional field name."""
+    def __init__(
+        self,
+        code: str,
+        message: str,
+        *,
+        field: str | None = None,
+        extra: Mapping[str, object] | None = None,
+    ) -> None:
+        """Create the error with a stable code, a message and an optional field name.
+
+        ``extra`` carries structured detail for clients, for example the list of gate
+        failures that each name what is missing; it is added to the API error body.
+        """
         super().__init__(message)
         self.code = code
         self.message = message
         self.field = field
+        self.extra: dict[str, object] = dict(extra or {})
 
-    def as_dict(self) -> dict[str, str | None]:
+    def as_dict(self) -> dict[str, object]:
         """Return a serialisable view used by the API and the CLI."""
-        return {"code": self.code, "message": self.message, "field": self.field}
+        return {"code": self.code, "message": self.message, "field": self.field, **self.extra}
 
 
 class NotFound(DomainError):  # noqa: N818 - domain vocabulary, not an "Error" suffix

@@ -74,7 +74,7 @@ async def domain_error(request: Request, exc: DomainError) -> Response:
     status = _status_for(exc)
     if wants_html(request):
         return _render(request, status, "Cannot do that", exc.message)
-    return _json(status, {"detail": exc.message, "code": exc.code, "field": exc.field})
+    return _json(status, {"detail": exc.message, "code": exc.code, "field": exc.field, **exc.extra})
 
 
 async def validation_error(request: Request, exc: RequestValidationError) -> Response:
