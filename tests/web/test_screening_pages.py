@@ -164,7 +164,9 @@ def test_consent_signature_and_rems_from_the_page(
     client: TestClient, world: World, db: Session
 ) -> None:
     html = _open(client, world, "nurse@a.test")
-    assert "ketacare-consent-version: 1" in html
+    assert "wording in force: version 1" in html
+    assert "ketacare-consent-version" not in html  # the version marker is not shown as text
+    assert "<h2>Consent to ketamine or esketamine treatment</h2>" in html
     assert "not signed" in html
     bad = client.post(
         f"/patients/{world.patient.id}/consents",  # type: ignore[union-attr]

@@ -22,6 +22,7 @@ from ketacare.web.api import patients as patients_api
 from ketacare.web.api import screening as screening_api
 from ketacare.web.api import session as session_api
 from ketacare.web.errors import install_error_handlers
+from ketacare.web.markdown import render_markdown
 from ketacare.web.pages import admin as admin_pages
 from ketacare.web.pages import assessments as assessment_pages
 from ketacare.web.pages import auth as auth_pages
@@ -49,6 +50,7 @@ def create_app(
         "clinicians; it is not medical advice.",
     )
     templates = Jinja2Templates(directory=WEB_DIR / "templates")
+    templates.env.filters["markdown"] = render_markdown
     app.state.ketacare = AppState(
         settings=settings,
         session_factory=session_factory or make_session_factory(make_engine(settings)),
