@@ -21,7 +21,7 @@ from ketacare.db.migrate import upgrade_to_head
 from ketacare.db.repositories import patient as patient_repo
 from ketacare.db.repositories import user as user_repo
 from ketacare.services import accounts
-from ketacare.services import session as session_service
+from ketacare.services import session_demo as demo_service
 from ketacare.services.audit import AuditContext
 from ketacare.services.demo import load_demo
 from ketacare.services.security import make_hasher
@@ -75,7 +75,7 @@ def clinic(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Clinic]:
                 offset=0,
             )
         )
-        row = session_service.prepare_demo_session(
+        row = demo_service.prepare_demo_session(
             db,
             patient_id=quinn.id,
             nurse_ctx=AuditContext(actor=accounts.actor_for(nurse), client_address="demo"),
@@ -102,75 +102,122 @@ def clinic(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Clinic]:
     engine.dispose()
 
 
+# Generous limits for a loaded CI machine: waits end as soon as the element is there, so a
+# fast run stays fast; a slow one gets time instead of a flaky failure.
+ACTION_TIMEOUT_MS = 30_000
+NAVIGATION_TIMEOUT_MS = 60_000
+
+
 @pytest.fixture
 def utc_tablet(browser):  # type: ignore[no-untyped-def]
     ARTIFACTS.mkdir(exist_ok=True)
     context = browser.new_context(viewport={"width": 1024, "height": 768}, timezone_id="UTC")
+    context.set_default_timeout(ACTION_TIMEOUT_MS)
+    context.set_default_navigation_timeout(NAVIGATION_TIMEOUT_MS)
     page = context.new_page()
-    page.set_default_timeout(10_000)
     yield page
     context.close()
 
 
+def _loaded(page) -> None:  # type: ignore[no-untyped-def]
+    """Wait until the chair page has rendered its state badge (explicit, no sleeps)."""
+    page.wait_for_load_state("domcontentloaded")
+    page.locator("[data-testid=session-state]").wait_for(state="visible")
+
+
+def _open(page, clinic: Clinic) -> None:  # type: ignore[no-untyped-def]
+    page.goto(f"{clinic.url}/sessions/{clinic.session_id}", wait_until="domcontentloaded")
+    _loaded(page)
+
+
+def _submit(page, selector: str) -> None:  # type: ignore[no-untyped-def]
+    """Click a submit button and wait for the page it leads to."""
+    with page.expect_navigation(wait_until="domcontentloaded"):
+        page.locator(selector).first.click()
+    _loaded(page)
+
+
 def _vitals(page, clinic: Clinic, sbp: int, dbp: int, hr: int) -> None:  # type: ignore[no-untyped-def]
+    page.locator("#measured_at").wait_for(state="visible")
     page.fill("#measured_at", clinic.clock.now().strftime("%Y-%m-%dT%H:%M"))
     page.fill("#systolic", str(sbp))
     page.fill("#diastolic", str(dbp))
     page.fill("#heart_rate", str(hr))
     page.fill("#spo2", "98")
     page.fill("#respiratory_rate", "14")
-    with page.expect_navigation():  # the script sends the row to the API, then reloads
-        page.click("[data-testid=save-vitals]")
+    # The script sends the row to the API, then reloads the page.
+    _submit(page, "[data-testid=save-vitals]")
 
 
 def _wait(page, clinic: Clinic, minutes: int) -> None:  # type: ignore[no-untyped-def]
-    """Let time pass with the page open (it polls, so the login stays active)."""
+    """Let time pass with the page open (reloading keeps the login active)."""
     for _ in range(minutes // 15):
         clinic.clock.advance(minutes=15)
-        page.reload()
+        page.reload(wait_until="domcontentloaded")
+        _loaded(page)
     clinic.clock.advance(minutes=minutes % 15)
 
 
 def _move(page, to: str) -> None:  # type: ignore[no-untyped-def]
-    with page.expect_navigation():
-        page.click(f"[data-testid=move-{to}]")
+    _submit(page, f"[data-testid=move-{to}]")
 
 
 def _state(page) -> str:  # type: ignore[no-untyped-def]
     return str(page.locator("[data-testid=session-state]").text_content()).strip()
 
 
+def _floor_while_infusing(page, clinic: Clinic) -> None:  # type: ignore[no-untyped-def]
+    """The prescriber's wall screen with this chair live on it (same login, second tab)."""
+    floor = page.context.new_page()
+    try:
+        floor.goto(f"{clinic.url}/floor", wait_until="domcontentloaded")
+        tile = floor.locator("[data-testid=floor-tile]", has_text="infusing")
+        tile.first.wait_for(state="visible")
+        assert "BP 122/78" in tile.first.inner_text()  # the last reading, before dosing
+        floor.screenshot(path=str(ARTIFACTS / "floor.png"), full_page=True)
+    finally:
+        floor.close()
+
+
 def test_nurse_runs_a_session_from_check_in_to_discharge(clinic: Clinic, utc_tablet) -> None:  # type: ignore[no-untyped-def]
     page = utc_tablet
-    page.goto(f"{clinic.url}/sessions/{clinic.session_id}")
+    page.goto(f"{clinic.url}/sessions/{clinic.session_id}", wait_until="domcontentloaded")
+    page.locator("#email").wait_for(state="visible")
     page.fill("#email", "nurse@demo.ketacare.test")
     page.fill("#password", DEMO_PASSWORD)
     page.click("button[type=submit]")
     page.wait_for_url(f"{clinic.url}/sessions/{clinic.session_id}")
+    _loaded(page)
     assert _state(page) == "scheduled"
 
     _move(page, "checked_in")
     assert _state(page) == "checked in"
     _move(page, "ready")  # refused: the gates name what is missing
-    failures = page.locator("[data-testid=gate-failures]").inner_text()
-    assert "fasting (NPO) is not confirmed" in failures
+    failures = page.locator("[data-testid=gate-failures]")
+    failures.wait_for(state="visible")
+    assert "fasting (NPO) is not confirmed" in failures.inner_text()
     page.screenshot(path=str(ARTIFACTS / "session-gates-refused.png"), full_page=True)
 
-    page.goto(f"{clinic.url}/sessions/{clinic.session_id}")
+    _open(page, clinic)
     _vitals(page, clinic, 122, 78, 72)
     page.check("input[name=npo_confirmed]")
     page.check("input[name=escort_arranged]")
-    with page.expect_navigation():
-        page.click("[data-testid=save-checks]")
+    _submit(page, "[data-testid=save-checks]")
     clinic.clock.advance(minutes=5)
     _move(page, "ready")
     assert _state(page) == "ready"
     _move(page, "infusing")
     assert _state(page) == "infusing"
+    # The order's predicted curve, marked at "now" once the infusion runs.
+    chart = page.locator("[data-testid=pk-chart]")
+    chart.wait_for(state="visible")
+    assert chart.locator(".pk-marker").count() == 1
+    _floor_while_infusing(page, clinic)
 
     clinic.clock.advance(minutes=10)
     _vitals(page, clinic, 166, 94, 80)
     banner = page.locator("[data-testid=alert-banner]")
+    banner.wait_for(state="visible")
     assert "TIER 1" in banner.inner_text()
     assert "repeat" in banner.inner_text()
     page.screenshot(path=str(ARTIFACTS / "session-alert.png"), full_page=True)
@@ -178,8 +225,7 @@ def test_nurse_runs_a_session_from_check_in_to_discharge(clinic: Clinic, utc_tab
     assert banner.locator("form").count() == 2
     while page.locator("[data-testid=alert-banner] form").count():
         page.locator("[data-testid=alert-banner] input[name=note]").first.fill("repeated in 5 min")
-        with page.expect_navigation():
-            page.locator("[data-testid=alert-banner] button").first.click()
+        _submit(page, "[data-testid=alert-banner] button")
     assert page.locator("[data-testid=alert-banner]").count() == 0
 
     _wait(page, clinic, 30)
@@ -193,13 +239,13 @@ def test_nurse_runs_a_session_from_check_in_to_discharge(clinic: Clinic, utc_tab
     for box in page.locator("[data-testid=checklist] input[type=checkbox]").all():
         if box.get_attribute("name") != "on_supplemental_oxygen":
             box.check()
-    with page.expect_navigation():
-        page.click("[data-testid=save-checklist]")
+    _submit(page, "[data-testid=save-checklist]")
     page.screenshot(path=str(ARTIFACTS / "session-recovery.png"), full_page=True)
     _move(page, "discharged")
     assert _state(page) == "discharged"
     page.screenshot(path=str(ARTIFACTS / "session-discharged.png"), full_page=True)
 
-    page.goto(f"{clinic.url}/floor")
-    assert page.locator("[data-testid=floor-board]").count() == 1
-    page.screenshot(path=str(ARTIFACTS / "floor.png"), full_page=True)
+    page.goto(f"{clinic.url}/floor", wait_until="domcontentloaded")
+    page.locator("[data-testid=floor-board]").wait_for(state="visible")
+    # Discharged: the chair has left the board.
+    assert page.locator("[data-testid=floor-tile]").count() == 0

@@ -536,9 +536,3 @@ def test_only_nurses_and_prescribers_withdraw_consent(
     with pytest.raises(AccessDenied):
         _withdraw(db, world, signed.id, ctx=ctx_of(world, persona))
     assert signed.withdrawn_at is None
-
-
-def test_consent_calls_stay_reachable_through_the_screening_module() -> None:
-    # The session demo set-up still calls these through ketacare.services.screening.
-    assert svc.sign_consent is consent_service.sign_consent
-    assert svc.current_consent_document is consent_service.current_consent_document

@@ -14,6 +14,7 @@ from ketacare.core.errors import Conflict, Invalid, RuleViolation
 from ketacare.core.session.model import Symptom
 from ketacare.core.session.states import SessionState
 from ketacare.db.models import (
+    Assessment,
     AuditEvent,
     Chair,
     SessionTransition,
@@ -24,6 +25,11 @@ from ketacare.db.models import (
 from ketacare.services import accounts
 from ketacare.services import orders as order_service
 from ketacare.services import session as svc
+from ketacare.services import session_booking as booking_service
+from ketacare.services import session_demo as demo_service
+from ketacare.services import session_floor as floor_service
+from ketacare.services import session_records as records_service
+from ketacare.services import session_vitals as vitals_service
 from ketacare.services.audit import AccessDenied, AuditContext
 from ketacare.services.session_gates import CHECKLIST_ITEMS, GateRefused
 from tests.factories.world import NOW, World, make_patient
@@ -44,7 +50,7 @@ def pid(world: World) -> int:
 @pytest.fixture
 def booked(db: Session, world: World) -> TreatmentSession:
     """An IV-depression session with signed screening, consent and order, booked for START."""
-    return svc.prepare_demo_session(
+    return demo_service.prepare_demo_session(
         db,
         patient_id=pid(world),
         nurse_ctx=ctx(world, "nurse"),
@@ -76,10 +82,10 @@ def move(
 
 def vitals(
     db: Session, world: World, row: TreatmentSession, at: datetime, **values: Any
-) -> svc.VitalsResult:
+) -> vitals_service.VitalsResult:
     base = {"systolic": 120, "diastolic": 78, "heart_rate": 72, "spo2": 98, "respiratory_rate": 14}
     base.update(values)
-    return svc.record_vitals(
+    return vitals_service.record_vitals(
         db, session_id=row.id, measured_at=at, values=base, at=at, ctx=ctx(world, "nurse")
     )
 
@@ -87,7 +93,7 @@ def vitals(
 def checks(db: Session, world: World, row: TreatmentSession, at: datetime, **kw: Any) -> None:
     fields: dict[str, Any] = {"npo_confirmed": True, "escort_arranged": True}
     fields.update(kw)
-    svc.record_checks(
+    records_service.record_checks(
         db,
         session_id=row.id,
         npo_confirmed=fields["npo_confirmed"],
@@ -134,7 +140,7 @@ def test_double_booking_a_chair_or_a_patient_is_a_conflict(
     other_chair = next(c for c in chairs if c.id != booked.chair_id)
 
     def book(chair_id: int, starts_at: datetime, patient_id: int) -> TreatmentSession:
-        return svc.book_session(
+        return booking_service.book_session(
             db,
             patient_id=patient_id,
             protocol_id="iv-ketamine-depression",
@@ -165,11 +171,11 @@ def test_double_booking_a_chair_or_a_patient_is_a_conflict(
 
 
 def test_frontdesk_books_but_outsider_cannot(db: Session, world: World) -> None:
-    svc.ensure_demo_chairs(db, organisation_id=world.org.id, at=NOW)
+    demo_service.ensure_demo_chairs(db, organisation_id=world.org.id, at=NOW)
     chair = db.scalars(select(Chair)).first()
     assert chair is not None
     with pytest.raises(AccessDenied):
-        svc.book_session(
+        booking_service.book_session(
             db,
             patient_id=pid(world),
             protocol_id="iv-ketamine-depression",
@@ -181,7 +187,7 @@ def test_frontdesk_books_but_outsider_cannot(db: Session, world: World) -> None:
             ctx=ctx(world, "outsider"),
         )
     with pytest.raises(Invalid) as caught:
-        svc.book_session(
+        booking_service.book_session(
             db,
             patient_id=pid(world),
             protocol_id="iv-ketamine-depression",
@@ -196,7 +202,7 @@ def test_frontdesk_books_but_outsider_cannot(db: Session, world: World) -> None:
 
 
 def test_proposed_dates_follow_the_protocol_template(db: Session, world: World) -> None:
-    dates = svc.proposed_dates(
+    dates = booking_service.proposed_dates(
         db,
         patient_id=pid(world),
         protocol_id="iv-ketamine-depression",
@@ -245,7 +251,7 @@ def test_frontdesk_cannot_run_a_session(
     with pytest.raises(AccessDenied):
         move(db, world, booked, S.READY, START, persona="frontdesk")
     with pytest.raises(AccessDenied):
-        svc.record_vitals(
+        vitals_service.record_vitals(
             db,
             session_id=booked.id,
             measured_at=None,
@@ -333,10 +339,10 @@ def test_raised_predose_bp_passes_once_a_prescriber_acknowledges_it(
     checks(db, world, booked, START)
     vitals(db, world, booked, START, systolic=150)
     with pytest.raises(AccessDenied):
-        svc.acknowledge_predose_bp(
+        vitals_service.acknowledge_predose_bp(
             db, session_id=booked.id, note="ok", at=START, ctx=ctx(world, "nurse")
         )
-    svc.acknowledge_predose_bp(
+    vitals_service.acknowledge_predose_bp(
         db, session_id=booked.id, note="benefit outweighs", at=START, ctx=ctx(world, "prescriber")
     )
     move(db, world, booked, S.READY, START + timedelta(minutes=1))
@@ -397,7 +403,7 @@ def test_symptom_raises_an_emergency_alert_that_only_a_prescriber_acknowledges(
     db: Session, world: World, booked: TreatmentSession
 ) -> None:
     move(db, world, booked, S.CHECKED_IN, START)
-    result = svc.record_vitals(
+    result = vitals_service.record_vitals(
         db,
         session_id=booked.id,
         measured_at=None,
@@ -409,7 +415,7 @@ def test_symptom_raises_an_emergency_alert_that_only_a_prescriber_acknowledges(
     alert = result.alerts[0]
     assert (alert.tier, alert.recommended_action) == ("emergency", "stop")
     with pytest.raises(AccessDenied):
-        svc.acknowledge_alert(
+        vitals_service.acknowledge_alert(
             db,
             session_id=booked.id,
             alert_id=alert.id,
@@ -417,7 +423,7 @@ def test_symptom_raises_an_emergency_alert_that_only_a_prescriber_acknowledges(
             at=START,
             ctx=ctx(world, "nurse"),
         )
-    acked = svc.acknowledge_alert(
+    acked = vitals_service.acknowledge_alert(
         db,
         session_id=booked.id,
         alert_id=alert.id,
@@ -436,12 +442,12 @@ def test_bad_vitals_are_refused_and_nothing_is_saved(
         vitals(db, world, booked, START, spo2=101)
     assert caught.value.field == "spo2"
     with pytest.raises(Invalid) as caught:
-        svc.record_vitals(
+        vitals_service.record_vitals(
             db, session_id=booked.id, measured_at=None, values={}, at=START, ctx=ctx(world, "nurse")
         )
     assert caught.value.code == "vitals.empty"
     with pytest.raises(Invalid) as caught:
-        svc.record_vitals(
+        vitals_service.record_vitals(
             db,
             session_id=booked.id,
             measured_at=START + timedelta(hours=1),
@@ -462,7 +468,7 @@ def test_unacknowledged_alert_blocks_starting_the_infusion(
     with pytest.raises(GateRefused) as caught:
         move(db, world, booked, S.INFUSING, t)
     assert codes(caught) == {"session.gate.alert_unacknowledged"}
-    svc.acknowledge_alert(
+    vitals_service.acknowledge_alert(
         db, session_id=booked.id, alert_id=alert.id, note="anxious", at=t, ctx=ctx(world, "nurse")
     )
     vitals(db, world, booked, t + timedelta(minutes=1))
@@ -507,7 +513,7 @@ def test_full_iv_session_totals_and_discharge_refused_until_criteria_met(
     assert "session.discharge.observation_too_short" in codes(caught)
     assert "session.discharge.escort_unconfirmed" in codes(caught)
 
-    svc.record_discharge_checklist(
+    records_service.record_discharge_checklist(
         db,
         session_id=booked.id,
         items=dict.fromkeys(CHECKLIST_ITEMS, True),
@@ -525,11 +531,41 @@ def test_full_iv_session_totals_and_discharge_refused_until_criteria_met(
     assert booked.ended_at == later
 
 
+def test_chair_ratings_use_the_in_session_timepoints(
+    db: Session, world: World, booked: TreatmentSession
+) -> None:
+    def rate(instrument: str, answers: list[int], at: datetime) -> str:
+        obs = records_service.record_observation(
+            db,
+            session_id=booked.id,
+            instrument_id=instrument,
+            answers=answers,
+            text=None,
+            observed_at=at,
+            at=at,
+            ctx=ctx(world, "nurse"),
+        )
+        assessment = db.get(Assessment, obs.assessment_id)
+        assert assessment is not None
+        assert assessment.session_id == booked.id
+        return assessment.timepoint
+
+    t = to_ready(db, world, booked)
+    assert rate("cadss", [0] * 23, t) == "pre-session"
+    move(db, world, booked, S.INFUSING, t)
+    # CADSS about 40 minutes into the infusion, and again before discharge.
+    assert rate("cadss", [1] * 23, t + timedelta(minutes=40)) == "intra-session"
+    move(db, world, booked, S.RECOVERING, t + timedelta(minutes=45))
+    assert rate("cadss", [0] * 23, t + timedelta(minutes=90)) == "pre-discharge"
+    # Discharge scores always belong before discharge.
+    assert rate("aldrete", [2] * 5, t + timedelta(minutes=91)) == "pre-discharge"
+
+
 def test_esketamine_devices_must_be_five_minutes_apart(db: Session, world: World) -> None:
-    svc.ensure_demo_chairs(db, organisation_id=world.org.id, at=NOW)
+    demo_service.ensure_demo_chairs(db, organisation_id=world.org.id, at=NOW)
     chair = db.scalars(select(Chair)).first()
     assert chair is not None
-    row = svc.book_session(
+    row = booking_service.book_session(
         db,
         patient_id=pid(world),
         protocol_id="esketamine-nasal",
@@ -545,10 +581,12 @@ def test_esketamine_devices_must_be_five_minutes_apart(db: Session, world: World
     db.flush()
 
     def device(at: datetime) -> None:
-        svc.record_administration(
+        records_service.record_administration(
             db,
             session_id=row.id,
-            entry=svc.AdministrationEntry(kind="device", occurred_at=at, lot_number="L1"),
+            entry=records_service.AdministrationEntry(
+                kind="device", occurred_at=at, lot_number="L1"
+            ),
             expected_version=None,
             at=START + timedelta(minutes=30),
             ctx=ctx(world, "nurse"),
@@ -571,10 +609,10 @@ def test_serious_adverse_event_raises_a_prescriber_alert_on_the_floor(
     db: Session, world: World, booked: TreatmentSession
 ) -> None:
     move(db, world, booked, S.CHECKED_IN, START)
-    svc.record_adverse_event(
+    records_service.record_adverse_event(
         db,
         session_id=booked.id,
-        entry=svc.AdverseEventEntry(
+        entry=records_service.AdverseEventEntry(
             category="hypertension",
             severity="severe",
             serious=True,
@@ -585,13 +623,13 @@ def test_serious_adverse_event_raises_a_prescriber_alert_on_the_floor(
         at=START,
         ctx=ctx(world, "nurse"),
     )
-    board = svc.floor_board(db, at=START, ctx=ctx(world, "prescriber"))
+    board = floor_service.floor_board(db, at=START, ctx=ctx(world, "prescriber"))
     assert [c.session.id for c in board.chairs] == [booked.id]
     alert = board.chairs[0].open_alerts[0]
     assert alert.kind == "adverse_event"
     assert alert.call_prescriber
     with pytest.raises(AccessDenied):
-        svc.floor_board(db, at=START, ctx=ctx(world, "frontdesk"))
+        floor_service.floor_board(db, at=START, ctx=ctx(world, "frontdesk"))
 
 
 def test_reads_and_writes_are_audited(db: Session, world: World, booked: TreatmentSession) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from typing import Any
 
@@ -10,9 +11,11 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from ketacare.core.session.rems import load_rems_template
 from ketacare.db.models import AuditEvent, Chair, SessionVitals, TreatmentSession
 from ketacare.services import accounts
-from ketacare.services import session as svc
+from ketacare.services import session_booking as booking_service
+from ketacare.services import session_demo as demo_service
 from ketacare.services.audit import AuditContext
 from tests.factories.world import NOW, World
 from tests.web.conftest import FrozenClock, bearer
@@ -28,7 +31,7 @@ def ctx(world: World, persona: str) -> AuditContext:
 @pytest.fixture
 def session_id(db: Session, world: World, tokens: dict[str, str]) -> int:
     assert world.patient is not None
-    row = svc.prepare_demo_session(
+    row = demo_service.prepare_demo_session(
         db,
         patient_id=world.patient.id,
         nurse_ctx=ctx(world, "nurse"),
@@ -66,7 +69,7 @@ def to_ready(client: TestClient, tokens: dict[str, str], sid: int, clock: Frozen
 def test_book_list_and_proposed_dates(
     client: TestClient, tokens: dict[str, str], world: World, db: Session
 ) -> None:
-    svc.ensure_demo_chairs(db, organisation_id=world.org.id, at=NOW)
+    demo_service.ensure_demo_chairs(db, organisation_id=world.org.id, at=NOW)
     db.commit()
     assert world.patient is not None
     fd = tokens["frontdesk"]
@@ -155,6 +158,12 @@ def test_illegal_transition_and_refused_gates_are_409_with_failures(
         "session.gate.predose_rr_missing",
     }
     assert all(f["message"] for f in body["failures"])
+    # The generic domain-error handler answers; nothing of the refused move is kept.
+    assert {"detail", "code", "field", "failures"} <= set(body)
+    assert body["detail"].startswith("refused: ")
+    after = client.get(f"/api/v1/sessions/{session_id}", headers=bearer(nurse)).json()
+    assert after["state"] == "checked_in"
+    assert [t["to_state"] for t in after["transitions"]] == ["scheduled", "checked_in"]
     check = client.get(f"/api/v1/sessions/{session_id}/ready-check", headers=bearer(nurse))
     assert {f["code"] for f in check.json()} == codes
 
@@ -327,7 +336,14 @@ def test_serious_adverse_event_shows_on_the_floor(
     assert client.get("/api/v1/floor", headers=bearer(tokens["outsider"])).json()["chairs"] == []
 
 
-def test_rems_form_is_for_esketamine_and_pdf_is_unavailable(
+def pdf_text(content: bytes) -> str:
+    """The text shown by an uncompressed PDF's ``(...) Tj`` operators, wrapped lines joined."""
+    shown = re.findall(rb"\(((?:\\.|[^\\)])*)\)\s*Tj", content)
+    text = " ".join(re.sub(rb"\\(.)", rb"\1", s).decode("latin-1") for s in shown)
+    return " ".join(text.split())
+
+
+def test_rems_form_is_for_esketamine_and_downloads_as_pdf(
     client: TestClient, tokens: dict[str, str], session_id: int, db: Session, world: World
 ) -> None:
     nurse = tokens["nurse"]
@@ -337,7 +353,7 @@ def test_rems_form_is_for_esketamine_and_pdf_is_unavailable(
     assert world.patient is not None
     chair = db.scalars(select(Chair).order_by(Chair.id.desc())).first()
     assert chair is not None
-    row = svc.book_session(
+    row = booking_service.book_session(
         db,
         patient_id=world.patient.id,
         protocol_id="esketamine-nasal",
@@ -356,6 +372,31 @@ def test_rems_form_is_for_esketamine_and_pdf_is_unavailable(
     pdf = client.get(
         f"/api/v1/sessions/{row.id}/rems-form", params={"format": "pdf"}, headers=bearer(nurse)
     )
-    assert pdf.status_code == 422
+    assert pdf.status_code == 200
+    assert pdf.headers["content-type"] == "application/pdf"
+    assert "attachment" in pdf.headers["content-disposition"]
+    assert pdf.content.startswith(b"%PDF")
+    # The versioned template's title and id, every field label, and missing ones marked.
+    text = pdf_text(pdf.content)
+    template = load_rems_template()
+    assert template.title in text
+    assert f"Template {template.template_id}, version {template.version}" in text
+    for f in template.fields:
+        assert f.label in text, f.label
+    assert "Avery Quinn" in text
+    assert "MISSING (required)" in text  # no device given yet: dose, lot numbers, BPs
+    for persona in ("frontdesk", "researcher", "patient", "outsider"):
+        denied = client.get(
+            f"/api/v1/sessions/{row.id}/rems-form",
+            params={"format": "pdf"},
+            headers=bearer(tokens[persona]),
+        )
+        assert denied.status_code == 403, persona
+    reads = db.scalar(
+        select(func.count())
+        .select_from(AuditEvent)
+        .where(AuditEvent.entity_type == "RemsForm", AuditEvent.outcome == "0")
+    )
+    assert reads == 2  # the JSON view and the PDF
     submit = post(client, nurse, f"/api/v1/sessions/{row.id}/rems-form/submit", {})
     assert submit.status_code == 409  # the session has not ended yet

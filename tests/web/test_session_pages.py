@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from ketacare.services import accounts
-from ketacare.services import session as svc
+from ketacare.services import session_demo as demo_service
 from ketacare.services.audit import AuditContext
 from tests.factories.world import NOW, World
 from tests.web.conftest import FrozenClock
@@ -25,7 +25,7 @@ def session_id(db: Session, world: World) -> int:
     def ctx(persona: str) -> AuditContext:
         return AuditContext(actor=accounts.actor_for(world.user(persona)), client_address="t")
 
-    row = svc.prepare_demo_session(
+    row = demo_service.prepare_demo_session(
         db,
         patient_id=world.patient.id,
         nurse_ctx=ctx("nurse"),
@@ -153,3 +153,18 @@ def test_floor_board_and_partial(
     assert partial.status_code == 200
     assert "<html" not in partial.text
     assert 'data-testid="floor-tile"' in partial.text
+
+
+def test_chair_page_shows_the_predicted_curve_of_the_order(
+    client: TestClient, session_id: int, clock: FrozenClock
+) -> None:
+    sign_in(client, "prescriber@a.test")
+    clock.at = START
+    page = client.get(f"/sessions/{session_id}")
+    assert page.status_code == 200
+    assert 'data-testid="pk-chart"' in page.text
+    figure = page.text.split('data-testid="pk-chart"', 1)[1]
+    assert "<svg" in figure
+    assert "(main)" in page.text  # each model's Cmax, the main model named
+    assert "5th–95th percentile" in page.text  # the spread across virtual patients
+    assert 'class="pk-marker"' not in figure.split("</svg>", 1)[0]  # no "now" before dosing

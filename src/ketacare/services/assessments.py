@@ -45,6 +45,10 @@ class Timepoint(StrEnum):
     SCREENING = "screening"
     BASELINE = "baseline"
     PRE_SESSION = "pre-session"
+    # In the chair: CADSS about 40 min into the dose and again before discharge (protocols.md
+    # rule 28); Aldrete/PADSS discharge scores belong to pre-discharge.
+    INTRA_SESSION = "intra-session"
+    PRE_DISCHARGE = "pre-discharge"
     POST_SESSION = "post-session"
     POST_SESSION_24H = "post-session-24h"
     POST_SESSION_1W = "post-session-1w"

@@ -26,7 +26,8 @@ from ketacare.db.repositories import session as repo
 from ketacare.db.repositories import user as user_repo
 from ketacare.services import screening as screening_service
 from ketacare.services.audit import AuditContext, record_event
-from ketacare.services.session_gates import actor_of, load_session, readings_of
+from ketacare.services.session_common import actor_of, load_session
+from ketacare.services.session_facts import readings_of
 
 BOOLEAN_ANSWERS = (
     "first_treatment",

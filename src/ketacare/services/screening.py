@@ -54,10 +54,6 @@ _SCREENED_AS: Final[Mapping[str, Protocol]] = {
 }
 _CHART_FIELDS: Final = ("age_years", "sex_at_birth")
 
-# Still reachable here for callers written before consent moved out (the session demo set-up).
-current_consent_document = consent_service.current_consent_document
-sign_consent = consent_service.sign_consent
-
 
 @dataclass(frozen=True, slots=True)
 class ScreeningEvidence:

@@ -1,4 +1,4 @@
-"""Gathering the facts the session rules look at: ready gates, discharge, administration record.
+"""Gathering the facts the session rules look at: ready gates and discharge.
 
 The rules themselves live in ``ketacare.core.session``; this module only loads rows, converts
 them to the core's value objects and asks the core. Evidence owned by other features
@@ -10,25 +10,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
-from ketacare.core.audit import AuditAction
-from ketacare.core.authz import Action, Actor, Target
+from ketacare.core.authz import Actor
 from ketacare.core.dosing.protocol import Drug, Protocol, Setting
-from ketacare.core.errors import Conflict, Invalid, NotFound
-from ketacare.core.session.administration import (
-    AdministrationRecord,
-    AdministrationTotals,
-    AmountUnit,
-    Bolus,
-    DeviceUse,
-    Pause,
-    RateSegment,
-    RateUnit,
-    total_administered,
-)
+from ketacare.core.errors import Conflict, NotFound
 from ketacare.core.session.config import (
     ESKETAMINE_MIN_OBSERVATION,
     DischargeConfig,
@@ -46,20 +33,18 @@ from ketacare.core.session.gates import (
     StaffOnSite,
     check_ready_gates,
 )
-from ketacare.core.session.model import GateFailure, SessionDrug, Symptom, VitalsReading
+from ketacare.core.session.model import GateFailure, SessionDrug
 from ketacare.db.models import (
-    AdministrationEvent,
     Order,
     SessionAlert,
-    SessionVitals,
     TreatmentSession,
 )
 from ketacare.db.repositories import session as repo
 from ketacare.services import assessments as assessment_service
 from ketacare.services import orders as order_service
 from ketacare.services import screening as screening_service
-from ketacare.services.audit import AuditContext, authorize
 from ketacare.services.protocols import protocol_for
+from ketacare.services.session_facts import baseline_of, predose_readings, readings_of
 
 ACLS = "acls"
 # Who counts as "on site" besides the assigned staff member and the person at the tablet:
@@ -76,47 +61,10 @@ class GateRefused(Conflict):
 
     def __init__(self, code: str, failures: Sequence[GateFailure]) -> None:
         text = "; ".join(f.message for f in failures)
-        super().__init__(code, f"refused: {text}", field="state")
+        # The API error body carries every failure, so the tablet shows what is missing.
+        listed = [{"code": f.code, "message": f.message} for f in failures]
+        super().__init__(code, f"refused: {text}", field="state", extra={"failures": listed})
         self.failures = list(failures)
-
-
-def actor_of(ctx: AuditContext) -> Actor:
-    if ctx.actor is None:
-        raise Invalid("auth.required", "Sign in first.")
-    return ctx.actor
-
-
-def load_session(
-    db: Session,
-    session_id: int,
-    *,
-    ctx: AuditContext,
-    action: Action,
-    audit_action: AuditAction,
-) -> TreatmentSession:
-    """Load a session and check the actor may do ``action`` on its patient (403 audited)."""
-    row = repo.get_session(db, session_id)
-    if row is None:
-        raise NotFound("session.not_found", f"No treatment session with id {session_id}.")
-    authorize(
-        actor_of(ctx),
-        action,
-        Target(row.organisation_id, row.patient_id),
-        audit_action=audit_action,
-        entity_type="TreatmentSession",
-        entity_id=row.id,
-    )
-    return row
-
-
-def check_version(row: TreatmentSession, expected: int | None) -> None:
-    if expected is not None and expected != row.version:
-        raise Conflict(
-            "session.version_conflict",
-            f"The session changed since you loaded it (version {row.version}, you had "
-            f"{expected}). Reload and try again.",
-            field="version",
-        )
 
 
 def session_drug(protocol: Protocol) -> SessionDrug:
@@ -131,105 +79,6 @@ def _order_drug(order: Order) -> SessionDrug:
 
 def protocol_of(db: Session, row: TreatmentSession) -> Protocol:
     return protocol_for(db, organisation_id=row.organisation_id, protocol_id=row.protocol_id)
-
-
-# --- conversions -------------------------------------------------------------------------------
-
-
-def reading_of(v: SessionVitals) -> VitalsReading:
-    symptoms = frozenset(Symptom(s) for s in v.symptoms.split(",") if s)
-    return VitalsReading(
-        at=v.measured_at,
-        sbp=v.systolic,
-        dbp=v.diastolic,
-        hr=v.heart_rate,
-        spo2=v.spo2,
-        rr=v.respiratory_rate,
-        symptoms=symptoms,
-    )
-
-
-def readings_of(rows: Sequence[SessionVitals]) -> list[VitalsReading]:
-    return [reading_of(v) for v in rows]
-
-
-def baseline_of(row: TreatmentSession, readings: Sequence[VitalsReading]) -> VitalsReading | None:
-    """The pre-dose baseline: the last reading with a BP before administration started."""
-    start = row.first_administration_at
-    before = [r for r in readings if r.has_bp and (start is None or r.at <= start)]
-    return max(before, key=lambda r: r.at, default=None)
-
-
-def predose_readings(
-    row: TreatmentSession, readings: Sequence[VitalsReading]
-) -> tuple[VitalsReading, ...]:
-    start = row.first_administration_at
-    return tuple(r for r in readings if start is None or r.at <= start)
-
-
-def administration_record(
-    events: Sequence[AdministrationEvent], concentration: Decimal | None
-) -> AdministrationRecord:
-    """Rebuild the core's administration record from the charted events, in time order."""
-    segments: list[RateSegment] = []
-    pauses: list[Pause] = []
-    boluses: list[Bolus] = []
-    devices: list[DeviceUse] = []
-    open_seg: tuple[datetime, Decimal] | None = None
-    open_pause: datetime | None = None
-    for e in sorted(events, key=lambda e: (e.at, e.id)):
-        if e.kind in ("start", "rate_change", "stop") and open_seg is not None:
-            segments.append(RateSegment(open_seg[0], e.at, open_seg[1], RateUnit.ML_PER_H))
-            open_seg = None
-        if e.kind in ("start", "rate_change") and e.rate_ml_per_h is not None:
-            open_seg = (e.at, e.rate_ml_per_h)
-        if e.kind in ("resume", "stop") and open_pause is not None:
-            pauses.append(Pause(open_pause, e.at))
-            open_pause = None
-        if e.kind == "pause":
-            open_pause = e.at
-        if e.kind == "bolus" and e.amount is not None:
-            boluses.append(Bolus(e.at, e.amount, AmountUnit(e.amount_unit or "mg")))
-        if e.kind == "device":
-            devices.append(DeviceUse(e.at, e.lot_number))
-    if open_seg is not None:
-        segments.append(RateSegment(open_seg[0], None, open_seg[1], RateUnit.ML_PER_H))
-    if open_pause is not None:
-        pauses.append(Pause(open_pause, None))
-    return AdministrationRecord(
-        concentration_mg_per_ml=concentration,
-        segments=tuple(segments),
-        pauses=tuple(pauses),
-        boluses=tuple(boluses),
-        devices=tuple(devices),
-    )
-
-
-def infusate_concentration(order: Order | None) -> Decimal | None:
-    """mg per mL of what the pump delivers: the diluted bag's, else the undiluted stock's.
-
-    The pump rate (mL/h) is a rate of the infused solution, so multiplying it by the stock
-    concentration of a diluted bag would overstate the dose many times over.
-    """
-    if order is None:
-        return None
-    diluted = (order.calculation or {}).get("infusion_concentration_mg_per_ml")
-    if diluted is not None:
-        return Decimal(str(diluted))
-    if order.final_volume_ml is None:
-        return order.concentration_mg_per_ml
-    return None
-
-
-def totals_of(
-    events: Sequence[AdministrationEvent], order: Order | None, *, at: datetime
-) -> AdministrationTotals | None:
-    """The totals, or ``None`` when the record cannot be added up (no concentration known)."""
-    record = administration_record(events, infusate_concentration(order))
-    try:
-        return total_administered(record, at=at)
-    except Invalid:
-        return None
 
 
 # --- evidence from other features ----------------------------------------------------------------

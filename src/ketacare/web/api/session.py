@@ -14,14 +14,16 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
 from fastapi.encoders import jsonable_encoder
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
-from sqlalchemy.orm import Session
 
-from ketacare.core.errors import Invalid
 from ketacare.services import rems as rems_service
 from ketacare.services import session as svc
-from ketacare.services.session_gates import GateRefused
+from ketacare.services import session_booking as booking_service
+from ketacare.services import session_floor as floor_service
+from ketacare.services import session_records as records_service
+from ketacare.services import session_rems_pdf as rems_pdf_service
+from ketacare.services import session_vitals as vitals_service
 from ketacare.web import idempotency
 from ketacare.web.deps import ApiAuth, Auth, Db
 from ketacare.web.schemas.session import (
@@ -49,22 +51,6 @@ from ketacare.web.schemas.session import (
 )
 
 router = APIRouter(prefix="/api/v1", tags=["sessions"])
-
-
-def refused(db: Session, exc: GateRefused) -> JSONResponse:
-    """A refused gate: nothing is saved, and the body names every failure."""
-    db.rollback()
-    return JSONResponse(
-        status_code=409,
-        content={
-            "detail": exc.message,
-            "code": exc.code,
-            "field": exc.field,
-            "failures": [
-                GateFailureRead(code=f.code, message=f.message).model_dump() for f in exc.failures
-            ],
-        },
-    )
 
 
 def detail_read(detail: svc.SessionDetail) -> SessionDetailRead:
@@ -125,7 +111,7 @@ def book_session(
     """Book a chair; chair time comes from the protocol. 409 ``session.double_booked_*``."""
 
     def work() -> SessionRead:
-        row = svc.book_session(
+        row = booking_service.book_session(
             db,
             patient_id=patient_id,
             protocol_id=body.protocol_id,
@@ -143,7 +129,9 @@ def book_session(
 
 @router.get("/patients/{patient_id}/sessions", response_model=list[SessionRead])
 def list_sessions(patient_id: int, db: Db, auth: ApiAuth) -> list[SessionRead]:
-    rows = svc.list_patient_sessions(db, patient_id=patient_id, at=auth.at, ctx=auth.ctx)
+    rows = booking_service.list_patient_sessions(
+        db, patient_id=patient_id, at=auth.at, ctx=auth.ctx
+    )
     return [SessionRead.model_validate(r) for r in rows]
 
 
@@ -157,7 +145,7 @@ def proposed_dates(
     template_id: Annotated[str | None, Query(max_length=80)] = None,
 ) -> list[date]:
     """Induction session dates proposed by the protocol's schedule template."""
-    return svc.proposed_dates(
+    return booking_service.proposed_dates(
         db,
         patient_id=patient_id,
         protocol_id=protocol_id,
@@ -169,7 +157,7 @@ def proposed_dates(
 
 @router.get("/chairs", response_model=list[ChairRead])
 def chairs(db: Db, auth: ApiAuth) -> list[ChairRead]:
-    return [ChairRead.model_validate(c) for c in svc.list_chairs(db, ctx=auth.ctx)]
+    return [ChairRead.model_validate(c) for c in booking_service.list_chairs(db, ctx=auth.ctx)]
 
 
 # --- the session -----------------------------------------------------------------------------
@@ -182,24 +170,19 @@ def read_session(session_id: int, db: Db, auth: ApiAuth) -> SessionDetailRead:
 
 
 @router.post("/sessions/{session_id}/transitions", response_model=SessionDetailRead)
-def transition(
-    session_id: int, body: TransitionCreate, db: Db, auth: ApiAuth
-) -> SessionDetailRead | JSONResponse:
+def transition(session_id: int, body: TransitionCreate, db: Db, auth: ApiAuth) -> SessionDetailRead:
     """Move the state machine. 409: ``session.illegal_transition``, ``session.gate_refused``
     (with ``failures``), ``session.discharge_refused``, ``session.version_conflict``."""
-    try:
-        row = svc.transition_session(
-            db,
-            session_id=session_id,
-            to=body.to,
-            reason=body.reason,
-            expected_version=body.version,
-            at=auth.at,
-            ctx=auth.ctx,
-            rate_ml_per_h=body.rate_ml_per_h,
-        )
-    except GateRefused as exc:
-        return refused(db, exc)
+    row = svc.transition_session(
+        db,
+        session_id=session_id,
+        to=body.to,
+        reason=body.reason,
+        expected_version=body.version,
+        at=auth.at,
+        ctx=auth.ctx,
+        rate_ml_per_h=body.rate_ml_per_h,
+    )
     return detail_read(svc.build_detail(db, row, at=auth.at))
 
 
@@ -223,7 +206,7 @@ def add_vitals(
     """Save a reading (any subset, at least one) and return the alerts it raised."""
 
     def work() -> VitalsSaved:
-        result = svc.record_vitals(
+        result = vitals_service.record_vitals(
             db,
             session_id=session_id,
             measured_at=body.measured_at,
@@ -245,7 +228,7 @@ def acknowledge(
     session_id: int, alert_id: int, body: AckCreate, db: Db, auth: ApiAuth
 ) -> AlertRead:
     """Acknowledge an alert; alerts that call the prescriber need a prescriber."""
-    alert = svc.acknowledge_alert(
+    alert = vitals_service.acknowledge_alert(
         db, session_id=session_id, alert_id=alert_id, note=body.note, at=auth.at, ctx=auth.ctx
     )
     return AlertRead.model_validate(alert)
@@ -254,7 +237,7 @@ def acknowledge(
 @router.post("/sessions/{session_id}/bp-acknowledgement", response_model=SessionRead)
 def bp_acknowledgement(session_id: int, body: AckCreate, db: Db, auth: ApiAuth) -> SessionRead:
     """A prescriber accepts a raised pre-dose BP after weighing risk and benefit."""
-    row = svc.acknowledge_predose_bp(
+    row = vitals_service.acknowledge_predose_bp(
         db, session_id=session_id, note=body.note, at=auth.at, ctx=auth.ctx
     )
     return SessionRead.model_validate(row)
@@ -263,7 +246,7 @@ def bp_acknowledgement(session_id: int, body: AckCreate, db: Db, auth: ApiAuth) 
 @router.patch("/sessions/{session_id}/checks", response_model=SessionRead)
 def checks(session_id: int, body: ChecksUpdate, db: Db, auth: ApiAuth) -> SessionRead:
     """Pre-dose confirmations: NPO, escort or transport, pregnancy status on the day."""
-    row = svc.record_checks(
+    row = records_service.record_checks(
         db,
         session_id=session_id,
         npo_confirmed=body.npo_confirmed,
@@ -282,7 +265,7 @@ def discharge_checklist(
 ) -> SessionRead:
     values = body.model_dump(exclude_none=True, exclude={"version"})
     extra = ("on_supplemental_oxygen", "escort_confirmed", "no_driving_acknowledged")
-    row = svc.record_discharge_checklist(
+    row = records_service.record_discharge_checklist(
         db,
         session_id=session_id,
         items={k: v for k, v in values.items() if k not in extra},
@@ -306,7 +289,7 @@ def administration(
 
     Esketamine devices less than 5 minutes apart: 422 ``administration.device_interval_too_short``.
     """
-    entry = svc.AdministrationEntry(
+    entry = records_service.AdministrationEntry(
         kind=body.kind,
         occurred_at=body.at,
         rate_ml_per_h=body.rate_ml_per_h,
@@ -317,7 +300,7 @@ def administration(
     )
 
     def work() -> SessionDetailRead:
-        row = svc.record_administration(
+        row = records_service.record_administration(
             db,
             session_id=session_id,
             entry=entry,
@@ -327,16 +310,13 @@ def administration(
         )
         return detail_read(svc.build_detail(db, row, at=auth.at))
 
-    try:
-        return _idempotent(request, db, auth, body, 201, work)
-    except GateRefused as exc:
-        return refused(db, exc)
+    return _idempotent(request, db, auth, body, 201, work)
 
 
 @router.post("/sessions/{session_id}/observations", status_code=201, response_model=ObservationRead)
 def observation(session_id: int, body: ObservationCreate, db: Db, auth: ApiAuth) -> ObservationRead:
     """A CADSS, MOAA/S, Aldrete or PADSS rating (scored by the assessments engine) or a note."""
-    row = svc.record_observation(
+    row = records_service.record_observation(
         db,
         session_id=session_id,
         instrument_id=body.instrument_id,
@@ -356,10 +336,10 @@ def adverse_event(
     session_id: int, body: AdverseEventCreate, db: Db, auth: ApiAuth
 ) -> AdverseEventRead:
     """Record an adverse event; a serious one raises a prescriber alert on the floor view."""
-    row = svc.record_adverse_event(
+    row = records_service.record_adverse_event(
         db,
         session_id=session_id,
-        entry=svc.AdverseEventEntry(**body.model_dump()),
+        entry=records_service.AdverseEventEntry(**body.model_dump()),
         at=auth.at,
         ctx=auth.ctx,
     )
@@ -380,17 +360,21 @@ def _form_json(form: Any) -> dict[str, Any]:
     }
 
 
-@router.get("/sessions/{session_id}/rems-form")
+@router.get("/sessions/{session_id}/rems-form", response_model=None)
 def rems_form(
     session_id: int,
     db: Db,
     auth: ApiAuth,
     format: Literal["json", "pdf"] = "json",  # noqa: A002 - the public query name
-) -> dict[str, Any]:
-    """The Spravato REMS Patient Monitoring Form as JSON (no PDF library is installed)."""
+) -> dict[str, Any] | Response:
+    """The Spravato REMS Patient Monitoring Form as JSON, or as a PDF with ``format=pdf``."""
     if format == "pdf":
-        raise Invalid(
-            "rems.pdf_unavailable", "PDF output is not available; use format=json", field="format"
+        pdf = rems_pdf_service.rems_form_pdf(db, session_id=session_id, at=auth.at, ctx=auth.ctx)
+        name = f"rems-patient-monitoring-form-session-{session_id}.pdf"
+        return Response(
+            content=pdf,
+            media_type="application/pdf",
+            headers={"Content-Disposition": f'attachment; filename="{name}"'},
         )
     return _form_json(rems_service.rems_form(db, session_id=session_id, at=auth.at, ctx=auth.ctx))
 
@@ -413,7 +397,7 @@ def rems_submit(session_id: int, db: Db, auth: ApiAuth) -> SessionRead:
 # --- floor and staff -------------------------------------------------------------------------
 
 
-def floor_json(board: svc.FloorBoard) -> dict[str, Any]:
+def floor_json(board: floor_service.FloorBoard) -> dict[str, Any]:
     return {
         "at": board.at,
         "chairs": [
@@ -446,7 +430,7 @@ def floor_json(board: svc.FloorBoard) -> dict[str, Any]:
 @router.get("/floor")
 def floor(db: Db, auth: ApiAuth) -> JSONResponse:
     """Every active chair (state, elapsed time, last vitals, open alerts) and REMS warnings."""
-    board = svc.floor_board(db, at=auth.at, ctx=auth.ctx)
+    board = floor_service.floor_board(db, at=auth.at, ctx=auth.ctx)
     return JSONResponse(content=jsonable_encoder(floor_json(board)))
 
 
@@ -455,7 +439,7 @@ def add_credential(
     user_id: int, body: StaffCredentialCreate, db: Db, auth: ApiAuth
 ) -> dict[str, Any]:
     """Record a staff member's ACLS expiry (clinic admin)."""
-    row = svc.record_staff_credential(
+    row = booking_service.record_staff_credential(
         db,
         user_id=user_id,
         credential=body.credential,

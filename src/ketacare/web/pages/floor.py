@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from ketacare.services import session as svc
+from ketacare.services import session_floor as floor_service
 from ketacare.web.deps import CurrentAuth, Db, State
 from ketacare.web.pages.common import render
 
@@ -17,12 +17,12 @@ POLL_SECONDS = 5
 
 @router.get("/floor", response_class=HTMLResponse)
 def floor(request: Request, db: Db, state: State, auth: CurrentAuth) -> Response:
-    board = svc.floor_board(db, at=auth.at, ctx=auth.ctx)
+    board = floor_service.floor_board(db, at=auth.at, ctx=auth.ctx)
     return render(request, state, "floor.html", auth, board=board, poll_seconds=POLL_SECONDS)
 
 
 @router.get("/floor/partial", response_class=HTMLResponse)
 def floor_partial(request: Request, db: Db, state: State, auth: CurrentAuth) -> Response:
     """The board alone, for the page's polling script to swap in."""
-    board = svc.floor_board(db, at=auth.at, ctx=auth.ctx)
+    board = floor_service.floor_board(db, at=auth.at, ctx=auth.ctx)
     return render(request, state, "session/_board.html", auth, board=board)

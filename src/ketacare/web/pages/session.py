@@ -16,12 +16,17 @@ from ketacare.core.authz import Action, Target, can
 from ketacare.core.errors import DomainError, Forbidden, Invalid
 from ketacare.core.session.model import GateFailure, Symptom
 from ketacare.core.session.states import TRANSITIONS, SessionState
+from ketacare.services import order_pk as pk_service
 from ketacare.services import patients as patient_service
 from ketacare.services import rems as rems_service
 from ketacare.services import session as svc
+from ketacare.services import session_booking as booking_service
+from ketacare.services import session_records as records_service
+from ketacare.services import session_vitals as vitals_service
 from ketacare.services.session_gates import CHECKLIST_ITEMS, GateRefused
 from ketacare.web.deps import CsrfAuth, CurrentAuth, Db, State
 from ketacare.web.pages.common import errors_of, render, see_other
+from ketacare.web.pk_chart import render_order_pk_svg
 from ketacare.web.schemas.session import AdverseEventCreate, VitalsCreate
 
 router = APIRouter(include_in_schema=False)
@@ -104,6 +109,22 @@ def vitals_chart(detail: svc.SessionDetail) -> dict[str, Any]:
     return {"lines": lines, "w": CHART_W, "h": CHART_H}
 
 
+def pk_figure(detail: svc.SessionDetail, *, at: datetime) -> dict[str, Any]:
+    """The predicted concentration curve of the session's order, marked at "now" once dosing
+    began (display only; the prediction never doses). Empty when there is no order or the
+    order cannot be predicted (the reason is shown instead)."""
+    if detail.order is None:
+        return {}
+    try:
+        prediction = pk_service.predict_order(detail.order)
+    except Invalid as exc:
+        return {"error": exc.message}
+    start = detail.session.first_administration_at
+    marker = None if start is None else (at - start).total_seconds() / 60
+    svg = render_order_pk_svg(prediction, marker_min=marker)
+    return {"svg": svg, "prediction": prediction, "marker_min": marker}
+
+
 def _chair_page(
     request: Request,
     db: Db,
@@ -141,6 +162,7 @@ def _chair_page(
         symptoms=[s.value for s in Symptom],
         checklist_items=CHECKLIST_ITEMS,
         chart=vitals_chart(detail),
+        pk=pk_figure(detail, at=auth.at),
         esketamine=row.drug == "esketamine_nasal",
         now=auth.at,
     )
@@ -187,10 +209,14 @@ def _sessions_page(
     status: int = 200,
 ) -> Response:
     header = patient_service.chart_header(db, patient_id=patient_id, at=auth.at, ctx=auth.ctx)
-    sessions = svc.list_patient_sessions(db, patient_id=patient_id, at=auth.at, ctx=auth.ctx)
+    sessions = booking_service.list_patient_sessions(
+        db, patient_id=patient_id, at=auth.at, ctx=auth.ctx
+    )
     target = Target(header.patient.organisation_id, header.patient.id)
     can_book = bool(can(auth.actor, Action.SCHEDULE_MANAGE, target))
-    chairs, protocols, staff = svc.booking_choices(db, ctx=auth.ctx) if can_book else ([], [], [])
+    chairs, protocols, staff = (
+        booking_service.booking_choices(db, ctx=auth.ctx) if can_book else ([], [], [])
+    )
     return render(
         request,
         state,
@@ -222,7 +248,7 @@ async def book(request: Request, patient_id: int, db: Db, state: State, auth: Cs
         starts_at = _form_time(form, "starts_at")
         if starts_at is None:
             raise Invalid("session.starts_at_required", "choose a start time", field="starts_at")
-        row = svc.book_session(
+        row = booking_service.book_session(
             db,
             patient_id=patient_id,
             protocol_id=str(form.get("protocol_id") or ""),
@@ -278,11 +304,11 @@ async def vitals(
         body = VitalsCreate.model_validate(
             {
                 "measured_at": _form_time(form, "measured_at"),
-                **{k: _int(form, k) for k in svc.VITAL_FIELDS},
+                **{k: _int(form, k) for k in vitals_service.VITAL_FIELDS},
                 "symptoms": form.getlist("symptoms"),
             }
         )
-        return svc.record_vitals(
+        return vitals_service.record_vitals(
             db,
             session_id=session_id,
             measured_at=body.measured_at,
@@ -300,7 +326,7 @@ async def ack(
     request: Request, session_id: int, alert_id: int, db: Db, state: State, auth: CsrfAuth
 ) -> Response:
     def work(form: FormData) -> object:
-        return svc.acknowledge_alert(
+        return vitals_service.acknowledge_alert(
             db,
             session_id=session_id,
             alert_id=alert_id,
@@ -317,7 +343,7 @@ async def bp_ack(
     request: Request, session_id: int, db: Db, state: State, auth: CsrfAuth
 ) -> Response:
     def work(form: FormData) -> object:
-        return svc.acknowledge_predose_bp(
+        return vitals_service.acknowledge_predose_bp(
             db,
             session_id=session_id,
             note=str(form.get("note") or "") or None,
@@ -336,7 +362,7 @@ async def checks(
         pregnancy = str(form.get("pregnancy_status") or "")
         if pregnancy not in ("", "negative", "positive"):
             raise Invalid("form.pregnancy", "choose negative or positive", field="pregnancy_status")
-        return svc.record_checks(
+        return records_service.record_checks(
             db,
             session_id=session_id,
             npo_confirmed=_flag(form, "npo_confirmed"),
@@ -355,7 +381,7 @@ async def checklist(
     request: Request, session_id: int, db: Db, state: State, auth: CsrfAuth
 ) -> Response:
     def work(form: FormData) -> object:
-        return svc.record_discharge_checklist(
+        return records_service.record_discharge_checklist(
             db,
             session_id=session_id,
             items={k: _flag(form, k) for k in CHECKLIST_ITEMS},
@@ -376,7 +402,7 @@ async def administration(
 ) -> Response:
     def work(form: FormData) -> object:
         unit = str(form.get("amount_unit") or "") or None
-        entry = svc.AdministrationEntry(
+        entry = records_service.AdministrationEntry(
             kind=str(form.get("kind") or ""),
             occurred_at=_form_time(form, "at"),
             rate_ml_per_h=_dec(form, "rate_ml_per_h"),
@@ -385,7 +411,7 @@ async def administration(
             lot_number=str(form.get("lot_number") or "").strip()[:60] or None,
             reason=str(form.get("reason") or "").strip()[:500] or None,
         )
-        return svc.record_administration(
+        return records_service.record_administration(
             db,
             session_id=session_id,
             entry=entry,
@@ -404,7 +430,7 @@ async def observation(
     def work(form: FormData) -> object:
         raw = str(form.get("answers") or "").strip()
         answers = [a.strip() for a in raw.split(",") if a.strip()] if raw else None
-        return svc.record_observation(
+        return records_service.record_observation(
             db,
             session_id=session_id,
             instrument_id=str(form.get("instrument_id") or "") or None,
@@ -433,10 +459,10 @@ async def adverse_event(
                 "outcome": form.get("outcome"),
             }
         )
-        return svc.record_adverse_event(
+        return records_service.record_adverse_event(
             db,
             session_id=session_id,
-            entry=svc.AdverseEventEntry(**body.model_dump()),
+            entry=records_service.AdverseEventEntry(**body.model_dump()),
             at=auth.at,
             ctx=auth.ctx,
         )

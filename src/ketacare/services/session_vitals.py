@@ -1,0 +1,189 @@
+"""Vitals at the chair, the alerts the core raises for them and their acknowledgement.
+
+Alert tiers and thresholds live in ``ketacare.core.session.vitals``; a reading after dosing
+began is also compared with the pre-dose baseline.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from ketacare.core.audit import AuditAction
+from ketacare.core.authz import Action, Target
+from ketacare.core.errors import Conflict, Invalid, NotFound
+from ketacare.core.session.model import Symptom, VitalsReading
+from ketacare.core.session.states import SessionState
+from ketacare.core.session.vitals import VitalAlert, evaluate_vitals
+from ketacare.db.models import (
+    SessionAlert,
+    SessionVitals,
+    TreatmentSession,
+)
+from ketacare.db.repositories import session as repo
+from ketacare.services.audit import AuditContext, authorize
+from ketacare.services.session_common import VITALS_STATES, actor_of, audit_session, load_session
+from ketacare.services.session_facts import baseline_of, reading_of, readings_of
+
+S = SessionState
+
+
+@dataclass(frozen=True)
+class VitalsResult:
+    vitals: SessionVitals
+    alerts: list[SessionAlert]
+
+
+VITAL_FIELDS = ("systolic", "diastolic", "heart_rate", "spo2", "respiratory_rate")
+
+
+def _alert_row(
+    row: TreatmentSession, alert: VitalAlert, *, vitals_id: int | None, at: datetime
+) -> SessionAlert:
+    return SessionAlert(
+        session_id=row.id,
+        patient_id=row.patient_id,
+        vitals_id=vitals_id,
+        kind="vitals",
+        code=alert.code,
+        tier=alert.tier.value,
+        parameter=alert.parameter,
+        value=str(alert.value),
+        message=alert.message,
+        recommended_action=alert.recommended_action.value,
+        source=alert.source,
+        call_prescriber=alert.call_prescriber,
+        raised_at=at,
+    )
+
+
+def record_vitals(
+    db: Session,
+    *,
+    session_id: int,
+    measured_at: datetime | None,
+    values: Mapping[str, int | None],
+    symptoms: Sequence[Symptom] = (),
+    at: datetime,
+    ctx: AuditContext,
+) -> VitalsResult:
+    """Save one set of vitals and the alerts the core raises for it (with history, baseline)."""
+    actor = actor_of(ctx)
+    row = load_session(
+        db, session_id, ctx=ctx, action=Action.SESSION_RUN, audit_action=AuditAction.CREATE
+    )
+    if S(row.state) not in VITALS_STATES:
+        raise Conflict(
+            "session.vitals_not_open",
+            f"vitals cannot be charted while the session is {row.state}",
+            field="state",
+        )
+    when = measured_at or at
+    if when > at:
+        raise Invalid("vitals.in_future", "measured_at is in the future", field="measured_at")
+    present = {k: v for k, v in values.items() if k in VITAL_FIELDS and v is not None}
+    if not present and not symptoms:
+        raise Invalid("vitals.empty", "enter at least one vital sign", field="systolic")
+    vitals = SessionVitals(
+        session_id=row.id,
+        patient_id=row.patient_id,
+        measured_at=when,
+        symptoms=",".join(sorted(s.value for s in symptoms)),
+        state_at_entry=row.state,
+        recorded_by=actor.user_id,
+        recorded_at=at,
+        **present,
+    )
+    reading = reading_of(vitals)  # validates values (negative, SpO2 > 100) before saving
+    history = readings_of(repo.list_vitals(db, session_id=row.id))
+    repo.add_row(db, vitals)
+    found = evaluate_vitals(reading, history=history, baseline=_baseline_for(row, history, reading))
+    alerts = [repo.add_row(db, _alert_row(row, a, vitals_id=vitals.id, at=at)) for a in found]
+    audit_session(
+        db,
+        ctx,
+        at,
+        AuditAction.CREATE,
+        row,
+        detail=f"alerts={len(alerts)}",
+        entity_type="SessionVitals",
+        entity_id=vitals.id,
+    )
+    return VitalsResult(vitals=vitals, alerts=alerts)
+
+
+def _baseline_for(
+    row: TreatmentSession, history: Sequence[VitalsReading], reading: VitalsReading
+) -> VitalsReading | None:
+    """Rise-from-baseline applies only after dosing began, against the pre-dose baseline."""
+    start = row.first_administration_at
+    if start is None or reading.at < start:
+        return None
+    return baseline_of(row, history)
+
+
+def acknowledge_alert(
+    db: Session,
+    *,
+    session_id: int,
+    alert_id: int,
+    note: str | None,
+    at: datetime,
+    ctx: AuditContext,
+) -> SessionAlert:
+    """Acknowledge an alert; one that calls for the prescriber needs a prescriber (ALERT_CLOSE)."""
+    actor = actor_of(ctx)
+    row = load_session(
+        db, session_id, ctx=ctx, action=Action.SESSION_RUN, audit_action=AuditAction.UPDATE
+    )
+    alert = repo.get_alert(db, alert_id)
+    if alert is None or alert.session_id != row.id:
+        raise NotFound("session.alert_not_found", f"No alert {alert_id} in this session.")
+    if alert.call_prescriber:
+        authorize(
+            actor,
+            Action.ALERT_CLOSE,
+            Target(row.organisation_id, row.patient_id),
+            audit_action=AuditAction.UPDATE,
+            entity_type="SessionAlert",
+            entity_id=alert.id,
+        )
+    if alert.acknowledged_at is not None:
+        raise Conflict("session.alert_already_acknowledged", "this alert is already acknowledged")
+    alert.acknowledged_at = at
+    alert.acknowledged_by = actor.user_id
+    alert.ack_note = (note or "").strip()[:500] or None
+    db.flush()
+    audit_session(
+        db,
+        ctx,
+        at,
+        AuditAction.UPDATE,
+        row,
+        detail="acknowledged",
+        entity_type="SessionAlert",
+        entity_id=alert.id,
+    )
+    return alert
+
+
+def acknowledge_predose_bp(
+    db: Session, *, session_id: int, note: str | None, at: datetime, ctx: AuditContext
+) -> TreatmentSession:
+    """A prescriber's risk-benefit acknowledgement of a raised pre-dose BP (rule 21)."""
+    actor = actor_of(ctx)
+    row = load_session(
+        db, session_id, ctx=ctx, action=Action.CLINICAL_SIGN, audit_action=AuditAction.UPDATE
+    )
+    if S(row.state) not in (S.CHECKED_IN, S.READY):
+        raise Conflict("session.bp_ack_not_open", "acknowledge the pre-dose BP before dosing")
+    row.bp_ack_by = actor.user_id
+    row.bp_ack_at = at
+    row.bp_ack_note = (note or "").strip()[:500] or None
+    row.updated_at = at
+    db.flush()
+    audit_session(db, ctx, at, AuditAction.UPDATE, row, detail="predose_bp_acknowledged")
+    return row
