@@ -14,13 +14,18 @@ from sqlalchemy.orm import Session
 
 from ketacare.core.authz import Role
 from ketacare.core.codes import MeasurementKind
+from ketacare.db.models import User
+from ketacare.db.repositories import patient as patient_repo
 from ketacare.db.repositories import user as user_repo
 from ketacare.services import accounts, patients
 from ketacare.services.audit import AuditContext
 from ketacare.services.organisations import create_organisation
+from ketacare.services.session_demo import ensure_demo_chairs, prepare_demo_session
 
 DEMO_PASSWORD = "demo-password-123"  # noqa: S105 - printed for the local demo
 DEMO_DOMAIN = "demo.ketacare.test"
+# Which demo patients arrive today with their paperwork done, and for which protocol.
+DEMO_SESSIONS = (("DEMO0002", "iv-ketamine-depression"), ("DEMO0003", "esketamine-nasal"))
 
 DEMO_PATIENTS = (
     ("Avery", "Quinn", date(1984, 3, 14), "female", Decimal("68.4"), Decimal("165")),
@@ -36,6 +41,33 @@ class DemoLogin:
     email: str
     role: str
     password: str
+
+
+def _prepare_sessions(db: Session, *, users: dict[str, User], at: datetime) -> None:
+    """Two sessions booked for today whose paperwork is done: one IV, one esketamine.
+
+    A nurse can then run each from check-in to discharge in the browser.
+    """
+    nurse = AuditContext(actor=accounts.actor_for(users["nurse"]), client_address="demo")
+    prescriber = AuditContext(actor=accounts.actor_for(users["prescriber"]), client_address="demo")
+    organisation_id = users["nurse"].organisation_id
+    ensure_demo_chairs(db, organisation_id=organisation_id, at=at)
+    by_mrn = {
+        p.mrn: p
+        for p in patient_repo.search_patients(
+            db, organisation_id=organisation_id, text="DEMO", birth_date=None, limit=10, offset=0
+        )
+    }
+    for mrn, protocol_id in DEMO_SESSIONS:
+        prepare_demo_session(
+            db,
+            patient_id=by_mrn[mrn].id,
+            nurse_ctx=nurse,
+            prescriber_ctx=prescriber,
+            starts_at=at + timedelta(minutes=15),
+            at=at,
+            protocol_id=protocol_id,
+        )
 
 
 def demo_loaded(db: Session) -> bool:
@@ -99,6 +131,7 @@ def load_demo(db: Session, *, hasher: PasswordHasher, at: datetime) -> list[Demo
                 ctx=nurse,
             )
     assert first_patient is not None  # noqa: S101 - DEMO_PATIENTS is not empty
+    _prepare_sessions(db, users=users, at=at)
     accounts.create_user(
         db,
         hasher=hasher,

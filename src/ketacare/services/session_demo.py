@@ -23,6 +23,7 @@ from ketacare.db.repositories import session as repo
 from ketacare.db.repositories import user as user_repo
 from ketacare.services import consent as consent_service
 from ketacare.services import orders as order_service
+from ketacare.services import rems_enrolment as rems_enrolment_service
 from ketacare.services import screening as screening_service
 from ketacare.services.audit import AuditContext
 from ketacare.services.session_booking import book_session
@@ -118,16 +119,22 @@ def prepare_demo_session(
     prescriber_ctx: AuditContext,
     starts_at: datetime,
     at: datetime,
+    protocol_id: str = "iv-ketamine-depression",
 ) -> TreatmentSession:
-    """A demo IV-depression session whose patient passes the paperwork gates.
+    """A demo session (IV depression or intranasal esketamine) that passes the paperwork gates.
 
-    Signs a screening and an order, records consent and books the first free demo chair; the
-    chair-side checks (vitals, NPO, escort) are left for the nurse to do in the demo.
+    Signs a screening and an order, records consent (and REMS enrolment for esketamine) and
+    books the first free demo chair; the chair-side checks (vitals, NPO, escort) are left for
+    the nurse to do in the demo.
     """
     nurse = actor_of(nurse_ctx)
     ensure_demo_chairs(db, organisation_id=nurse.organisation_id, at=at)
     screening = screening_service.evaluate_screening(
-        db, patient_id=patient_id, inputs=DEMO_SCREENING_INPUT, at=at, ctx=nurse_ctx
+        db,
+        patient_id=patient_id,
+        inputs={**DEMO_SCREENING_INPUT, "protocol": protocol_id},
+        at=at,
+        ctx=nurse_ctx,
     )
     screening_service.sign_screening(
         db, screening_id=screening.id, overrides={}, at=at, ctx=prescriber_ctx
@@ -147,11 +154,8 @@ def prepare_demo_session(
     order = order_service.create_order(
         db,
         patient_id=patient_id,
-        # Demo pump set-up: 10 mg/mL stock diluted to 50 mL (a demo choice, not a default).
-        inputs=order_service.DoseInputs(
-            protocol_id="iv-ketamine-depression",
-            concentration_mg_per_ml=Decimal(10),
-            final_volume_ml=Decimal(50),
+        inputs=_demo_order_inputs(
+            db, protocol_id=protocol_id, patient_id=patient_id, at=at, ctx=nurse_ctx
         ),
         override_reason=None,
         at=at,
@@ -164,7 +168,7 @@ def prepare_demo_session(
                 return book_session(
                     db,
                     patient_id=patient_id,
-                    protocol_id="iv-ketamine-depression",
+                    protocol_id=protocol_id,
                     chair_id=chair.id,
                     starts_at=starts_at,
                     staff_user_id=nurse.user_id,
@@ -175,3 +179,28 @@ def prepare_demo_session(
         except Conflict:
             continue
     raise Conflict("session.no_free_chair", "no demo chair is free at that time")
+
+
+def _demo_order_inputs(
+    db: Session, *, protocol_id: str, patient_id: int, at: datetime, ctx: AuditContext
+) -> order_service.DoseInputs:
+    if protocol_id.startswith("esketamine"):
+        # Spravato needs the patient's REMS enrolment on file; the id is fictional.
+        rems_enrolment_service.record_rems_enrolment(
+            db,
+            patient_id=patient_id,
+            enrolment_id=f"DEMO-REMS-{patient_id:04d}",
+            enrolled_on=at.date(),
+            at=at,
+            ctx=ctx,
+        )
+        # First esketamine dose of a course: 56 mg, two 28 mg devices (label induction dose).
+        return order_service.DoseInputs(
+            protocol_id=protocol_id, dose_mg=Decimal(56), first_dose=True
+        )
+    # Demo pump set-up: 10 mg/mL stock diluted to 50 mL (a demo choice, not a default).
+    return order_service.DoseInputs(
+        protocol_id=protocol_id,
+        concentration_mg_per_ml=Decimal(10),
+        final_volume_ml=Decimal(50),
+    )
