@@ -12,18 +12,29 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 import uvicorn
+from sqlalchemy.orm import Session, sessionmaker
 
+from ketacare.config import Settings
 from ketacare.db.engine import make_engine, make_session_factory
 from ketacare.db.migrate import upgrade_to_head
-from ketacare.services.clock import SystemClock
+from ketacare.services.clock import Clock, SystemClock
 from ketacare.services.demo import load_demo
 from ketacare.services.security import make_hasher
 from ketacare.web.app import create_app
 from tests.factories.world import fast_settings
+
+DEMO_PASSWORD = "demo-password-123"
+# Generous limits for a loaded CI machine: waits end as soon as the element is there, so a
+# fast run stays fast; a slow one gets time instead of a flaky failure.
+ACTION_TIMEOUT_MS = 30_000
+NAVIGATION_TIMEOUT_MS = 60_000
 
 CHROMIUM = os.environ.get("KETACARE_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -44,16 +55,23 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    data = tmp_path_factory.mktemp("browser-data")
-    settings = fast_settings(data_dir=data)
-    engine = make_engine(settings)
-    upgrade_to_head(engine)
-    factory = make_session_factory(engine)
-    with factory() as db, db.begin():
-        load_demo(db, hasher=make_hasher(settings), at=SystemClock().now())
-    app = create_app(settings, session_factory=factory)
+class MovableClock:
+    """The server's clock, moved forward by the test so observation periods pass in seconds."""
+
+    def __init__(self) -> None:
+        self.at = datetime.now(UTC).replace(microsecond=0)
+
+    def now(self) -> datetime:
+        return self.at
+
+    def advance(self, **delta: float) -> None:
+        self.at += timedelta(**delta)
+
+
+@contextmanager
+def serve(settings: Settings, factory: sessionmaker[Session], clock: Clock) -> Iterator[str]:
+    """Run the app on a free loopback port in a thread; yield its base URL."""
+    app = create_app(settings, session_factory=factory, clock=clock)
     port = _free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
@@ -63,10 +81,59 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         if time.monotonic() > deadline:
             pytest.fail("test server did not start")
         time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+@dataclass
+class DemoClinic:
+    """The demo clinic on a live server whose clock the test moves."""
+
+    url: str
+    clock: MovableClock
+    settings: Settings
+    factory: sessionmaker[Session]
+
+
+@contextmanager
+def demo_clinic_server(data_dir: Path) -> Iterator[DemoClinic]:
+    """Load the demo clinic at the movable clock's "now" and serve it."""
+    settings = fast_settings(data_dir=data_dir)
+    engine = make_engine(settings)
+    upgrade_to_head(engine)
+    factory = make_session_factory(engine)
+    clock = MovableClock()
+    with factory() as db, db.begin():
+        load_demo(db, hasher=make_hasher(settings), at=clock.now())
+    try:
+        with serve(settings, factory, clock) as url:
+            yield DemoClinic(url, clock, settings, factory)
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    data = tmp_path_factory.mktemp("browser-data")
+    settings = fast_settings(data_dir=data)
+    engine = make_engine(settings)
+    upgrade_to_head(engine)
+    factory = make_session_factory(engine)
+    with factory() as db, db.begin():
+        load_demo(db, hasher=make_hasher(settings), at=SystemClock().now())
+    with serve(settings, factory, SystemClock()) as url:
+        yield url
     engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def demo_clinic(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoClinic]:
+    """The demo clinic (two sessions booked for today) with a clock the test can move."""
+    with demo_clinic_server(tmp_path_factory.mktemp("demo-clinic")) as clinic:
+        yield clinic
 
 
 @pytest.fixture(scope="session")
@@ -90,5 +157,17 @@ def tablet(browser):  # type: ignore[no-untyped-def]
     context = browser.new_context(viewport={"width": 1024, "height": 768})
     page = context.new_page()
     page.set_default_timeout(10_000)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def utc_tablet(browser):  # type: ignore[no-untyped-def]
+    """A tablet page in UTC (the nurse types the server's time), with generous waits."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    context = browser.new_context(viewport={"width": 1024, "height": 768}, timezone_id="UTC")
+    context.set_default_timeout(ACTION_TIMEOUT_MS)
+    context.set_default_navigation_timeout(NAVIGATION_TIMEOUT_MS)
+    page = context.new_page()
     yield page
     context.close()

@@ -7,14 +7,10 @@ vitals row, as she would correct the time of a reading taken a moment ago.
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 
 import pytest
-import uvicorn
 
 from ketacare.db.engine import make_engine, make_session_factory
 from ketacare.db.migrate import upgrade_to_head
@@ -25,22 +21,8 @@ from ketacare.services import session_demo as demo_service
 from ketacare.services.audit import AuditContext
 from ketacare.services.demo import load_demo
 from ketacare.services.security import make_hasher
-from ketacare.web.app import create_app
-from tests.browser.conftest import ARTIFACTS, _free_port
+from tests.browser.conftest import ARTIFACTS, DEMO_PASSWORD, MovableClock, serve
 from tests.factories.world import fast_settings
-
-DEMO_PASSWORD = "demo-password-123"
-
-
-class MovableClock:
-    def __init__(self) -> None:
-        self.at = datetime.now(UTC).replace(microsecond=0)
-
-    def now(self) -> datetime:
-        return self.at
-
-    def advance(self, **delta: float) -> None:
-        self.at += timedelta(**delta)
 
 
 @dataclass
@@ -86,37 +68,9 @@ def clinic(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Clinic]:
             at=clock.now(),
         )
         session_id = row.id
-    app = create_app(settings, session_factory=factory, clock=clock)
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started:
-        if time.monotonic() > deadline:
-            pytest.fail("test server did not start")
-        time.sleep(0.05)
-    yield Clinic(f"http://127.0.0.1:{port}", clock, session_id)
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serve(settings, factory, clock) as url:
+        yield Clinic(url, clock, session_id)
     engine.dispose()
-
-
-# Generous limits for a loaded CI machine: waits end as soon as the element is there, so a
-# fast run stays fast; a slow one gets time instead of a flaky failure.
-ACTION_TIMEOUT_MS = 30_000
-NAVIGATION_TIMEOUT_MS = 60_000
-
-
-@pytest.fixture
-def utc_tablet(browser):  # type: ignore[no-untyped-def]
-    ARTIFACTS.mkdir(exist_ok=True)
-    context = browser.new_context(viewport={"width": 1024, "height": 768}, timezone_id="UTC")
-    context.set_default_timeout(ACTION_TIMEOUT_MS)
-    context.set_default_navigation_timeout(NAVIGATION_TIMEOUT_MS)
-    page = context.new_page()
-    yield page
-    context.close()
 
 
 def _loaded(page) -> None:  # type: ignore[no-untyped-def]

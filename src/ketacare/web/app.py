@@ -30,6 +30,7 @@ from ketacare.web.pages import dashboard as dashboard_pages
 from ketacare.web.pages import floor as floor_pages
 from ketacare.web.pages import orders as order_pages
 from ketacare.web.pages import patients as patient_pages
+from ketacare.web.pages import schedule as schedule_pages
 from ketacare.web.pages import screening as screening_pages
 from ketacare.web.pages import session as session_pages
 from ketacare.web.state import AppState
@@ -77,6 +78,7 @@ def create_app(
         session_api,
         session_pages,
         floor_pages,
+        schedule_pages,
     ):
         app.include_router(module.router)
 
