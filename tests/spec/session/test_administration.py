@@ -291,3 +291,14 @@ def test_total_never_decreases_with_time(rate: Decimal, first: int, later: int) 
     t1 = T0 + timedelta(seconds=min(first, later))
     t2 = T0 + timedelta(seconds=max(first, later))
     assert total_administered(record, at=t1).total_mg <= total_administered(record, at=t2).total_mg
+
+
+def test_device_refusal_tells_the_nurse_when_the_next_device_may_be_given() -> None:
+    first = datetime(2026, 11, 29, 10, 0, tzinfo=UTC)
+    devices = [DeviceUse(at=first), DeviceUse(at=first + timedelta(minutes=2, seconds=5))]
+    with pytest.raises(RuleViolation) as refused:
+        check_device_times(devices)
+    assert refused.value.message == (
+        "Wait 5 min between devices: only 2 min 05 s since the previous one. "
+        "The next device may be given from 10:05:00 UTC."
+    )

@@ -248,12 +248,22 @@ def check_device_times(
     times = sorted(require_aware(d.at, "device") for d in devices)
     for earlier, later in itertools.pairwise(times):
         if later - earlier < config.min_device_interval:
-            gap = int((later - earlier).total_seconds())
             raise RuleViolation(
                 "administration.device_interval_too_short",
-                f"devices must be at least {config.min_device_interval} apart; got {gap} s",
+                f"Wait {_minutes_seconds(config.min_device_interval)} between devices: only "
+                f"{_minutes_seconds(later - earlier)} since the previous one. The next device "
+                f"may be given from {(earlier + config.min_device_interval):%H:%M:%S} UTC.",
                 field="devices",
             )
+
+
+def _minutes_seconds(span: timedelta) -> str:
+    """Format a short duration the way a nurse reads it: ``5 min`` or ``2 min 05 s``."""
+    total = int(span.total_seconds())
+    minutes, seconds = divmod(total, 60)
+    if seconds == 0:
+        return f"{minutes} min"
+    return f"{minutes} min {seconds:02d} s" if minutes else f"{seconds} s"
 
 
 def add_device(
