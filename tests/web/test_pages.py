@@ -206,3 +206,43 @@ def test_password_change_page(client: TestClient, world: World) -> None:
     assert "Password changed" in ok.text
     # Still signed in on this browser with the new session.
     assert client.get("/patients").status_code == 200
+
+
+def test_admin_deactivates_a_user_whose_access_stops_at_once(
+    client: TestClient, world: World, tokens: dict[str, str]
+) -> None:
+    nurse_id = world.user("nurse").id
+    sign_in(client, "admin@a.test")
+    token = csrf_of(client.get("/admin/users").text)
+    r = client.post(f"/admin/users/{nurse_id}/active", data={"csrf_token": token, "active": "no"})
+    assert r.status_code == 200
+    # The nurse's API token stopped working and the nurse cannot sign in.
+    api = client.get("/api/v1/patients", headers={"Authorization": f"Bearer {tokens['nurse']}"})
+    assert api.status_code == 401
+    other = TestClient(client.app)
+    page = other.get("/login")
+    refused = other.post(
+        "/login",
+        data={"email": "nurse@a.test", "password": PASSWORD, "csrf_token": csrf_of(page.text)},
+    )
+    assert refused.status_code == 401
+    back = client.post(
+        f"/admin/users/{nurse_id}/active", data={"csrf_token": token, "active": "yes"}
+    )
+    assert back.status_code == 200
+    self_off = client.post(
+        f"/admin/users/{world.user('admin').id}/active", data={"csrf_token": token, "active": "no"}
+    )
+    assert self_off.status_code == 409
+    assert "cannot deactivate your own account" in self_off.text
+
+
+def test_only_admins_deactivate(client: TestClient, world: World) -> None:
+    sign_in(client, "prescriber@a.test")
+    token = csrf_of(client.get("/patients").text)
+    r = client.post(
+        f"/admin/users/{world.user('nurse').id}/active",
+        data={"csrf_token": token, "active": "no"},
+        headers={"accept": "text/html"},
+    )
+    assert r.status_code == 403

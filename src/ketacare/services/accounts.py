@@ -343,3 +343,44 @@ def change_password(
         entity_id=user.id,
         detail="password changed",
     )
+
+
+def set_user_active(
+    db: Session, *, user_id: int, active: bool, at: datetime, ctx: AuditContext
+) -> User:
+    """Deactivate (or reactivate) a staff account of the admin's own organisation.
+
+    Deactivating ends every signed-in browser and revokes every API token at once: a
+    departing employee's access stops now, not when their session would have expired.
+    """
+    if ctx.actor is None:
+        raise Invalid("auth.required", "Sign in first.")
+    user = user_repo.get_user(db, user_id)
+    if user is None or user.organisation_id != ctx.actor.organisation_id:
+        raise NotFound("account.not_found", f"No account with id {user_id}.")
+    authorize(
+        ctx.actor,
+        Action.USER_MANAGE,
+        None,
+        audit_action=AuditAction.UPDATE,
+        entity_type="User",
+        entity_id=user.id,
+    )
+    if user.id == ctx.actor.user_id and not active:
+        raise Conflict(
+            "account.self_deactivation", "You cannot deactivate your own account.", field="user_id"
+        )
+    user.is_active = active
+    if not active:
+        user_repo.end_login_sessions(db, user_id=user.id, at=at)
+        user_repo.revoke_api_tokens(db, user_id=user.id, at=at)
+    record_event(
+        db,
+        ctx=ctx,
+        at=at,
+        action=AuditAction.UPDATE,
+        entity_type="User",
+        entity_id=user.id,
+        detail="activated" if active else "deactivated",
+    )
+    return user

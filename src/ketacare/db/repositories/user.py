@@ -62,3 +62,12 @@ def get_api_token(db: Session, token_hash: str) -> ApiToken | None:
 
 def list_api_tokens(db: Session, *, user_id: int) -> list[ApiToken]:
     return list(db.scalars(select(ApiToken).where(ApiToken.user_id == user_id)))
+
+
+def revoke_api_tokens(db: Session, *, user_id: int, at: datetime) -> None:
+    stmt = (
+        update(ApiToken)
+        .where(ApiToken.user_id == user_id, ApiToken.revoked_at.is_(None))
+        .values(revoked_at=at)
+    )
+    db.execute(stmt)

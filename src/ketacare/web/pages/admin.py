@@ -150,3 +150,18 @@ async def create_user(request: Request, db: Db, state: State, auth: CsrfAuth) ->
             request, db, state, auth, status=422, errors={exc.field or "form": exc.message}
         )
     return _users_page(request, db, state, auth, created=True)
+
+
+@router.post("/admin/users/{user_id}/active", response_class=HTMLResponse)
+async def set_active(
+    request: Request, user_id: int, db: Db, state: State, auth: CsrfAuth
+) -> Response:
+    form = await request.form()
+    active = str(form.get("active", "")) == "yes"
+    try:
+        accounts.set_user_active(db, user_id=user_id, active=active, at=auth.at, ctx=auth.ctx)
+    except Conflict as exc:
+        return _users_page(
+            request, db, state, auth, status=409, errors={exc.field or "form": exc.message}
+        )
+    return _users_page(request, db, state, auth)
