@@ -9,8 +9,9 @@ from __future__ import annotations
 import secrets
 from pathlib import Path
 from typing import Annotated
+from urllib.parse import urlsplit
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 KEY_FILE_NAME = "secret_key"
@@ -42,8 +43,15 @@ class Settings(BaseSettings):
     cookie_secure: bool = False
     api_token_days: Annotated[int, Field(ge=1, le=3650)] = 90
     smtp_host: str | None = None
-    smtp_port: int = 25
+    smtp_port: Annotated[int, Field(ge=1, le=65535)] = 25
     smtp_from: str = "ketacare@localhost"
+    # Both or neither: a server that needs a login gets both, an open relay neither.
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    # STARTTLS before logging in; turn it on whenever a password crosses the network.
+    smtp_starttls: bool = False
+    # Where staff reach KetaCare; e-mails link to pages under it, so it must be absolute.
+    base_url: str = "http://localhost:8000"
     licensed_text_dir: Path | None = None
 
     @field_validator("database_url")
@@ -58,6 +66,25 @@ class Settings(BaseSettings):
             msg = "KETACARE_DATABASE_URL must be sqlite:///PATH or postgresql+psycopg://..."
             raise ValueError(msg)
         return value
+
+    @field_validator("base_url")
+    @classmethod
+    def _absolute_base_url(cls, value: str) -> str:
+        parsed = urlsplit(value.strip())
+        if parsed.scheme not in {"http", "https"} or not parsed.netloc:
+            msg = "KETACARE_BASE_URL must be an absolute http(s) URL, e.g. https://clinic.example"
+            raise ValueError(msg)
+        if parsed.query or parsed.fragment:
+            msg = "KETACARE_BASE_URL must not carry a query or fragment"
+            raise ValueError(msg)
+        return value.strip().rstrip("/")
+
+    @model_validator(mode="after")
+    def _smtp_login_complete(self) -> Settings:
+        if (self.smtp_username is None) != (self.smtp_password is None):
+            msg = "set both KETACARE_SMTP_USERNAME and KETACARE_SMTP_PASSWORD, or neither"
+            raise ValueError(msg)
+        return self
 
     @property
     def effective_database_url(self) -> str:

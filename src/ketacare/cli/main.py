@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import typer
 
-from ketacare.cli import admin, dosing, eligibility, instruments, outcomes, pk
+from ketacare.cli import admin, dosing, eligibility, instruments, outcomes, pk, worker
 
 app = typer.Typer(
     name="ketacare",
@@ -23,7 +23,7 @@ def _root() -> None:
     """KetaCare: ketamine therapy clinic platform."""
 
 
-for _module in (admin, instruments, eligibility, dosing, pk, outcomes):
+for _module in (admin, instruments, eligibility, dosing, pk, outcomes, worker):
     _module.register(app)
 
 

@@ -23,6 +23,7 @@ from ketacare.db.models import Assessment, Patient, SafetyAlert
 from ketacare.db.repositories import assessment as repo
 from ketacare.db.repositories import patient as patient_repo
 from ketacare.services.audit import AuditContext, authorize, record_event
+from ketacare.services.notifications import enqueue_safety_alert
 
 MAX_NOTE_LENGTH = 4000
 
@@ -90,6 +91,7 @@ def raise_alerts(
             patient_id=row.patient_id,
             detail=f"code={spec.code}",
         )
+        enqueue_safety_alert(db, organisation_id=row.organisation_id, alert_id=alert.id, at=at)
         alerts.append(alert)
     return alerts
 

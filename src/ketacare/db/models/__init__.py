@@ -3,6 +3,7 @@
 from ketacare.db.models.assessment import Assessment, SafetyAlert, TreatmentEvent
 from ketacare.db.models.audit import AuditChainHead, AuditEvent
 from ketacare.db.models.idempotency import IdempotencyRecord
+from ketacare.db.models.notification import NotificationJob
 from ketacare.db.models.order import CustomProtocol, Order, OrderStatusChange
 from ketacare.db.models.organisation import Location, Organisation
 from ketacare.db.models.patient import BodyMeasurement, Patient
@@ -34,6 +35,7 @@ __all__ = [
     "IdempotencyRecord",
     "Location",
     "LoginSession",
+    "NotificationJob",
     "Order",
     "OrderStatusChange",
     "Organisation",
