@@ -76,3 +76,11 @@ def remember(
             created_at=auth.at,
         ),
     )
+
+
+def respond(
+    request: Request, db: Session, auth: Auth, body: Any, status: int, result: Any
+) -> JSONResponse:
+    """Remember the answer under the request's Idempotency-Key (if any) and return it."""
+    remember(request, db, auth, body, status, result)
+    return JSONResponse(status_code=status, content=jsonable_encoder(result))

@@ -6,7 +6,6 @@ from collections.abc import Sequence
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import JSONResponse
 
 from ketacare.db.models import Assessment, SafetyAlert
 from ketacare.services import assessments as service
@@ -64,8 +63,7 @@ def create_assessment(
         ctx=auth.ctx,
     )
     result = to_read(recorded.assessment, alerts=recorded.alerts)
-    idempotency.remember(request, db, auth, body, 201, result)
-    return JSONResponse(status_code=201, content=result.model_dump(mode="json"))
+    return idempotency.respond(request, db, auth, body, 201, result)
 
 
 @router.get("/patients/{patient_id}/assessments", response_model=list[AssessmentRead])

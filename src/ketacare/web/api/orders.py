@@ -6,7 +6,6 @@ import math
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse
 
 from ketacare.core.patients.body_weight import BodyMeasurements
 from ketacare.services import order_pk as pk_service
@@ -78,8 +77,7 @@ def create_order(
         ctx=auth.ctx,
     )
     result = OrderRead.model_validate(order)
-    idempotency.remember(request, db, auth, body, 201, result)
-    return JSONResponse(status_code=201, content=result.model_dump(mode="json"))
+    return idempotency.respond(request, db, auth, body, 201, result)
 
 
 @router.get("/patients/{patient_id}/orders", response_model=list[OrderRead])

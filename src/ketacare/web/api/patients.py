@@ -4,7 +4,6 @@ from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import JSONResponse
 
 from ketacare.core.errors import Invalid
 from ketacare.services import patients as patient_service
@@ -31,8 +30,7 @@ def create_patient(body: PatientCreate, request: Request, db: Db, auth: ApiAuth)
         db, fields=body.model_dump(exclude_none=True), at=auth.at, ctx=auth.ctx
     )
     result = PatientRead.model_validate(patient)
-    idempotency.remember(request, db, auth, body, 201, result)
-    return JSONResponse(status_code=201, content=result.model_dump(mode="json"))
+    return idempotency.respond(request, db, auth, body, 201, result)
 
 
 @router.get("", response_model=list[PatientRead])

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Request
-from fastapi.responses import JSONResponse
 
 from ketacare.services import consent as consent_service
 from ketacare.services import rems_enrolment as rems_enrolment_service
@@ -47,8 +46,7 @@ def evaluate_screening(
         db, patient_id=patient_id, inputs=body, at=auth.at, ctx=auth.ctx
     )
     result = ScreeningRead.of(ScreeningView(row, stale=False))
-    idempotency.remember(request, db, auth, body, 201, result)
-    return JSONResponse(status_code=201, content=result.model_dump(mode="json"))
+    return idempotency.respond(request, db, auth, body, 201, result)
 
 
 @router.get("/patients/{patient_id}/screenings", response_model=list[ScreeningRead])
@@ -106,8 +104,7 @@ def sign_consent(
         ctx=auth.ctx,
     )
     result = ConsentRead.model_validate(consent)
-    idempotency.remember(request, db, auth, body, 201, result)
-    return JSONResponse(status_code=201, content=result.model_dump(mode="json"))
+    return idempotency.respond(request, db, auth, body, 201, result)
 
 
 @router.get("/patients/{patient_id}/consents", response_model=ConsentList)
