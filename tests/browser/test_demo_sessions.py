@@ -138,6 +138,25 @@ def _ack_predose_bp(page) -> None:  # type: ignore[no-untyped-def]
     assert "Pre-dose BP acknowledged" in page.content()
 
 
+def _ack_from_floor(clinic: DemoClinic, sid: int) -> Callable[..., None]:
+    """The prescriber finds the waiting BP on the floor view and follows it to the chair."""
+
+    def work(page) -> None:  # type: ignore[no-untyped-def]
+        page.goto(f"{clinic.url}/floor", wait_until="domcontentloaded")
+        item = page.locator("[data-testid=bp-ack-needed]")
+        item.wait_for(state="visible")
+        assert "BP acknowledgement needed" in item.inner_text()
+        assert "Blake, Jordan" in item.inner_text()
+        _shot(page, "demo-iv-03a-floor-bp-ack-needed")
+        with page.expect_navigation(wait_until="domcontentloaded"):
+            item.locator("a").click()
+        _loaded(page)
+        assert page.url == f"{clinic.url}/sessions/{sid}"
+        _ack_predose_bp(page)
+
+    return work
+
+
 def _reopen(page, clinic: DemoClinic, session_id: int) -> None:  # type: ignore[no-untyped-def]
     page.goto(f"{clinic.url}/sessions/{session_id}", wait_until="domcontentloaded")
     _loaded(page)
@@ -154,12 +173,14 @@ def test_nurse_runs_the_demo_iv_session(demo_clinic: DemoClinic, utc_tablet, bro
     page.check("input[name=npo_confirmed]")
     page.check("input[name=escort_arranged]")
     _submit(page, "[data-testid=save-checks]")
+    waiting = page.locator("[data-testid=bp-ack-pending]")
+    assert "Waiting for a prescriber: shown on the floor view" in waiting.inner_text()
     missing = _refused(page, "ready")
     assert "a prescriber must acknowledge it" in missing
     assert "fasting" not in missing
     _shot(page, "demo-iv-02-bp-needs-prescriber")
 
-    _as_prescriber(browser, clinic, sid, "demo-iv-03-prescriber-ack", _ack_predose_bp)
+    _as_prescriber(browser, clinic, sid, "demo-iv-03-prescriber-ack", _ack_from_floor(clinic, sid))
 
     _reopen(page, clinic, sid)
     clinic.clock.advance(minutes=2)
@@ -235,7 +256,7 @@ def test_nurse_runs_the_demo_esketamine_session(  # type: ignore[no-untyped-def]
     _give_device(page, "DEMO-LOT-1")  # too soon: refused, and the nurse sees why
     refusal = page.locator("ul.errors[role=alert]")
     refusal.wait_for(state="visible")
-    assert "at least" in refusal.inner_text()
+    assert "The next device may be given from" in refusal.inner_text()
     assert "Given: 28" in page.locator("[data-testid=totals]").inner_text()
     _shot(page, "demo-esketamine-04-second-device-refused")
 

@@ -133,6 +133,38 @@ def _floor_while_infusing(page, clinic: Clinic) -> None:  # type: ignore[no-unty
         floor.close()
 
 
+VITALS_ROW = ("measured_at", "systolic", "diastolic", "heart_rate", "spo2", "respiratory_rate")
+
+
+def _boxes(page, ids: tuple[str, ...]) -> list[dict[str, float]]:  # type: ignore[no-untyped-def]
+    out = []
+    for name in ids:
+        box = page.locator(f"#{name}").bounding_box()
+        assert box is not None, name
+        out.append(box)
+    return out
+
+
+def _vitals_row_fits(page) -> None:  # type: ignore[no-untyped-def]
+    """At 1024 px the vitals entry is one row; at 768 px portrait the five values share a row
+    under the time and the save button. Every field stays a big target."""
+    boxes = _boxes(page, VITALS_ROW)
+    save = page.locator("[data-testid=save-vitals]").bounding_box()
+    assert save is not None
+    bottoms = {round(b["y"] + b["height"]) for b in [*boxes, save]}
+    assert max(bottoms) - min(bottoms) <= 2, bottoms  # one row, RR included
+    assert all(b["height"] >= 48 and b["width"] >= 80 for b in boxes)
+    page.screenshot(path=str(ARTIFACTS / "session-vitals-1024.png"))
+    page.set_viewport_size({"width": 768, "height": 1024})
+    try:
+        values = _boxes(page, VITALS_ROW[1:])
+        assert len({round(b["y"]) for b in values}) == 1  # SBP..RR on one row
+        assert all(b["height"] >= 48 and b["width"] >= 80 for b in values)
+        page.screenshot(path=str(ARTIFACTS / "session-vitals-768-portrait.png"))
+    finally:
+        page.set_viewport_size({"width": 1024, "height": 768})
+
+
 def test_nurse_runs_a_session_from_check_in_to_discharge(clinic: Clinic, utc_tablet) -> None:  # type: ignore[no-untyped-def]
     page = utc_tablet
     page.goto(f"{clinic.url}/sessions/{clinic.session_id}", wait_until="domcontentloaded")
@@ -146,6 +178,7 @@ def test_nurse_runs_a_session_from_check_in_to_discharge(clinic: Clinic, utc_tab
 
     _move(page, "checked_in")
     assert _state(page) == "checked in"
+    _vitals_row_fits(page)
     _move(page, "ready")  # refused: the gates name what is missing
     failures = page.locator("[data-testid=gate-failures]")
     failures.wait_for(state="visible")
@@ -162,8 +195,11 @@ def test_nurse_runs_a_session_from_check_in_to_discharge(clinic: Clinic, utc_tab
     assert _state(page) == "ready"
     _move(page, "infusing")
     assert _state(page) == "infusing"
-    # The order's predicted curve, marked at "now" once the infusion runs.
+    # The order's predicted curve, marked at "now" once the infusion runs: folded away at the
+    # bottom of the nurse's page until she opens it.
     chart = page.locator("[data-testid=pk-chart]")
+    assert not chart.is_visible()
+    page.locator("[data-testid=pk-details] summary").click()
     chart.wait_for(state="visible")
     assert chart.locator(".pk-marker").count() == 1
     _floor_while_infusing(page, clinic)

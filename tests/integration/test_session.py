@@ -22,6 +22,7 @@ from ketacare.db.models import (
     TreatmentEvent,
     TreatmentSession,
 )
+from ketacare.db.repositories import session as session_repo
 from ketacare.services import accounts
 from ketacare.services import orders as order_service
 from ketacare.services import session as svc
@@ -338,6 +339,13 @@ def test_raised_predose_bp_passes_once_a_prescriber_acknowledges_it(
     move(db, world, booked, S.CHECKED_IN, START)
     checks(db, world, booked, START)
     vitals(db, world, booked, START, systolic=150)
+    # The prescriber is told: the floor view flags the chair, in the ready gate's words.
+    board = floor_service.floor_board(db, at=START, ctx=ctx(world, "prescriber"))
+    assert [c.session.id for c in board.waiting_for_prescriber] == [booked.id]
+    waiting = board.waiting_for_prescriber[0].bp_ack_needed
+    assert waiting is not None
+    assert waiting.code == "session.gate.predose_bp_unacknowledged"
+    assert "150/78" in waiting.message
     with pytest.raises(AccessDenied):
         vitals_service.acknowledge_predose_bp(
             db, session_id=booked.id, note="ok", at=START, ctx=ctx(world, "nurse")
@@ -345,8 +353,39 @@ def test_raised_predose_bp_passes_once_a_prescriber_acknowledges_it(
     vitals_service.acknowledge_predose_bp(
         db, session_id=booked.id, note="benefit outweighs", at=START, ctx=ctx(world, "prescriber")
     )
+    board = floor_service.floor_board(db, at=START, ctx=ctx(world, "prescriber"))
+    assert board.waiting_for_prescriber == []
     move(db, world, booked, S.READY, START + timedelta(minutes=1))
     assert booked.state == "ready"
+
+
+def test_pending_bp_acknowledgement_follows_the_ready_gate(
+    db: Session, world: World, booked: TreatmentSession
+) -> None:
+    def pending(at: datetime) -> str | None:
+        rows = session_repo.list_vitals(db, session_id=booked.id)
+        found = vitals_service.pending_bp_acknowledgement(booked, rows, at=at)
+        return None if found is None else found.code
+
+    move(db, world, booked, S.CHECKED_IN, START)
+    vitals(db, world, booked, START, systolic=140, diastolic=90)  # at the threshold: fine
+    assert pending(START) is None
+    vitals(db, world, booked, START + timedelta(minutes=1), diastolic=91)
+    assert pending(START + timedelta(minutes=1)) == "session.gate.predose_bp_unacknowledged"
+    # An acknowledgement counts only for readings before it: a later raised BP asks again.
+    vitals_service.acknowledge_predose_bp(
+        db,
+        session_id=booked.id,
+        note=None,
+        at=START + timedelta(minutes=2),
+        ctx=ctx(world, "prescriber"),
+    )
+    assert pending(START + timedelta(minutes=2)) is None
+    vitals(db, world, booked, START + timedelta(minutes=3), systolic=160)
+    assert pending(START + timedelta(minutes=3)) is not None
+    # A normal reading afterwards is the one the gate looks at.
+    vitals(db, world, booked, START + timedelta(minutes=4))
+    assert pending(START + timedelta(minutes=4)) is None
 
 
 def test_stale_version_is_a_conflict(db: Session, world: World, booked: TreatmentSession) -> None:

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from ketacare.core.audit import AuditAction
 from ketacare.core.authz import Action
-from ketacare.core.session.model import SessionDrug
+from ketacare.core.session.model import GateFailure, SessionDrug
 from ketacare.core.session.rems import rems_form_due_at, rems_form_overdue
 from ketacare.core.session.states import SessionState
 from ketacare.db.models import (
@@ -22,6 +22,7 @@ from ketacare.db.repositories import session as repo
 from ketacare.services.audit import AuditContext, authorize, record_event
 from ketacare.services.session_common import ACTIVE_STATES, actor_of, cadence
 from ketacare.services.session_gates import unacknowledged
+from ketacare.services.session_vitals import pending_bp_acknowledgement
 
 S = SessionState
 
@@ -36,6 +37,8 @@ class FloorChair:
     open_alerts: list[SessionAlert]
     next_vitals_due: datetime | None
     vitals_overdue: bool
+    # A raised pre-dose BP the ready gate refuses until a prescriber acknowledges it.
+    bp_ack_needed: GateFailure | None = None
 
 
 @dataclass(frozen=True)
@@ -51,6 +54,11 @@ class FloorBoard:
     chairs: list[FloorChair]
     rems_warnings: list[RemsWarning]
     at: datetime
+
+    @property
+    def waiting_for_prescriber(self) -> list[FloorChair]:
+        """Chairs where only a prescriber can unblock dosing (a raised pre-dose BP)."""
+        return [c for c in self.chairs if c.bp_ack_needed is not None]
 
 
 def _floor_chair(db: Session, row: TreatmentSession, *, at: datetime) -> FloorChair:
@@ -71,6 +79,7 @@ def _floor_chair(db: Session, row: TreatmentSession, *, at: datetime) -> FloorCh
         open_alerts=unacknowledged(repo.list_alerts(db, session_id=row.id)),
         next_vitals_due=due,
         vitals_overdue=overdue,
+        bp_ack_needed=pending_bp_acknowledgement(row, vitals, at=at),
     )
 
 

@@ -15,7 +15,12 @@ from sqlalchemy.orm import Session
 from ketacare.core.audit import AuditAction
 from ketacare.core.authz import Action, Target
 from ketacare.core.errors import Conflict, Invalid, NotFound
-from ketacare.core.session.model import Symptom, VitalsReading
+from ketacare.core.session.gates import (
+    BpAcknowledgement,
+    ReadyGateInputs,
+    check_ready_gates,
+)
+from ketacare.core.session.model import GateFailure, SessionDrug, Symptom, VitalsReading
 from ketacare.core.session.states import SessionState
 from ketacare.core.session.vitals import VitalAlert, evaluate_vitals
 from ketacare.db.models import (
@@ -26,7 +31,12 @@ from ketacare.db.models import (
 from ketacare.db.repositories import session as repo
 from ketacare.services.audit import AuditContext, authorize
 from ketacare.services.session_common import VITALS_STATES, actor_of, audit_session, load_session
-from ketacare.services.session_facts import baseline_of, reading_of, readings_of
+from ketacare.services.session_facts import (
+    baseline_of,
+    predose_readings,
+    reading_of,
+    readings_of,
+)
 
 S = SessionState
 
@@ -187,3 +197,34 @@ def acknowledge_predose_bp(
     db.flush()
     audit_session(db, ctx, at, AuditAction.UPDATE, row, detail="predose_bp_acknowledged")
     return row
+
+
+BP_ACK_CODE = "session.gate.predose_bp_unacknowledged"
+
+
+def pending_bp_acknowledgement(
+    row: TreatmentSession, vitals: Sequence[SessionVitals], *, at: datetime
+) -> GateFailure | None:
+    """The raised pre-dose BP still waiting for a prescriber's acknowledgement (rule 21).
+
+    Asks the core's ready gate itself, so the chair page and the floor view flag exactly what
+    the gate would refuse (same threshold, same 30-minute window, an acknowledgement only counts
+    after the reading). ``None`` once dosing began, or when nothing waits. No audit: the caller
+    reads the session and audits that.
+    """
+    if S(row.state) not in (S.CHECKED_IN, S.READY) or row.first_administration_at is not None:
+        return None
+    ack = (
+        BpAcknowledgement(str(row.bp_ack_by), row.bp_ack_at)
+        if row.bp_ack_by is not None and row.bp_ack_at is not None
+        else None
+    )
+    inputs = ReadyGateInputs(
+        drug=SessionDrug(row.drug),
+        eligibility=None,
+        consent=None,
+        order=None,
+        predose_vitals=predose_readings(row, readings_of(vitals)),
+        bp_acknowledgement=ack,
+    )
+    return next((f for f in check_ready_gates(inputs, at=at) if f.code == BP_ACK_CODE), None)

@@ -1,0 +1,266 @@
+"""What the chair page shows and how its forms are read: labels, amounts, charts, the render.
+
+The routes live in ``pages.session`` (the chair and its moves), ``pages.session_forms`` (what
+the nurse charts at the chair) and ``pages.session_bookings`` (the patient's bookings).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import Response
+from pydantic import ValidationError
+from starlette.datastructures import FormData
+
+from ketacare.core.authz import Action, Target, can
+from ketacare.core.errors import DomainError, Forbidden, Invalid
+from ketacare.core.session.config import ESKETAMINE_DEVICE_MG
+from ketacare.core.session.model import GateFailure, Symptom
+from ketacare.core.session.states import TRANSITIONS, SessionState
+from ketacare.services import order_pk as pk_service
+from ketacare.services import patients as patient_service
+from ketacare.services import session as svc
+from ketacare.services import session_vitals as vitals_service
+from ketacare.services.session_gates import CHECKLIST_ITEMS, GateRefused
+from ketacare.web.deps import CsrfAuth, CurrentAuth, Db, State
+from ketacare.web.pages.common import errors_of, render, see_other
+from ketacare.web.pk_chart import render_order_pk_svg
+
+S = SessionState
+NEEDS_REASON = {S.PAUSED, S.ABORTED}
+# Button order: the next step forward first, then pausing, aborting last.
+MOVE_ORDER = (S.CHECKED_IN, S.READY, S.INFUSING, S.RECOVERING, S.DISCHARGED, S.PAUSED, S.ABORTED)
+CHART_W, CHART_H, CHART_PAD = 640, 180, 24
+# The states whose chair controls the page shows (what the nurse does next in each).
+PREDOSE_STATES = ("checked_in", "ready")
+RUNNING_STATES = ("infusing", "paused", "recovering")
+
+
+# --- wording ---------------------------------------------------------------------------------
+
+
+def move_label(current: SessionState, to: SessionState, *, esketamine: bool) -> str:
+    """A transition button's words: an infusion for IV, nasal devices for esketamine."""
+    if to is S.INFUSING:
+        if current is S.PAUSED:
+            return "Resume dosing" if esketamine else "Resume infusion"
+        return "Start dosing" if esketamine else "Start infusion"
+    if to is S.PAUSED:
+        return "Pause dosing" if esketamine else "Pause infusion"
+    if to is S.RECOVERING:
+        return "Dosing done: observe" if esketamine else "Stop infusion"
+    return {
+        S.CHECKED_IN: "Check in",
+        S.READY: "Ready to dose",
+        S.DISCHARGED: "Discharge",
+        S.ABORTED: "Abort",
+    }.get(to, to.value.replace("_", " "))
+
+
+def amount(value: Decimal | int | float | None, unit: str = "") -> str:
+    """A dose or volume as people write it: ``28 mg``, ``45.5 mg``, ``12.5 mL`` (no trailing
+    zeros, never an exponent). Display only; the stored value is unchanged."""
+    if value is None:
+        return ""
+    number = Decimal(str(value)).normalize()
+    text = f"{number:f}"
+    return f"{text} {unit}".strip()
+
+
+def devices_given(detail: svc.SessionDetail) -> list[dict[str, Any]]:
+    """The esketamine devices charted so far, numbered in time order."""
+    rows = sorted((e for e in detail.administration if e.kind == "device"), key=lambda e: e.at)
+    return [
+        {"number": n, "at": e.at, "mg": ESKETAMINE_DEVICE_MG, "lot": e.lot_number}
+        for n, e in enumerate(rows, start=1)
+    ]
+
+
+def ordered_dose_given(detail: svc.SessionDetail, devices: list[dict[str, Any]]) -> bool:
+    """Whether the devices charted add up to the order's dose (the page then offers no
+    further device; the nurse moves on to observation)."""
+    if detail.order is None or not devices:
+        return False
+    return sum((d["mg"] for d in devices), Decimal(0)) >= detail.order.dose_mg
+
+
+# --- form fields -----------------------------------------------------------------------------
+
+
+def form_time(form: FormData, name: str) -> datetime | None:
+    """A datetime-local value plus the browser's offset (minutes, JS convention) -> aware UTC."""
+    raw = str(form.get(name) or "").strip()
+    if not raw:
+        return None
+    try:
+        naive = datetime.fromisoformat(raw)
+        offset = int(str(form.get("tz_offset_min") or "0"))
+    except ValueError:
+        raise Invalid("form.bad_time", f"{name} is not a date and time", field=name) from None
+    if naive.tzinfo is not None:
+        return naive.astimezone(UTC)
+    return (naive + timedelta(minutes=offset)).replace(tzinfo=UTC)
+
+
+def form_int(form: FormData, name: str) -> int | None:
+    raw = str(form.get(name) or "").strip()
+    if not raw:
+        return None
+    try:
+        return int(raw)
+    except ValueError:
+        raise Invalid("form.not_a_number", f"{name} must be a whole number", field=name) from None
+
+
+def form_dec(form: FormData, name: str) -> Decimal | None:
+    raw = str(form.get(name) or "").strip()
+    if not raw:
+        return None
+    try:
+        return Decimal(raw)
+    except InvalidOperation:
+        raise Invalid("form.not_a_number", f"{name} must be a number", field=name) from None
+
+
+def form_flag(form: FormData, name: str) -> bool:
+    return str(form.get(name) or "") in ("on", "true", "1", "yes")
+
+
+# --- figures ---------------------------------------------------------------------------------
+
+
+def vitals_chart(detail: svc.SessionDetail) -> dict[str, Any]:
+    """Polylines for SBP, DBP and HR over the session, scaled into a fixed SVG box."""
+    rows = [v for v in detail.vitals if v.systolic or v.diastolic or v.heart_rate]
+    if len(rows) < 2:  # a line needs two points
+        return {"lines": [], "w": CHART_W, "h": CHART_H}
+    t0, t1 = rows[0].measured_at, rows[-1].measured_at
+    span = max((t1 - t0).total_seconds(), 1.0)
+    lo, hi = 30, 220  # display range in mmHg / beats per minute, not a clinical limit
+
+    def xy(v: Any, value: int) -> str:
+        x = CHART_PAD + (v.measured_at - t0).total_seconds() / span * (CHART_W - 2 * CHART_PAD)
+        clamped = min(max(value, lo), hi)
+        y = CHART_H - CHART_PAD - (clamped - lo) / (hi - lo) * (CHART_H - 2 * CHART_PAD)
+        return f"{x:.0f},{y:.0f}"
+
+    lines = []
+    for name, attr, css in (
+        ("SBP", "systolic", "sbp"),
+        ("DBP", "diastolic", "dbp"),
+        ("HR", "heart_rate", "hr"),
+    ):
+        points = " ".join(xy(v, getattr(v, attr)) for v in rows if getattr(v, attr))
+        lines.append({"name": name, "points": points, "css": css})
+    return {"lines": lines, "w": CHART_W, "h": CHART_H}
+
+
+def pk_figure(detail: svc.SessionDetail, *, at: datetime) -> dict[str, Any]:
+    """The predicted concentration curve of the session's order, marked at "now" once dosing
+    began (display only; the prediction never doses). Empty when there is no order or the
+    order cannot be predicted (the reason is shown instead)."""
+    if detail.order is None:
+        return {}
+    try:
+        prediction = pk_service.predict_order(detail.order)
+    except Invalid as exc:
+        return {"error": exc.message}
+    start = detail.session.first_administration_at
+    marker = None if start is None else (at - start).total_seconds() / 60
+    svg = render_order_pk_svg(prediction, marker_min=marker)
+    return {"svg": svg, "prediction": prediction, "marker_min": marker}
+
+
+# --- the chair page --------------------------------------------------------------------------
+
+
+def chair_page(
+    request: Request,
+    db: Db,
+    state: State,
+    auth: CurrentAuth,
+    session_id: int,
+    *,
+    errors: dict[str, str] | None = None,
+    failures: list[GateFailure] | None = None,
+    status: int = 200,
+) -> Response:
+    detail = svc.get_session_detail(db, session_id=session_id, at=auth.at, ctx=auth.ctx)
+    row = detail.session
+    patient = patient_service.get_patient(db, patient_id=row.patient_id, at=auth.at, ctx=auth.ctx)
+    target = Target(row.organisation_id, row.patient_id)
+    current = SessionState(row.state)
+    esketamine = row.drug == "esketamine_nasal"
+    devices = devices_given(detail) if esketamine else []
+    return render(
+        request,
+        state,
+        "session/chair.html",
+        auth,
+        status=status,
+        d=detail,
+        s=row,
+        patient=patient,
+        errors=errors or {},
+        failures=failures or [],
+        moves=[
+            {
+                "to": m.value,
+                "label": move_label(current, m, esketamine=esketamine),
+                "reason": m in NEEDS_REASON,
+            }
+            for m in sorted(TRANSITIONS[current], key=MOVE_ORDER.index)
+        ],
+        open_alerts=[a for a in detail.alerts if a.acknowledged_at is None],
+        bp_pending=vitals_service.pending_bp_acknowledgement(row, detail.vitals, at=auth.at),
+        can_run=bool(can(auth.actor, Action.SESSION_RUN, target)),
+        can_sign=bool(can(auth.actor, Action.CLINICAL_SIGN, target)),
+        symptoms=[s.value for s in Symptom],
+        checklist_items=CHECKLIST_ITEMS,
+        # Pregnancy status is asked of everyone not recorded male at birth, as the screening
+        # evidence behind the ready gate's pregnancy rule does.
+        pregnancy_asked=patient.sex_at_birth != "male",
+        chart=vitals_chart(detail),
+        pk=pk_figure(detail, at=auth.at),
+        esketamine=esketamine,
+        devices=devices,
+        ordered_devices_given=ordered_dose_given(detail, devices),
+        device_mg=ESKETAMINE_DEVICE_MG,
+        dosing_started=row.first_administration_at is not None,
+        predose_states=PREDOSE_STATES,
+        running_states=RUNNING_STATES,
+        amount=amount,
+        now=auth.at,
+    )
+
+
+async def act(
+    request: Request,
+    db: Db,
+    state: State,
+    auth: CsrfAuth,
+    session_id: int,
+    work: Callable[[FormData], object],
+) -> Response:
+    """Run one form action; on a refused rule re-render the chair page with what is wrong."""
+    form = await request.form()
+    try:
+        work(form)
+    except GateRefused as exc:
+        db.rollback()
+        return chair_page(request, db, state, auth, session_id, failures=exc.failures, status=409)
+    except ValidationError as exc:
+        db.rollback()
+        return chair_page(request, db, state, auth, session_id, errors=errors_of(exc), status=422)
+    except DomainError as exc:
+        if isinstance(exc, Forbidden):
+            raise
+        db.rollback()
+        status = 409 if exc.kind == "conflict" else 422
+        errors = {exc.field or "form": exc.message}
+        return chair_page(request, db, state, auth, session_id, errors=errors, status=status)
+    return see_other(f"/sessions/{session_id}")
