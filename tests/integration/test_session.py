@@ -17,6 +17,7 @@ from ketacare.db.models import (
     Assessment,
     AuditEvent,
     Chair,
+    NotificationJob,
     SessionTransition,
     StaffCredential,
     TreatmentEvent,
@@ -669,6 +670,13 @@ def test_serious_adverse_event_raises_a_prescriber_alert_on_the_floor(
     assert alert.call_prescriber
     with pytest.raises(AccessDenied):
         floor_service.floor_board(db, at=START, ctx=ctx(world, "frontdesk"))
+    # The organisation's prescriber is e-mailed too: one queued job, no patient data in it.
+    jobs = db.scalars(
+        select(NotificationJob).where(NotificationJob.organisation_id == world.org.id)
+    ).all()
+    assert [j.recipient_user_id for j in jobs] == [world.user("prescriber").id]
+    assert "Quinn" not in jobs[0].body
+    assert jobs[0].link_path == "/floor"
 
 
 def test_reads_and_writes_are_audited(db: Session, world: World, booked: TreatmentSession) -> None:

@@ -31,6 +31,7 @@ from ketacare.db.repositories import session as repo
 from ketacare.services import assessments as assessment_service
 from ketacare.services.assessments import Timepoint
 from ketacare.services.audit import AuditContext
+from ketacare.services.notifications import enqueue_serious_adverse_event
 from ketacare.services.session import transition_session
 from ketacare.services.session_common import actor_of, audit_session, check_version, load_session
 from ketacare.services.session_gates import (
@@ -367,6 +368,11 @@ def record_adverse_event(
             recorded_at=at,
         ),
     )
+    if entry.serious:
+        # E-mail the prescribers too (no PHI, a link only), queued in this transaction.
+        enqueue_serious_adverse_event(
+            db, organisation_id=row.organisation_id, session_id=row.id, at=at, event_id=event.id
+        )
     audit_session(
         db,
         ctx,
