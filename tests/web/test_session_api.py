@@ -400,3 +400,26 @@ def test_rems_form_is_for_esketamine_and_downloads_as_pdf(
     assert reads == 2  # the JSON view and the PDF
     submit = post(client, nurse, f"/api/v1/sessions/{row.id}/rems-form/submit", {})
     assert submit.status_code == 409  # the session has not ended yet
+
+
+def test_raised_pre_dose_bp_waits_for_a_prescriber_on_the_floor_api(
+    client: TestClient, tokens: dict[str, str], session_id: int, clock: FrozenClock
+) -> None:
+    nurse, prescriber = tokens["nurse"], tokens["prescriber"]
+    clock.at = START
+    assert go(client, nurse, session_id, "checked_in").status_code == 200
+    high = {**NORMAL, "systolic": 150, "diastolic": 92}
+    assert post(client, nurse, f"/api/v1/sessions/{session_id}/vitals", high).status_code == 201
+    chair = client.get("/api/v1/floor", headers=bearer(prescriber)).json()["chairs"][0]
+    waiting = chair["bp_acknowledgement_needed"]
+    assert waiting is not None
+    assert "150/92" in waiting["message"]
+    ack = post(
+        client,
+        prescriber,
+        f"/api/v1/sessions/{session_id}/bp-acknowledgement",
+        {"note": "BP acceptable for this patient; proceed with monitoring"},
+    )
+    assert ack.status_code == 200, ack.text
+    chair = client.get("/api/v1/floor", headers=bearer(prescriber)).json()["chairs"][0]
+    assert chair["bp_acknowledgement_needed"] is None

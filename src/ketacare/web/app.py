@@ -16,11 +16,13 @@ from ketacare.services.clock import Clock, SystemClock
 from ketacare.services.security import make_hasher
 from ketacare.web.api import assessments as assessments_api
 from ketacare.web.api import auth as auth_api
+from ketacare.web.api import floor as floor_api
 from ketacare.web.api import health
 from ketacare.web.api import orders as orders_api
 from ketacare.web.api import patients as patients_api
 from ketacare.web.api import screening as screening_api
 from ketacare.web.api import session as session_api
+from ketacare.web.api import session_rems as session_rems_api
 from ketacare.web.errors import install_error_handlers
 from ketacare.web.markdown import render_markdown
 from ketacare.web.pages import admin as admin_pages
@@ -76,6 +78,8 @@ def create_app(
         screening_api,
         screening_pages,
         session_api,
+        session_rems_api,
+        floor_api,
         session_pages,
         floor_pages,
         schedule_pages,

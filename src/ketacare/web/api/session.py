@@ -10,19 +10,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
-from fastapi.encoders import jsonable_encoder
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
-from ketacare.services import rems as rems_service
 from ketacare.services import session as svc
 from ketacare.services import session_booking as booking_service
-from ketacare.services import session_floor as floor_service
 from ketacare.services import session_records as records_service
-from ketacare.services import session_rems_pdf as rems_pdf_service
 from ketacare.services import session_vitals as vitals_service
 from ketacare.web import idempotency
 from ketacare.web.deps import ApiAuth, Auth, Db
@@ -38,11 +34,9 @@ from ketacare.web.schemas.session import (
     GateFailureRead,
     ObservationCreate,
     ObservationRead,
-    RemsAnswers,
     SessionCreate,
     SessionDetailRead,
     SessionRead,
-    StaffCredentialCreate,
     TotalsRead,
     TransitionCreate,
     VitalsCreate,
@@ -96,9 +90,7 @@ def _idempotent(
     replayed = idempotency.replay(request, db, auth, body)
     if replayed is not None:
         return replayed
-    result = work()
-    idempotency.remember(request, db, auth, body, status, result)
-    return JSONResponse(status_code=status, content=jsonable_encoder(result))
+    return idempotency.respond(request, db, auth, body, status, work())
 
 
 # --- booking ---------------------------------------------------------------------------------
@@ -344,112 +336,3 @@ def adverse_event(
         ctx=auth.ctx,
     )
     return AdverseEventRead.model_validate(row)
-
-
-# --- REMS ------------------------------------------------------------------------------------
-
-
-def _form_json(form: Any) -> dict[str, Any]:
-    return {
-        "template_id": form.template_id,
-        "version": form.version,
-        "values": form.values,
-        "missing": list(form.missing),
-        "problems": [{"code": p.code, "message": p.message} for p in form.problems],
-        "complete": form.complete,
-    }
-
-
-@router.get("/sessions/{session_id}/rems-form", response_model=None)
-def rems_form(
-    session_id: int,
-    db: Db,
-    auth: ApiAuth,
-    format: Literal["json", "pdf"] = "json",  # noqa: A002 - the public query name
-) -> dict[str, Any] | Response:
-    """The Spravato REMS Patient Monitoring Form as JSON, or as a PDF with ``format=pdf``."""
-    if format == "pdf":
-        pdf = rems_pdf_service.rems_form_pdf(db, session_id=session_id, at=auth.at, ctx=auth.ctx)
-        name = f"rems-patient-monitoring-form-session-{session_id}.pdf"
-        return Response(
-            content=pdf,
-            media_type="application/pdf",
-            headers={"Content-Disposition": f'attachment; filename="{name}"'},
-        )
-    return _form_json(rems_service.rems_form(db, session_id=session_id, at=auth.at, ctx=auth.ctx))
-
-
-@router.patch("/sessions/{session_id}/rems-form")
-def rems_answers(session_id: int, body: RemsAnswers, db: Db, auth: ApiAuth) -> dict[str, Any]:
-    form = rems_service.answer_rems_form(
-        db, session_id=session_id, answers=body.answers, at=auth.at, ctx=auth.ctx
-    )
-    return _form_json(form)
-
-
-@router.post("/sessions/{session_id}/rems-form/submit", response_model=SessionRead)
-def rems_submit(session_id: int, db: Db, auth: ApiAuth) -> SessionRead:
-    """Mark the form submitted to the REMS; 422 ``rems.form_incomplete`` while incomplete."""
-    row = rems_service.submit_rems_form(db, session_id=session_id, at=auth.at, ctx=auth.ctx)
-    return SessionRead.model_validate(row)
-
-
-# --- floor and staff -------------------------------------------------------------------------
-
-
-def floor_json(board: floor_service.FloorBoard) -> dict[str, Any]:
-    return {
-        "at": board.at,
-        "chairs": [
-            {
-                "session_id": c.session.id,
-                "chair": c.chair_name,
-                "patient": c.patient_name,
-                "state": c.session.state,
-                "since": c.since,
-                "elapsed_min": int((board.at - c.since).total_seconds() // 60),
-                "last_vitals": VitalsRead.model_validate(c.last_vitals) if c.last_vitals else None,
-                "open_alerts": [AlertRead.model_validate(a) for a in c.open_alerts],
-                "next_vitals_due": c.next_vitals_due,
-                "vitals_overdue": c.vitals_overdue,
-            }
-            for c in board.chairs
-        ],
-        "rems_warnings": [
-            {
-                "session_id": w.session.id,
-                "patient": w.patient_name,
-                "due_at": w.due_at,
-                "overdue": w.overdue,
-            }
-            for w in board.rems_warnings
-        ],
-    }
-
-
-@router.get("/floor")
-def floor(db: Db, auth: ApiAuth) -> JSONResponse:
-    """Every active chair (state, elapsed time, last vitals, open alerts) and REMS warnings."""
-    board = floor_service.floor_board(db, at=auth.at, ctx=auth.ctx)
-    return JSONResponse(content=jsonable_encoder(floor_json(board)))
-
-
-@router.post("/staff/{user_id}/credentials", status_code=201)
-def add_credential(
-    user_id: int, body: StaffCredentialCreate, db: Db, auth: ApiAuth
-) -> dict[str, Any]:
-    """Record a staff member's ACLS expiry (clinic admin)."""
-    row = booking_service.record_staff_credential(
-        db,
-        user_id=user_id,
-        credential=body.credential,
-        expires_on=body.expires_on,
-        at=auth.at,
-        ctx=auth.ctx,
-    )
-    return {
-        "id": row.id,
-        "user_id": row.user_id,
-        "credential": row.credential,
-        "expires_on": row.expires_on,
-    }
