@@ -24,7 +24,7 @@ from ketacare.services import order_pk as pk_service
 from ketacare.services import orders as order_service
 from ketacare.services import protocols as protocol_service
 from ketacare.services.audit import AccessDenied, AuditContext
-from ketacare.services.orders import DoseInputs
+from ketacare.services.dose_calculation import DoseInputs
 from tests.factories.world import NOW, World, make_patient
 
 DEPRESSION = "iv-ketamine-depression"

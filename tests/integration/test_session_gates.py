@@ -22,7 +22,7 @@ from ketacare.core.authz import Role
 from ketacare.core.eligibility.consent import load_default_consent
 from ketacare.core.session.states import SessionState
 from ketacare.db.models import Chair, SessionTransition, TreatmentSession
-from ketacare.services import accounts
+from ketacare.services import accounts, dose_calculation
 from ketacare.services import assessments as assessment_service
 from ketacare.services import consent as consent_service
 from ketacare.services import orders as order_service
@@ -135,7 +135,7 @@ def _order(db: Session, world: World, plan: Plan) -> int:
     order = order_service.create_order(
         db,
         patient_id=pid(world),
-        inputs=order_service.DoseInputs(
+        inputs=dose_calculation.DoseInputs(
             protocol_id=plan.protocol,
             concentration_mg_per_ml=Decimal(10) if iv else None,
             final_volume_ml=Decimal(50) if iv else None,

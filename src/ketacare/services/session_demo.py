@@ -22,6 +22,7 @@ from ketacare.db.repositories import patient as patient_repo
 from ketacare.db.repositories import session as repo
 from ketacare.db.repositories import user as user_repo
 from ketacare.services import consent as consent_service
+from ketacare.services import dose_calculation
 from ketacare.services import orders as order_service
 from ketacare.services import rems_enrolment as rems_enrolment_service
 from ketacare.services import screening as screening_service
@@ -183,7 +184,7 @@ def prepare_demo_session(
 
 def _demo_order_inputs(
     db: Session, *, protocol_id: str, patient_id: int, at: datetime, ctx: AuditContext
-) -> order_service.DoseInputs:
+) -> dose_calculation.DoseInputs:
     if protocol_id.startswith("esketamine"):
         # Spravato needs the patient's REMS enrolment on file; the id is fictional.
         rems_enrolment_service.record_rems_enrolment(
@@ -195,11 +196,11 @@ def _demo_order_inputs(
             ctx=ctx,
         )
         # First esketamine dose of a course: 56 mg, two 28 mg devices (label induction dose).
-        return order_service.DoseInputs(
+        return dose_calculation.DoseInputs(
             protocol_id=protocol_id, dose_mg=Decimal(56), first_dose=True
         )
     # Demo pump set-up: 10 mg/mL stock diluted to 50 mL (a demo choice, not a default).
-    return order_service.DoseInputs(
+    return dose_calculation.DoseInputs(
         protocol_id=protocol_id,
         concentration_mg_per_ml=Decimal(10),
         final_volume_ml=Decimal(50),

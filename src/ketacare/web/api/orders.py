@@ -8,11 +8,12 @@ from typing import Any
 from fastapi import APIRouter, Request
 
 from ketacare.core.patients.body_weight import BodyMeasurements
+from ketacare.services import dose_calculation
 from ketacare.services import order_pk as pk_service
 from ketacare.services import orders as order_service
 from ketacare.services import protocols as protocol_service
+from ketacare.services.dose_calculation import PatientFacts
 from ketacare.services.order_pk import OrderPK
-from ketacare.services.orders import PatientFacts
 from ketacare.web import idempotency
 from ketacare.web.deps import ApiAuth, Db
 from ketacare.web.schemas.order import (
@@ -54,7 +55,7 @@ def preview_dose(body: DoseCalculationCreate, db: Db, auth: ApiAuth) -> dict[str
         ),
         age_years=body.age_years,
     )
-    result = order_service.preview_dose(
+    result = dose_calculation.preview_dose(
         db, inputs=body.to_inputs(), facts=facts, today=today, ctx=auth.ctx
     )
     return result.as_dict()

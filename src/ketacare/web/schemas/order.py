@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from ketacare.core.patients.body_weight import SexAtBirth, WeightBasis
-from ketacare.services.orders import DoseInputs
+from ketacare.services.dose_calculation import DoseInputs
 
 # Plausibility bounds on the wire (the core applies the clinical limits): they keep absurd
 # numbers and float overflow out; a value inside them can still be refused by the calculator.
