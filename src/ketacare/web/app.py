@@ -19,6 +19,7 @@ from ketacare.web.api import auth as auth_api
 from ketacare.web.api import floor as floor_api
 from ketacare.web.api import health
 from ketacare.web.api import orders as orders_api
+from ketacare.web.api import patient_links as patient_links_api
 from ketacare.web.api import patients as patients_api
 from ketacare.web.api import screening as screening_api
 from ketacare.web.api import session as session_api
@@ -31,7 +32,9 @@ from ketacare.web.pages import auth as auth_pages
 from ketacare.web.pages import dashboard as dashboard_pages
 from ketacare.web.pages import floor as floor_pages
 from ketacare.web.pages import orders as order_pages
+from ketacare.web.pages import patient_links as patient_link_pages
 from ketacare.web.pages import patients as patient_pages
+from ketacare.web.pages import portal as portal_pages
 from ketacare.web.pages import schedule as schedule_pages
 from ketacare.web.pages import screening as screening_pages
 from ketacare.web.pages import session as session_pages
@@ -83,6 +86,9 @@ def create_app(
         session_pages,
         floor_pages,
         schedule_pages,
+        patient_links_api,
+        patient_link_pages,
+        portal_pages,
     ):
         app.include_router(module.router)
 

@@ -7,6 +7,7 @@ from ketacare.db.models.notification import NotificationJob
 from ketacare.db.models.order import CustomProtocol, Order, OrderStatusChange
 from ketacare.db.models.organisation import Location, Organisation
 from ketacare.db.models.patient import BodyMeasurement, Patient
+from ketacare.db.models.patient_link import PatientLink
 from ketacare.db.models.screening import ConsentDocument, PatientConsent, RemsEnrolment, Screening
 from ketacare.db.models.session import (
     AdministrationEvent,
@@ -41,6 +42,7 @@ __all__ = [
     "Organisation",
     "Patient",
     "PatientConsent",
+    "PatientLink",
     "RemsEnrolment",
     "RemsSettingCertification",
     "SafetyAlert",

@@ -14,6 +14,7 @@ from ketacare.core.instruments import Catalogue, Instrument, load_catalogue
 from ketacare.core.instruments.model import Item, ItemKind
 from ketacare.services import assessments as service
 from ketacare.services import outcomes as outcome_service
+from ketacare.services import patient_links as link_service
 from ketacare.services import patients as patient_service
 from ketacare.services.licensed_text import catalogue_with_text
 from ketacare.web.charts import ChartBand, ChartLine, ChartMarker, ChartPoint, trajectory_svg
@@ -192,3 +193,75 @@ async def record_from_form(
             status=409 if isinstance(exc, Conflict) else 422,
         )
     return see_other(f"/patients/{patient_id}/assessments")
+
+
+# --- Questionnaire links sent to the patient (services.patient_links) -------------------------
+
+
+def _links_page(
+    request: Request,
+    db: Db,
+    state: State,
+    auth: CurrentAuth,
+    patient_id: int,
+    *,
+    issued: link_service.IssuedLink | None = None,
+    errors: dict[str, str] | None = None,
+    status: int = 200,
+) -> Response:
+    patient = patient_service.get_patient(db, patient_id=patient_id, at=auth.at, ctx=auth.ctx)
+    views = link_service.list_patient_links(db, patient_id=patient_id, at=auth.at, ctx=auth.ctx)
+    return render(
+        request,
+        state,
+        "patient_links/staff.html",
+        auth,
+        status=status,
+        patient=patient,
+        views=views,
+        issued_url=None if issued is None else state.settings.base_url + issued.path,
+        emailed=issued is not None and issued.link.emailed,
+        errors=errors or {},
+        can_record=bool(
+            can(auth.actor, Action.CLINICAL_RECORD, Target(patient.organisation_id, patient.id))
+        ),
+    )
+
+
+@router.get("/patients/{patient_id}/questionnaire-links", response_class=HTMLResponse)
+def questionnaire_links_page(
+    request: Request, patient_id: int, db: Db, state: State, auth: CurrentAuth
+) -> Response:
+    return _links_page(request, db, state, auth, patient_id)
+
+
+@router.post("/patients/{patient_id}/questionnaire-links", response_class=HTMLResponse)
+async def send_questionnaire_link(
+    request: Request, patient_id: int, db: Db, state: State, auth: CsrfAuth
+) -> Response:
+    form = await request.form()
+    try:
+        issued = link_service.create_patient_link(
+            db,
+            patient_id=patient_id,
+            instruments=[str(v) for v in form.getlist("link_instruments")],
+            timepoint=str(form.get("link_timepoint", "")),
+            expires_at=None,
+            default_days=state.settings.patient_link_days,
+            send_email=form.get("link_send_email") == "yes",
+            at=auth.at,
+            ctx=auth.ctx,
+        )
+    except Invalid as exc:
+        db.rollback()
+        errors = {exc.field or "form": exc.message}
+        return _links_page(request, db, state, auth, patient_id, errors=errors, status=422)
+    return _links_page(request, db, state, auth, patient_id, issued=issued, status=201)
+
+
+@router.post(
+    "/patients/{patient_id}/questionnaire-links/{link_id}/revoke", response_class=HTMLResponse
+)
+def revoke_questionnaire_link(patient_id: int, link_id: int, db: Db, auth: CsrfAuth) -> Response:
+    link_service.revoke_patient_link(db, link_id=link_id, at=auth.at, ctx=auth.ctx)
+    return see_other(f"/patients/{patient_id}/questionnaire-links")
