@@ -80,3 +80,11 @@ def test_anonymous_is_sent_to_login(client: TestClient) -> None:
     r = client.get("/me", follow_redirects=False)
     assert r.status_code == 303
     assert r.headers["location"].startswith("/login")
+
+
+def test_patient_lands_on_their_own_page_after_sign_in(client: TestClient, world: World) -> None:
+    sign_in(client, "patient@a.test")
+    home = client.get("/", follow_redirects=False)
+    assert home.status_code == 303
+    assert home.headers["location"] == "/me"
+    assert 'href="/me"' in client.get("/me").text

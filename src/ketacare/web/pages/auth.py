@@ -25,6 +25,8 @@ router = APIRouter(include_in_schema=False)
 
 @router.get("/", response_class=HTMLResponse)
 def home(request: Request, state: State, auth: CurrentAuth) -> Response:
+    if auth.actor.role == "patient":
+        return see_other("/me")
     return render(request, state, "home.html", auth)
 
 
