@@ -41,7 +41,7 @@ contracts: install
 # migrations agree. The same check runs on PostgreSQL inside the test suite.
 migrations-check: install
 	@tmp=$$(mktemp -d); \
-	KETACARE_DATA_DIR=$$tmp $(BIN)/alembic upgrade heads && \
+	KETACARE_DATA_DIR=$$tmp $(BIN)/alembic upgrade head && \
 	KETACARE_DATA_DIR=$$tmp $(BIN)/alembic check; rc=$$?; rm -rf $$tmp; exit $$rc
 
 pytest: install

@@ -20,3 +20,22 @@ def test_upgraded_database_matches_the_models(engine: Engine) -> None:
             raise AssertionError(f"models and migrations differ: {exc}") from exc
     tables = set(inspect(engine).get_table_names())
     assert set(Base.metadata.tables) <= tables
+
+
+def test_assessments_written_before_0010_read_as_staff_entries(engine: Engine) -> None:
+    """0010 adds ``source`` with a database default, so existing rows became "staff"."""
+    columns = {c["name"]: c for c in inspect(engine).get_columns("assessments")}
+    assert "staff" in str(columns["source"]["default"])
+    assert columns["source"]["nullable"] is False
+    assert columns["recorded_by"]["nullable"] is True
+    assert columns["patient_link_id"]["nullable"] is True
+    jobs = {c["name"]: c for c in inspect(engine).get_columns("notification_jobs")}
+    assert jobs["recipient_user_id"]["nullable"] is True
+    assert jobs["recipient_email"]["nullable"] is True
+
+
+def test_migrations_have_one_head() -> None:
+    """Parallel feature branches must be merged, so `alembic upgrade head` works for operators."""
+    from alembic.script import ScriptDirectory
+
+    assert ScriptDirectory.from_config(alembic_config()).get_heads() == ["0011"]

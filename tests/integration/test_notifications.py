@@ -22,7 +22,7 @@ from ketacare.cli.worker import DrainSummary, drain
 from ketacare.core.authz import Role
 from ketacare.core.errors import NotFound
 from ketacare.db.models import NotificationJob, Organisation, SafetyAlert, User
-from ketacare.services import accounts
+from ketacare.services import accounts, patient_links
 from ketacare.services import notifications as svc
 from ketacare.services.assessments import record_assessment
 from ketacare.services.audit import AuditContext
@@ -334,6 +334,81 @@ def test_recipient_deactivated_before_sending_gets_nothing(
     (job,) = _jobs(db, world)
     assert (job.status, job.last_error) == ("failed", "recipient_inactive")
     assert smtp.envelopes == []
+
+
+# --- questionnaire links: the raw token leaves the outbox once the mail settles -------------
+
+
+def _send_link(db: Session, world: World) -> patient_links.IssuedLink:
+    assert world.patient is not None
+    return patient_links.create_patient_link(
+        db,
+        patient_id=world.patient.id,
+        instruments=["phq9"],
+        timepoint="follow-up",
+        expires_at=None,
+        default_days=4,
+        send_email=True,
+        at=NOW,
+        ctx=_ctx(world, "nurse"),
+    )
+
+
+def _outbox_text(factory: sessionmaker[Session]) -> str:
+    """Every column of every outbox row, as stored (raw SQL in a fresh session, no ORM cache)."""
+    with factory() as fresh:
+        rows = fresh.execute(text("SELECT * FROM notification_jobs")).all()
+    assert rows
+    return "\n".join(repr(tuple(row)) for row in rows)
+
+
+@pytest.mark.parametrize("portal_account", [True, False])
+def test_link_token_is_gone_from_the_outbox_after_the_worker_sends(
+    db: Session,
+    world: World,
+    session_factory: sessionmaker[Session],
+    smtp: SmtpSink,
+    portal_account: bool,
+) -> None:
+    """With a portal account the mail goes to it; without one, to the patient's own address."""
+    assert world.patient is not None
+    world.patient.email = "avery.home@example.test"
+    world.user("patient").is_active = portal_account
+    db.flush()
+    issued = _send_link(db, world)
+    db.commit()
+    # Pending: the token is in the row (the documented window), and only there.
+    assert issued.token in _outbox_text(session_factory)
+
+    summary = _drain(session_factory, smtp.mailer(), NOW + timedelta(minutes=1))
+
+    assert summary == DrainSummary(sent=1, failed=0, pending=0)
+    expected = world.user("patient").email if portal_account else "avery.home@example.test"
+    assert [tuple(e.rcpt_tos) for e in smtp.envelopes] == [(expected,)]
+    (message,) = smtp.messages()
+    assert f"{BASE_URL}{issued.path}" in message.get_content()
+    stored = _outbox_text(session_factory)
+    assert issued.token not in stored
+    assert svc.SETTLED_LINK_PATH in stored
+    db.expire_all()
+    (job,) = _jobs(db, world)
+    assert (job.status, job.link_path, job.recipient_user_id is None) == (
+        "sent",
+        svc.SETTLED_LINK_PATH,
+        not portal_account,
+    )
+
+
+def test_link_token_leaves_the_outbox_when_the_recipient_is_gone(
+    db: Session, world: World, session_factory: sessionmaker[Session], smtp: SmtpSink
+) -> None:
+    issued = _send_link(db, world)
+    world.user("patient").is_active = False
+    db.commit()
+    summary = _drain(session_factory, smtp.mailer(), NOW)
+    assert summary == DrainSummary(sent=0, failed=1, pending=0)
+    assert smtp.envelopes == []
+    assert issued.token not in _outbox_text(session_factory)
 
 
 def test_outbox_counts_every_status(db: Session, world: World) -> None:

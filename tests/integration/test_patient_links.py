@@ -1,4 +1,5 @@
-"""Questionnaire links on both databases: hashed token, expiry, single use, revoke, alerts."""
+"""Questionnaire links on both databases: hashed token, expiry, single use, revoke, alerts,
+who a submission is attributed to, and the e-mail (portal account or the patient's address)."""
 
 from __future__ import annotations
 
@@ -10,9 +11,19 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ketacare.core.errors import Conflict, Invalid
-from ketacare.db.models import Assessment, AuditEvent, NotificationJob, PatientLink, SafetyAlert
-from ketacare.services import accounts
+from ketacare.db.models import (
+    Assessment,
+    AuditEvent,
+    NotificationJob,
+    Patient,
+    PatientLink,
+    SafetyAlert,
+)
+from ketacare.services import accounts, portal
+from ketacare.services import assessments as assessment_svc
+from ketacare.services import patient_link_submission as submission
 from ketacare.services import patient_links as svc
+from ketacare.services.assessment_source import AssessmentSource, recorded_by_label
 from ketacare.services.audit import AccessDenied, AuditContext
 from tests.factories.world import NOW, World
 
@@ -39,10 +50,12 @@ def _issue(db: Session, world: World, **kw: object) -> svc.IssuedLink:
     return svc.create_patient_link(db, **values)  # type: ignore[arg-type]
 
 
-def _submit(db: Session, token: str, answers: dict[str, str], **kw: object) -> svc.Submission:
+def _submit(
+    db: Session, token: str, answers: dict[str, str], **kw: object
+) -> submission.Submission:
     values: dict[str, object] = {"at": NOW + timedelta(hours=1), "client_address": "203.0.113.9"}
     values.update(kw)
-    return svc.submit_patient_link(db, token=token, answers=answers, **values)  # type: ignore[arg-type]
+    return submission.submit_patient_link(db, token=token, answers=answers, **values)  # type: ignore[arg-type]
 
 
 def test_only_the_sha256_of_the_token_is_stored(db: Session, world: World) -> None:
@@ -103,8 +116,10 @@ def test_submission_records_through_assessments_once(db: Session, world: World) 
     assert [a.total for a in done.assessments] == [8.0, 14.0]
     assert all(a.timepoint == "follow-up" for a in done.assessments)
     assert not done.crisis_notice
-    # Recorded by the patient's portal account (they have one in the world).
+    # Recorded by the patient's portal account (they have one in the world), as a link entry.
     assert {a.recorded_by for a in done.assessments} == {world.user("patient").id}
+    assert {a.source for a in done.assessments} == {AssessmentSource.PATIENT_LINK}
+    assert {a.patient_link_id for a in done.assessments} == {issued.link.id}
     again = _submit(db, issued.token, answers, at=NOW + timedelta(hours=2))
     assert again.already_received
     assert [a.id for a in again.assessments] == [a.id for a in done.assessments]
@@ -150,10 +165,10 @@ def test_unanswered_or_wrong_item_is_refused_naming_it(db: Session, world: World
 
 def test_expired_revoked_and_unknown_links(db: Session, world: World) -> None:
     issued = _issue(db, world)
-    with pytest.raises(svc.LinkUnavailable) as caught:
+    with pytest.raises(submission.LinkUnavailable) as caught:
         _submit(db, issued.token, PHQ9_OK, at=NOW + timedelta(days=4))
     assert caught.value.gone
-    with pytest.raises(svc.LinkUnavailable) as caught:
+    with pytest.raises(submission.LinkUnavailable) as caught:
         _submit(db, "not-a-token", PHQ9_OK)
     assert not caught.value.gone
     second = _issue(db, world)
@@ -161,8 +176,8 @@ def test_expired_revoked_and_unknown_links(db: Session, world: World) -> None:
         db, link_id=second.link.id, at=NOW + timedelta(minutes=5), ctx=_ctx(world, "prescriber")
     )
     assert view.status is svc.LinkStatus.REVOKED
-    with pytest.raises(svc.LinkUnavailable) as caught:
-        svc.open_patient_link(
+    with pytest.raises(submission.LinkUnavailable) as caught:
+        submission.open_patient_link(
             db, token=second.token, at=NOW + timedelta(minutes=6), client_address=None
         )
     assert caught.value.gone
@@ -190,28 +205,112 @@ def test_emailed_link_carries_no_clinical_detail_and_leaves_the_outbox_when_used
     assert job.status == "failed"
 
 
-def test_email_needs_a_portal_account(db: Session, world: World) -> None:
-    user = world.user("patient")
-    user.is_active = False
+def _without_portal_account(db: Session, world: World, *, email: str | None) -> Patient:
+    world.user("patient").is_active = False
+    assert world.patient is not None
+    world.patient.email = email
     db.flush()
+    return world.patient
+
+
+def test_email_needs_a_portal_account_or_an_address_on_file(db: Session, world: World) -> None:
+    _without_portal_account(db, world, email=None)
     with pytest.raises(Invalid) as caught:
         _issue(db, world, send_email=True)
     assert caught.value.field == "send_email"
+    assert db.scalars(select(PatientLink)).all() == []
 
 
-def test_without_a_portal_account_the_issuer_is_recorded_and_the_policy_still_runs(
+def test_without_a_portal_account_the_mail_goes_to_the_patients_own_address(
     db: Session, world: World
 ) -> None:
-    world.user("patient").is_active = False
-    db.flush()
+    _without_portal_account(db, world, email="avery.quinn@example.test")
+    issued = _issue(db, world, send_email=True)
+    job = db.scalars(
+        select(NotificationJob).where(NotificationJob.kind == "questionnaire_link")
+    ).one()
+    assert job.recipient_user_id is None
+    assert job.recipient_email == "avery.quinn@example.test"
+    assert issued.link.emailed
+
+
+def test_without_a_portal_account_nobody_is_named_as_recorder_and_the_policy_still_runs(
+    db: Session, world: World
+) -> None:
+    _without_portal_account(db, world, email=None)
     issued = _issue(db, world, ctx=_ctx(world, "prescriber"))
     done = _submit(db, issued.token, PHQ9_OK)
-    assert done.assessments[0].recorded_by == world.user("prescriber").id
+    row = db.get(Assessment, done.assessments[0].id)
+    assert row is not None
+    db.refresh(row)
+    assert row.recorded_by is None
+    assert row.source == "patient_link"
+    assert row.patient_link_id == issued.link.id
+    assert recorded_by_label(row, {}) == "self-report via link"
     event = db.scalars(
         select(AuditEvent).where(AuditEvent.entity_type == "Assessment", AuditEvent.action == "C")
     ).all()[-1]
     assert event.role == "patient"
     assert event.patient_id == issued.link.patient_id
+    assert event.detail is not None
+    assert "source=patient_link" in event.detail
+
+
+def test_link_attribution_is_only_for_the_links_own_patient(db: Session, world: World) -> None:
+    """A staff actor cannot pass a link id, nor can a patient use another patient's link."""
+    issued = _issue(db, world)
+    assert world.patient is not None
+    staff = _ctx(world, "nurse")
+    with pytest.raises(Invalid) as caught:
+        assessment_svc.record_assessment(
+            db,
+            patient_id=world.patient.id,
+            instrument_id="phq9",
+            answers=[1] * 8 + [0],
+            context=None,
+            administered_at=NOW,
+            timepoint="follow-up",
+            session_id=None,
+            at=NOW,
+            ctx=staff,
+            patient_link_id=issued.link.id,
+        )
+    assert caught.value.field == "patient_link_id"
+    with pytest.raises(Invalid) as caught:
+        assessment_svc.record_assessment(
+            db,
+            patient_id=world.patient.id,
+            instrument_id="phq9",
+            answers=[1] * 8 + [0],
+            context=None,
+            administered_at=NOW,
+            timepoint="follow-up",
+            session_id=None,
+            at=NOW,
+            ctx=_ctx(world, "patient"),
+            patient_link_id=issued.link.id + 1000,
+        )
+    assert caught.value.field == "patient_link_id"
+    assert db.scalars(select(Assessment)).all() == []
+    # Staff entry stays "staff", by the nurse.
+    row = assessment_svc.record_assessment(
+        db,
+        patient_id=world.patient.id,
+        instrument_id="phq9",
+        answers=[1] * 8 + [0],
+        context=None,
+        administered_at=NOW,
+        timepoint="follow-up",
+        session_id=None,
+        at=NOW,
+        ctx=staff,
+    )
+    assert (row.source, row.recorded_by, row.patient_link_id) == (
+        "staff",
+        world.user("nurse").id,
+        None,
+    )
+    assert recorded_by_label(row, {world.user("nurse").id: "nurse A"}) == "by nurse A"
 
 
 def test_portal_overview_is_the_patients_own_and_staff_are_refused(
@@ -220,12 +319,12 @@ def test_portal_overview_is_the_patients_own_and_staff_are_refused(
     issued = _issue(db, world)
     _issue(db, world)
     _submit(db, issued.token, PHQ9_OK)
-    portal = svc.portal_overview(db, at=NOW + timedelta(hours=3), ctx=_ctx(world, "patient"))
+    overview = portal.portal_overview(db, at=NOW + timedelta(hours=3), ctx=_ctx(world, "patient"))
     assert world.patient is not None
-    assert portal.patient.id == world.patient.id
-    assert len(portal.pending) == 1
-    assert [(s.instrument, s.total, s.band) for s in portal.scores] == [("PHQ-9", 8, "mild")]
-    assert any(a.who == "nurse A" for a in portal.accesses)
+    assert overview.patient.id == world.patient.id
+    assert len(overview.pending) == 1
+    assert [(s.instrument, s.total, s.band) for s in overview.scores] == [("PHQ-9", 8, "mild")]
+    assert any(a.who == "nurse A" for a in overview.accesses)
     for persona in ("nurse", "prescriber", "admin", "frontdesk", "researcher", "outsider"):
         with pytest.raises(AccessDenied):
-            svc.portal_overview(db, at=NOW, ctx=_ctx(world, persona))
+            portal.portal_overview(db, at=NOW, ctx=_ctx(world, persona))

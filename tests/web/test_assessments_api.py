@@ -11,7 +11,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ketacare.db.models import Assessment, AuditEvent, SafetyAlert
+from ketacare.services import accounts
 from ketacare.services.assessments import record_treatment_event
+from ketacare.services.audit import AuditContext
+from ketacare.services.patient_link_submission import submit_patient_link
+from ketacare.services.patient_links import create_patient_link
 from tests.factories.world import NOW, World
 from tests.web.conftest import bearer
 
@@ -98,6 +102,8 @@ def test_scoring_table_through_the_api(
     assert body["engine_version"] == body["result"]["engine_version"]
     assert body["catalogue_version"]
     assert body["recorded_by"] == world.user("nurse").id
+    assert body["source"] == "staff"
+    assert body["patient_link_id"] is None
 
 
 def test_stored_record_keeps_versions_loinc_and_timepoint(
@@ -303,6 +309,7 @@ def test_patient_submits_and_reads_only_their_own(
     assert world.other_patient is not None
     own = post(client, tokens["patient"], world.patient.id, form("phq9", [1] * 8 + [0]))
     assert own.status_code == 201, own.text
+    assert (own.json()["source"], own.json()["recorded_by"]) == ("portal", world.user("patient").id)
     h = bearer(tokens["patient"])
     assert (
         len(client.get(f"/api/v1/patients/{world.patient.id}/assessments", headers=h).json()) == 1
@@ -391,3 +398,34 @@ def test_idempotent_retry_does_not_duplicate(
     assert first.json() == second.json()
     assert db.scalar(select(func.count()).select_from(Assessment)) == 1
     assert db.scalar(select(func.count()).select_from(SafetyAlert)) == 1
+
+
+def test_link_submission_without_an_account_reads_as_a_self_report(
+    client: TestClient, tokens: dict[str, str], world: World, db: Session
+) -> None:
+    assert world.patient is not None
+    world.user("patient").is_active = False
+    issued = create_patient_link(
+        db,
+        patient_id=world.patient.id,
+        instruments=["phq9"],
+        timepoint="follow-up",
+        expires_at=None,
+        default_days=4,
+        send_email=False,
+        at=NOW - timedelta(hours=2),
+        ctx=AuditContext(actor=accounts.actor_for(world.user("nurse"))),
+    )
+    submit_patient_link(
+        db,
+        token=issued.token,
+        answers={f"phq9.{i}": "1" for i in range(1, 10)},
+        at=NOW - timedelta(hours=1),
+        client_address=None,
+    )
+    db.commit()
+    h = bearer(tokens["prescriber"])
+    rows = client.get(f"/api/v1/patients/{world.patient.id}/assessments", headers=h).json()
+    assert [(r["source"], r["recorded_by"], r["patient_link_id"]) for r in rows] == [
+        ("patient_link", None, issued.link.id)
+    ]

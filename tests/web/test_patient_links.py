@@ -228,3 +228,31 @@ def test_staff_page_refuses_other_roles(client: TestClient, world: World, person
     sign_in(client, world.user(persona).email)
     r = client.get(f"/patients/{world.patient.id}/questionnaire-links")
     assert r.status_code == 403
+
+
+def test_self_report_without_an_account_shows_as_such_on_the_chart(
+    client: TestClient, tokens: dict[str, str], world: World, db: Session
+) -> None:
+    """No portal account: the link goes to the patient's own e-mail; the chart names no nurse."""
+    assert world.patient is not None
+    world.user("patient").is_active = False
+    world.patient.email = None
+    db.commit()
+    payload = {"instruments": ["phq9"], "timepoint": "follow-up", "send_email": True}
+    refused = client.post(_url(world), json=payload, headers=bearer(tokens["nurse"]))
+    assert refused.status_code == 422
+    assert refused.json()["field"] == "send_email"
+    world.patient.email = "avery@example.test"
+    db.commit()
+    issued = _issue(client, tokens, world, send_email=True)
+    assert issued["emailed"] is True
+    token = _token(issued)
+    page = client.get(f"/p/{token}")
+    done = client.post(f"/p/{token}", data={"csrf_token": csrf_of(page.text), **PHQ9_OK})
+    assert done.status_code == 200
+    sign_in(client, world.user("nurse").email)
+    chart = client.get(f"/patients/{world.patient.id}/assessments")
+    assert chart.status_code == 200
+    cells = re.findall(r'data-testid="recorded-by">([^<]*)<', chart.text)
+    assert cells == ["self-report via link"]
+    assert "by nurse A" not in chart.text

@@ -9,6 +9,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from ketacare.services import accounts
+from ketacare.services import patient_link_submission as submission
 from ketacare.services import patient_links as svc
 from ketacare.services.audit import AuditContext
 from tests.factories.world import NOW, World, make_patient
@@ -34,7 +35,7 @@ def test_patient_sees_own_links_scores_and_who_viewed(
         at=NOW - timedelta(hours=2),
         ctx=nurse,
     )
-    svc.submit_patient_link(
+    submission.submit_patient_link(
         db,
         token=used.token,
         answers={f"phq9.{i}": "2" for i in range(1, 9)} | {"phq9.9": "0"},

@@ -7,7 +7,9 @@ and rows still pending in the outbox (retries waiting for their back-off). No SM
 configured exits 2 with a message. Several workers may run at once, on any number of hosts.
 
 Each claim and each outcome is its own short transaction; the SMTP conversation happens
-outside any transaction so a slow mail server never holds database locks.
+outside any transaction so a slow mail server never holds database locks. Recording a
+questionnaire link's outcome also removes its secret token from the outbox row
+(``services.notifications``), so after a drain no sent link is left readable in the database.
 """
 
 from __future__ import annotations
@@ -132,7 +134,7 @@ def worker_cmd(
     ] = DEFAULT_INTERVAL_SECONDS,
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON summary.")] = False,
 ) -> None:
-    """Send queued e-mail notifications (safety alerts, serious adverse events)."""
+    """Send queued e-mail (safety alerts, serious adverse events, questionnaire links)."""
     settings = settings_or_exit()
     try:
         mailer = SmtpMailer.from_settings(settings)

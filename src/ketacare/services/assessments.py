@@ -6,6 +6,8 @@ of patient data. Safety alerts are raised (``services.safety_alerts``) in the sa
 as the assessment that triggers them, so a saved form can never lack its alert. Outcome reports
 and the assessments page's overview are in ``services.outcomes``.
 
+Who entered a form (staff, patient link, portal) is decided by ``services.assessment_source``.
+
 Interface other features call: ``record_assessment``, ``record_treatment_event`` and
 ``open_safety_alerts`` (defined in ``services.safety_alerts``, re-exported here).
 """
@@ -25,18 +27,21 @@ from ketacare.core.errors import Conflict, Invalid, NotFound
 from ketacare.core.instruments import Instrument, ScoreResult, load_catalogue, parse_token, score
 from ketacare.core.instruments.model import Answer
 from ketacare.core.outcomes import normalise_instrument_id
-from ketacare.db.models import Assessment, Patient, SafetyAlert, TreatmentEvent
+from ketacare.db.models import Assessment, Patient, SafetyAlert
 from ketacare.db.repositories import assessment as repo
 from ketacare.db.repositories import patient as patient_repo
-from ketacare.services import safety_alerts
+from ketacare.services import safety_alerts, treatment_events
+from ketacare.services.assessment_source import Attribution, attribution_of
 from ketacare.services.audit import AuditContext, authorize, record_event
 from ketacare.services.safety_alerts import raise_alerts
-
-MAX_KIND_LENGTH = 40
 
 # The session feature reads a patient's open alerts through this module; the alert use cases
 # live in ``services.safety_alerts``, so the name is re-exported here, not redefined.
 open_safety_alerts = safety_alerts.open_safety_alerts
+# Dated treatment events are their own use case (``services.treatment_events``); the sessions
+# feature calls them through this module.
+record_treatment_event = treatment_events.record_treatment_event
+list_treatment_events = treatment_events.list_treatment_events
 
 
 class Timepoint(StrEnum):
@@ -193,6 +198,7 @@ def record_assessment(
     at: datetime,
     ctx: AuditContext,
     supersedes_id: int | None = None,
+    patient_link_id: int | None = None,
 ) -> Assessment:
     """Score a form with the core engine, store it and raise its safety alerts at once.
 
@@ -202,6 +208,7 @@ def record_assessment(
         Invalid: unknown instrument or timepoint, a future time, or a malformed answer
             (the error's ``field`` names the item, e.g. ``"item 9"``).
         Conflict: ``supersedes_id`` was already corrected.
+        Invalid: ``patient_link_id`` (a link submission) from staff or for another patient.
     """
     return record_assessment_with_alerts(
         db,
@@ -215,6 +222,7 @@ def record_assessment(
         at=at,
         ctx=ctx,
         supersedes_id=supersedes_id,
+        patient_link_id=patient_link_id,
     ).assessment
 
 
@@ -231,6 +239,7 @@ def record_assessment_with_alerts(
     at: datetime,
     ctx: AuditContext,
     supersedes_id: int | None = None,
+    patient_link_id: int | None = None,
 ) -> Recorded:
     """As ``record_assessment``, also returning the alerts raised (for the API response)."""
     actor = signed_in_actor(ctx)
@@ -242,6 +251,7 @@ def record_assessment_with_alerts(
         own=Action.OWN_ASSESSMENT_SUBMIT,
         audit_action=AuditAction.CREATE,
     )
+    attribution = attribution_of(db, actor=actor, patient=patient, patient_link_id=patient_link_id)
     instrument = find_instrument(instrument_id)
     point = _timepoint(timepoint)
     _check_times(administered_at=administered_at, at=at)
@@ -259,12 +269,12 @@ def record_assessment_with_alerts(
             administered_at=administered_at,
             timepoint=point,
             session_id=session_id,
-            recorded_by=actor.user_id,
+            attribution=attribution,
             at=at,
             supersedes_id=None if previous is None else previous.id,
         ),
     )
-    detail = f"instrument={instrument.id}"
+    detail = f"instrument={instrument.id};source={attribution.source}"
     if previous is not None:
         detail += f";supersedes={previous.id}"
     audit_patient(db, ctx, at, AuditAction.CREATE, "Assessment", row.id, patient, detail)
@@ -282,7 +292,7 @@ def _assessment_row(
     administered_at: datetime,
     timepoint: Timepoint,
     session_id: int | None,
-    recorded_by: int,
+    attribution: Attribution,
     at: datetime,
     supersedes_id: int | None,
 ) -> Assessment:
@@ -305,8 +315,10 @@ def _assessment_row(
         instrument_version=result.instrument_version,
         loinc_panel=result.loinc.get("panel"),
         loinc_total=result.loinc.get("total"),
-        recorded_by=recorded_by,
+        recorded_by=attribution.recorded_by,
         recorded_at=at,
+        source=attribution.source.value,
+        patient_link_id=attribution.patient_link_id,
         supersedes_id=supersedes_id,
     )
 
@@ -363,40 +375,3 @@ def list_assessments(
         db, ctx, at, AuditAction.READ, "Assessment", None, patient, f"results={len(rows)}"
     )
     return [AssessmentView(assessment=r, superseded=r.id in replaced) for r in rows]
-
-
-def record_treatment_event(
-    db: Session, *, patient_id: int, at: datetime, kind: str, source_id: int | None
-) -> TreatmentEvent:
-    """Store a dated treatment for the outcomes time axis (first treatment = baseline anchor).
-
-    Called by the sessions feature inside its own audited write, so it is not audited again.
-    The same ``(patient, kind, source_id)`` updates the time instead of adding a duplicate.
-
-    Raises:
-        NotFound: unknown patient.
-        Invalid: a naive time or a blank / over-long kind.
-    """
-    load_patient(db, patient_id)
-    if at.tzinfo is None:
-        raise Invalid("treatment_event.naive_time", "at needs a UTC offset.", field="at")
-    name = kind.strip()
-    if not name or len(name) > MAX_KIND_LENGTH:
-        msg = f"kind must be 1-{MAX_KIND_LENGTH} characters."
-        raise Invalid("treatment_event.bad_kind", msg, field="kind")
-    if source_id is not None:
-        existing = repo.get_treatment_event(
-            db, patient_id=patient_id, kind=name, source_id=source_id
-        )
-        if existing is not None:
-            existing.at = at
-            db.flush()
-            return existing
-    return repo.add_treatment_event(
-        db, TreatmentEvent(patient_id=patient_id, at=at, kind=name, source_id=source_id)
-    )
-
-
-def list_treatment_events(db: Session, *, patient_id: int) -> list[TreatmentEvent]:
-    """The patient's treatment events, oldest first (no audit; part of a caller's read)."""
-    return repo.list_treatment_events(db, patient_id=patient_id)

@@ -1,4 +1,8 @@
-"""E-mail notifications to prescribers: queued with the event, sent later by the worker.
+"""E-mail notifications: queued with the event, sent later by the worker.
+
+Prescribers get safety alerts and serious adverse events; patients get questionnaire links
+(``services.patient_links``), addressed to their portal account or, without one, to the e-mail
+on their record (``recipient_email``).
 
 Enqueueing happens in the caller's transaction, next to the event it reports, so a rolled-back
 safety alert or adverse event leaves nothing to send. Each (event, prescriber) pair is one row
@@ -14,6 +18,14 @@ send can take) in a short transaction; the worker sends outside any transaction;
 ``record_outcome`` marks each row sent, or schedules a retry with exponential back-off, or
 gives up after ``MAX_ATTEMPTS``. A worker that dies mid-batch leaves rows whose lease expires,
 so another worker picks them up: delivery is at least once, never silently dropped.
+
+Secret links at rest: a questionnaire link's path carries its raw token (only its SHA-256 is
+stored with the link), so the outbox row holds the token only while the mail is waiting to be
+sent. The moment the row settles (sent, failed for good, or dropped because its recipient is
+gone) ``link_path`` becomes ``SETTLED_LINK_PATH``; using or revoking the link scrubs it too.
+The remaining window is a pending row: from issue until the worker's successful send (seconds
+with a running worker; up to the retry schedule's two hours while the mail server is down).
+A database copy taken in that window holds a usable link, as does the patient's mailbox.
 """
 
 from __future__ import annotations
@@ -42,11 +54,18 @@ RETRY_CAP = timedelta(hours=1)
 MIN_LEASE = timedelta(minutes=5)
 LEASE_PER_MESSAGE = timedelta(minutes=1)
 RECIPIENT_GONE = "recipient_inactive"
+RECIPIENT_MISSING = "no_recipient"
 
 
 class NotificationKind(StrEnum):
     SAFETY_ALERT = "safety_alert"
     SERIOUS_ADVERSE_EVENT = "serious_adverse_event"
+    QUESTIONNAIRE_LINK = "questionnaire_link"
+
+
+# Kinds whose link path is a secret (a token): it leaves the row once the row settles.
+SECRET_LINK_KINDS = frozenset({NotificationKind.QUESTIONNAIRE_LINK.value})
+SETTLED_LINK_PATH = "/p/sent"
 
 
 class NotificationStatus(StrEnum):
@@ -184,6 +203,23 @@ def lease_for(batch: int) -> timedelta:
     return max(MIN_LEASE, LEASE_PER_MESSAGE * batch)
 
 
+def _recipient_address(db: Session, job: NotificationJob) -> str | None:
+    """The address to send to now: the user's current e-mail, or the row's own address."""
+    if job.recipient_user_id is None:
+        return job.recipient_email
+    recipient = user_repo.get_user(db, job.recipient_user_id)
+    if recipient is None or not recipient.is_active:
+        return None
+    return recipient.email
+
+
+def _settle(job: NotificationJob, status: NotificationStatus) -> None:
+    """Mark a row sent or failed; a secret link path leaves the row with it."""
+    job.status = status.value
+    if job.kind in SECRET_LINK_KINDS:
+        job.link_path = SETTLED_LINK_PATH
+
+
 def claim_due(
     db: Session, *, at: datetime, limit: int, base_url: str, due_by: datetime | None = None
 ) -> Claim:
@@ -197,16 +233,16 @@ def claim_due(
     lease_until = at + lease_for(len(jobs))
     for job in jobs:
         job.attempts += 1
-        recipient = user_repo.get_user(db, job.recipient_user_id)
-        if recipient is None or not recipient.is_active:
-            job.status = NotificationStatus.FAILED.value
-            job.last_error = RECIPIENT_GONE
+        address = _recipient_address(db, job)
+        if not address:
+            _settle(job, NotificationStatus.FAILED)
+            job.last_error = RECIPIENT_GONE if job.recipient_user_id else RECIPIENT_MISSING
             dropped += 1
             continue
         job.next_attempt_at = lease_until
         body = f"{job.body}\nReview it here: {base_url}{job.link_path}\n"
         mail = OutgoingMail(
-            to=recipient.email,
+            to=address,
             subject=job.subject,
             body=body,
             at=at,
@@ -226,7 +262,11 @@ def retry_delay(attempts: int) -> timedelta:
 def record_outcome(
     db: Session, *, job_id: int, error: str | None, at: datetime
 ) -> NotificationStatus:
-    """Mark a claimed row sent, or schedule its retry, or fail it after the last attempt."""
+    """Mark a claimed row sent, or schedule its retry, or fail it after the last attempt.
+
+    A settled questionnaire-link row loses its token (``SETTLED_LINK_PATH``) in this same
+    transaction.
+    """
     job = repo.get_job(db, job_id)
     if job is None:
         raise NotFound("notification.not_found", f"No notification with id {job_id}.")
@@ -234,13 +274,13 @@ def record_outcome(
         # Another worker settled it after this one's lease ran out; its word stands.
         return NotificationStatus(job.status)
     if error is None:
-        job.status = NotificationStatus.SENT.value
+        _settle(job, NotificationStatus.SENT)
         job.sent_at = at
         job.last_error = None
     else:
         job.last_error = error[:MAX_ERROR_LENGTH]
         if job.attempts >= MAX_ATTEMPTS:
-            job.status = NotificationStatus.FAILED.value
+            _settle(job, NotificationStatus.FAILED)
         else:
             job.next_attempt_at = at + retry_delay(job.attempts)
     db.flush()

@@ -56,8 +56,14 @@ class Assessment(Base):
     instrument_version: Mapped[str] = mapped_column(String(20))
     loinc_panel: Mapped[str | None] = mapped_column(String(20))
     loinc_total: Mapped[str | None] = mapped_column(String(20))
-    recorded_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    # Who entered it: a staff member, or the patient's own portal account; NULL when the patient
+    # answered a questionnaire link without having an account (``source`` says which).
+    recorded_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # "staff", "patient_link" or "portal": a chart must never suggest a nurse entered a
+    # patient's own answers. Rows older than this column were all staff entries.
+    source: Mapped[str] = mapped_column(String(20), server_default="staff")
+    patient_link_id: Mapped[int | None] = mapped_column(ForeignKey("patient_links.id"), index=True)
     supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("assessments.id"))
 
 

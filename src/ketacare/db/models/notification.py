@@ -3,7 +3,10 @@
 One row per (event, recipient). Recipients are resolved when the event is recorded, so the
 row set is fixed in the event's own transaction and a failure to reach one prescriber never
 re-sends to another; the address is read from the user at send time, so a corrected address
-is honoured. Rows hold no PHI: only the kind of event, the clinic and the time.
+is honoured. Rows hold no clinical content: only the kind of event, the clinic and the time. A
+questionnaire-link row addressed to a patient without a portal account holds that patient's
+e-mail address, and until it is sent the link path holds the link's secret token (see
+``services.notifications``).
 """
 
 from __future__ import annotations
@@ -29,7 +32,10 @@ class NotificationJob(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(40))
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
-    recipient_user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    # Exactly one recipient: a user account (address read at send time), or a patient without a
+    # portal account, addressed by the e-mail on their record when the row was queued.
+    recipient_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    recipient_email: Mapped[str | None] = mapped_column(String(254))
     # The id of the row that caused it (safety alert, treatment session); no foreign key, as
     # those tables belong to other features and the outbox outlives nothing it points to.
     source_id: Mapped[int] = mapped_column(Integer)

@@ -5,7 +5,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ketacare.db.models import Assessment, SafetyAlert, TreatmentEvent
+from ketacare.db.models import Assessment, SafetyAlert, TreatmentEvent, User
 
 ALERT_OPEN = "open"
 ALERT_CLOSED = "closed"
@@ -116,3 +116,10 @@ def first_treatment_at(db: Session, *, patient_id: int) -> datetime | None:
     )
     first = db.scalar(stmt)
     return None if first is None else first.at
+
+
+def get_users(db: Session, user_ids: set[int]) -> list[User]:
+    """The users who recorded assessments (for "by <name>" on a chart)."""
+    if not user_ids:
+        return []
+    return list(db.scalars(select(User).where(User.id.in_(user_ids))))

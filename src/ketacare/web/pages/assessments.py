@@ -12,6 +12,7 @@ from ketacare.core.authz import Action, Target, can
 from ketacare.core.errors import Conflict, Invalid, NotFound
 from ketacare.core.instruments import Catalogue, Instrument, load_catalogue
 from ketacare.core.instruments.model import Item, ItemKind
+from ketacare.services import assessment_source
 from ketacare.services import assessments as service
 from ketacare.services import outcomes as outcome_service
 from ketacare.services import patient_links as link_service
@@ -96,6 +97,7 @@ def _page(
         except Invalid as exc:
             errors = {**(errors or {}), "instrument": exc.message}
     target = Target(patient.organisation_id, patient.id)
+    names = assessment_source.recorder_names(db, [v.assessment for v in overview.views])
     return render(
         request,
         state,
@@ -105,6 +107,7 @@ def _page(
         patient=patient,
         overview=overview,
         charts=[(s, _chart(s, overview.events)) for s in overview.series],
+        recorded_by=lambda a: assessment_source.recorded_by_label(a, names),
         instruments=catalogue.list(),
         chosen=chosen,
         choices=choices,

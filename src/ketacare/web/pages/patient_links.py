@@ -14,7 +14,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from ketacare.core.errors import Invalid
-from ketacare.services import patient_links as service
+from ketacare.services import patient_link_submission as service
+from ketacare.services.patient_links import LinkStatus
 from ketacare.web.deps import Db, State, client_address
 from ketacare.web.pages.common import render
 
@@ -55,7 +56,7 @@ def _form(
         )
     except service.LinkUnavailable as exc:
         return _unavailable(request, state, exc)
-    if link_status is service.LinkStatus.COMPLETED:
+    if link_status is LinkStatus.COMPLETED:
         return _done(request, state, already=True, crisis=False)
     return render(
         request,

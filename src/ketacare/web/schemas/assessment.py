@@ -5,6 +5,7 @@ from typing import Annotated, Any
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
+from ketacare.services.assessment_source import AssessmentSource
 from ketacare.services.assessments import Timepoint
 
 # A yes/no item takes true/false or "yes"/"no"; a scale item a number (or its option code).
@@ -65,8 +66,13 @@ class AssessmentRead(BaseModel):
     instrument_version: str
     loinc_panel: str | None
     loinc_total: str | None
-    recorded_by: int
+    # NULL when the patient answered a questionnaire link without a portal account.
+    recorded_by: int | None
     recorded_at: datetime
+    source: AssessmentSource = Field(
+        description="staff, patient_link (self-report via link) or portal (patient account)"
+    )
+    patient_link_id: int | None
     supersedes_id: int | None
     superseded: bool = False
     alerts: list[SafetyAlertRead] = Field(default_factory=list)
