@@ -77,7 +77,7 @@ def test_outcomes_json(seeded: int, tmp_path: Path) -> None:
     assert (out["response"], out["remission"], out["relapse"]) == (True, True, False)
     assert out["first_response_at"] == (start + timedelta(days=1)).isoformat()
     assert out["hours_to_response"] == pytest.approx(12.0)
-    assert out["rules_version"]
+    assert out["rules_version"] == out["rule_version"] == "outcomes-rules/2026.1"
     assert out["rules"]["remission"]["cutoff"] == 5
     # The operator's read is in the audit trail, with no user.
     engine = make_engine(fast_settings(data_dir=tmp_path))

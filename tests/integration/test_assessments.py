@@ -142,17 +142,17 @@ def test_outcomes_use_the_correction_not_the_superseded_form(db: Session, world:
     assert outcome_svc.reference_lines(report)[0].value == pytest.approx(8.0)
 
 
-def test_untreated_patient_has_no_baseline_rule_and_no_response_line(
-    db: Session, world: World
-) -> None:
+def test_untreated_patient_is_measured_from_the_first_score(db: Session, world: World) -> None:
     assert world.patient is not None
     _record(db, world, [2] * 8 + [0])
     report = outcome_svc.get_outcomes(
         db, patient_id=world.patient.id, instrument_id="phq9", at=NOW, ctx=_ctx(world, "nurse")
     )
-    assert report.summary.response is None
+    assert report.summary.response is None  # one score: nothing to compare yet
     assert "not_treated" in report.as_dict()["notes"]
-    assert [line.kind for line in outcome_svc.reference_lines(report)] == ["remission"]
+    lines = outcome_svc.reference_lines(report)
+    assert [line.kind for line in lines] == ["response", "remission"]
+    assert lines[0].value == pytest.approx(8.0)  # 50 % below the baseline of 16
 
 
 def test_outsider_is_refused_and_patient_submits_own(db: Session, world: World) -> None:

@@ -171,15 +171,15 @@ def rules_for(instrument: Instrument) -> InstrumentRules | None:
 def reference_lines(report: OutcomeReport) -> list[ReferenceLine]:
     """The response level (from the baseline) and remission cut of the rules that were applied.
 
-    Only drawn when the summary could assess them: no treated baseline, no response line.
+    The response level is drawn from whatever baseline the summary used (before the first
+    treatment, or the first score when no treatment is recorded).
     """
     rules = report.summary.instrument_rules
     if rules is None:
         return []
     lines = []
     baseline = report.summary.baseline.total
-    treated = report.first_treatment_at is not None
-    if rules.response is not None and treated and baseline > 0:
+    if rules.response is not None and baseline > 0:
         pct = rules.response.min_reduction_pct
         level = baseline * (1 - pct / 100)
         lines.append(ReferenceLine(f"Response ({pct:g}% below baseline)", level, "response"))

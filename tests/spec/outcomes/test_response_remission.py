@@ -230,12 +230,15 @@ def test_no_follow_up_assesses_nothing() -> None:
     assert summary.follow_up_count == 0
 
 
-def test_not_treated_yet_uses_the_latest_measurement_as_baseline() -> None:
-    series = [Measurement(at_day(-9), 20), Measurement(at_day(-2), 17)]
+def test_without_a_recorded_treatment_change_is_measured_from_the_first_score() -> None:
+    series = [Measurement(at_day(-2), 9), Measurement(at_day(-9), 20), Measurement(at_day(-5), 12)]
     summary = evaluate_outcomes(series, instrument_id="phq9", first_treatment_at=None)
-    assert summary.baseline.total == 17
-    assert summary.baseline_rule is BaselineRule.NOT_TREATED_LATEST
-    assert summary.response is None
+    assert summary.baseline.total == 20
+    assert summary.latest.total == 9
+    assert summary.baseline_rule is BaselineRule.NO_TREATMENT_FIRST
+    assert summary.response is True  # 20 -> 9 is a 55 % fall
+    assert summary.remission is False  # PHQ-9 remission is < 5
+    assert summary.hours_to_response is None  # no treatment time to count from
     assert OutcomeNote.NOT_TREATED in summary.notes
 
 

@@ -4,7 +4,10 @@ Definitions (instruments.md section 3 item 15; protocols.md section 1.9 and rule
 
 * Baseline = the latest measurement at or before the first treatment. If there is none, the first
   measurement is used and the summary is flagged (``FIRST_MEASUREMENT_FALLBACK``). With no
-  treatment yet, the latest measurement is the baseline and nothing is assessed.
+  treatment recorded, change is measured from the first measurement (``NO_TREATMENT_FIRST``,
+  noted as ``not_treated``): a clinic that scores patients before and after care it does not
+  record as sessions still sees response and remission; time to response needs a treatment
+  time and stays empty.
 * Follow-ups = measurements after the baseline. Response and remission describe the latest
   follow-up; their first dates scan all follow-ups.
 * Response = fall from baseline of at least the instrument's percentage (default 50 %).
@@ -87,7 +90,7 @@ def choose_baseline(
 ) -> tuple[int, BaselineRule]:
     """Return the index of the baseline in the time-sorted ``series`` and the rule used."""
     if first_treatment_at is None:
-        return len(series) - 1, BaselineRule.NOT_TREATED_LATEST
+        return 0, BaselineRule.NO_TREATMENT_FIRST
     before = [i for i, m in enumerate(series) if m.at <= first_treatment_at]
     if before:
         return before[-1], BaselineRule.LATEST_AT_OR_BEFORE_FIRST_TREATMENT
@@ -259,7 +262,7 @@ class _Evaluation:
 
     def _series_checks(self) -> list[tuple[OutcomeNote, bool]]:
         return [
-            (OutcomeNote.NOT_TREATED, self.baseline_rule is BaselineRule.NOT_TREATED_LATEST),
+            (OutcomeNote.NOT_TREATED, self.baseline_rule is BaselineRule.NO_TREATMENT_FIRST),
             (
                 OutcomeNote.NO_PRE_TREATMENT_BASELINE,
                 self.baseline_rule is BaselineRule.FIRST_MEASUREMENT_FALLBACK,

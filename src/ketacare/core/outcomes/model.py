@@ -54,7 +54,7 @@ class BaselineRule(StrEnum):
 
     LATEST_AT_OR_BEFORE_FIRST_TREATMENT = "latest_at_or_before_first_treatment"
     FIRST_MEASUREMENT_FALLBACK = "first_measurement_fallback"
-    NOT_TREATED_LATEST = "not_treated_latest"
+    NO_TREATMENT_FIRST = "no_treatment_first_measurement"
 
 
 class OutcomeNote(StrEnum):
@@ -139,6 +139,8 @@ class OutcomeSummary:
         return {
             "instrument_id": self.instrument_id,
             "rules_version": self.rules_version,
+            # The same value under the name the outcomes contract uses ("the rule version used").
+            "rule_version": self.rules_version,
             "rules": rules_as_dict(self.instrument_rules),
             "baseline": _measurement_dict(self.baseline),
             "baseline_rule": str(self.baseline_rule),
