@@ -429,3 +429,23 @@ def test_link_submission_without_an_account_reads_as_a_self_report(
     assert [(r["source"], r["recorded_by"], r["patient_link_id"]) for r in rows] == [
         ("patient_link", None, issued.link.id)
     ]
+
+
+def test_answers_may_be_sent_as_the_cli_text_form(
+    client: TestClient, tokens: dict[str, str], world: World
+) -> None:
+    assert world.patient is not None
+    r = client.post(
+        f"/api/v1/patients/{world.patient.id}/assessments",
+        json={
+            "instrument": "phq9",
+            "answers": "1,1,2,2,1,1,0,-,1",
+            "administered_at": "2026-11-29T08:00:00Z",
+            "timepoint": "baseline",
+        },
+        headers=bearer(tokens["nurse"]),
+    )
+    assert r.status_code == 201, r.text
+    body = r.json()
+    assert body["answers"] == [1, 1, 2, 2, 1, 1, 0, None, 1]
+    assert "suicidal_ideation" in body["flags"]

@@ -3,7 +3,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+)
 
 from ketacare.services.assessment_source import AssessmentSource
 from ketacare.services.assessments import Timepoint
@@ -26,6 +33,16 @@ class AssessmentCreate(BaseModel):
     timepoint: Timepoint
     session_id: Annotated[int, Field(ge=1)] | None = None
     supersedes_id: Annotated[int, Field(ge=1)] | None = None
+
+    @field_validator("answers", mode="before")
+    @classmethod
+    def _answers_as_text(cls, value: Any) -> Any:
+        """Accept the CLI's form too: "v1,v2,..." with an empty value or "-" for unanswered."""
+        if isinstance(value, str):
+            return [
+                None if part.strip() in ("", "-") else part.strip() for part in value.split(",")
+            ]
+        return value
 
 
 class SafetyAlertRead(BaseModel):
