@@ -56,7 +56,7 @@ def run_json(*args: str) -> Any:
             {
                 "dose_mg": 46.5,
                 "weight_basis": "adjusted",
-                "weight_used_kg": 93.1,
+                "weight_used_kg": 93.18,
                 "rate_ml_per_h": None,
                 "volume_ml": None,
             },

@@ -45,7 +45,7 @@ def test_prescriber_calculates_then_saves_and_signs(
     )
     assert calc.status_code == 200, calc.text
     assert "35.0 mg ketamine" in calc.text
-    assert re.search(r'data-testid="rate-mg-min">0.87 mg/min', calc.text)
+    assert re.search(r'data-testid="rate-mg-min">0.875 mg/min', calc.text)
     assert re.search(r'data-testid="rate-mg-h">52.5 mg/h', calc.text)
     assert re.search(r'data-testid="volume-ml">3.5 mL', calc.text)
     assert re.search(r'data-testid="pump-rate">5.2 mL/h', calc.text)

@@ -55,7 +55,7 @@ def test_prescriber_creates_signs_and_reads_an_order(
     assert order["weight_basis"] == "actual"
     assert order["weight_measured_on"] == NOW.date().isoformat()
     assert Decimal(order["rate_ml_per_h"]) == Decimal("5.2")
-    assert order["calculation"]["rate_mg_per_min"] == 0.87
+    assert order["calculation"]["rate_mg_per_min"] == 0.875  # 35 mg over 40 min
     assert order["calculation"]["rate_mg_per_h"] == 52.5
     listed = client.get(f"/api/v1/patients/{pid(world)}/orders", headers=h)
     assert [o["id"] for o in listed.json()] == [order["id"]]

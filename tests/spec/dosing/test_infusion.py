@@ -50,7 +50,7 @@ def codes(result: DoseCalculation) -> list[str]:
     ("protocol_id", "weight", "kwargs", "dose", "per_min", "per_h", "duration"),
     [
         pytest.param(DEPRESSION, "80", {}, "40", "1", "60", 40, id="rule11-80kg-40mg-1mg/min"),
-        pytest.param(DEPRESSION, "73.3", {}, "36.6", "0.91", "54.9", 40, id="36.65-rounds-down"),
+        pytest.param(DEPRESSION, "73.3", {}, "36.6", "0.915", "54.9", 40, id="36.65-rounds-down"),
         pytest.param(
             DEPRESSION, "60", {"dose_mg_per_kg": "0.1"}, "6", "0.15", "9", 40, id="0.1mg/kg"
         ),
@@ -59,19 +59,19 @@ def codes(result: DoseCalculation) -> list[str]:
             "80",
             {"dose_mg_per_kg": "0.75", "duration_min": 45},
             "60",
-            "1.33",
+            "1.333333",
             "80",
             45,
             id="0.75mg/kg-over-45min-at-ceiling",
         ),
         pytest.param(CRPS, "60", {}, "84", "0.35", "21", 240, id="crps-0.35mg/kg/h-x4h"),
-        pytest.param(CRPS, "100", {}, "100", "0.41", "25", 240, id="crps-capped-25mg/h"),
+        pytest.param(CRPS, "100", {}, "100", "0.416666", "25", 240, id="crps-capped-25mg/h"),
         pytest.param(
             PAIN,
             "70",
             {"rate_mg_per_kg_per_h": "0.5", "duration_min": 240},
             "140",
-            "0.58",
+            "0.583333",
             "35",
             240,
             id="pain-0.5mg/kg/h-x4h",
@@ -81,8 +81,8 @@ def codes(result: DoseCalculation) -> list[str]:
             "70",
             {"dose_mg_per_kg": "2", "duration_min": 180},
             "140",
-            "0.77",
-            "46.66",
+            "0.777777",
+            "46.666666",
             180,
             id="pain-2mg/kg-over-3h",
         ),
@@ -251,10 +251,10 @@ def test_hard_ceiling_is_inclusive() -> None:
             WeightBasis.IDEAL, "120", "180.34", SexAtBirth.MALE, "75.3", "37.6", id="ideal"
         ),
         pytest.param(
-            WeightBasis.ADJUSTED, "120", "180.34", SexAtBirth.MALE, "93.1", "46.5", id="adjusted"
+            WeightBasis.ADJUSTED, "120", "180.34", SexAtBirth.MALE, "93.18", "46.5", id="adjusted"
         ),
         pytest.param(
-            WeightBasis.IDEAL, "120", "165", SexAtBirth.FEMALE, "56.9", "28.4", id="ideal-female"
+            WeightBasis.IDEAL, "120", "165", SexAtBirth.FEMALE, "56.909", "28.4", id="ideal-female"
         ),
     ],
 )
@@ -270,7 +270,7 @@ def test_weight_basis(
 
 
 def test_basis_above_actual_weight_warns_and_limits_use_actual_weight() -> None:
-    # 50 kg, 175 cm woman: IBW 65.9 kg > actual. 0.5 mg/kg IBW = 32.9 mg = 0.658 mg/kg actual.
+    # 50 kg, 175 cm woman: IBW 65.964 kg > actual. 0.5 mg/kg IBW = 32.9 mg = 0.658 mg/kg actual.
     result = order(weight="50", height="175", sex=SexAtBirth.FEMALE, weight_basis=WeightBasis.IDEAL)
     assert result.dose.value == D("32.9")
     assert codes(result) == ["dose.basis_above_actual_weight"]

@@ -50,12 +50,14 @@ def test_devine_ideal_body_weight(height_cm: str, sex: SexAtBirth, expected_kg: 
 @pytest.mark.parametrize(
     ("height_cm", "sex", "expected_kg"),
     [
-        pytest.param("175", MALE, "70.4", id="175cm-male"),
-        pytest.param("175", FEMALE, "65.9", id="175cm-female"),
-        pytest.param("160", FEMALE, "52.3", id="160cm-female"),
+        pytest.param("175", MALE, "70.464", id="175cm-male"),
+        pytest.param("175", FEMALE, "65.964", id="175cm-female"),
+        pytest.param("160", FEMALE, "52.381", id="160cm-female"),
     ],
 )
-def test_ideal_basis_rounds_down_to_100g(height_cm: str, sex: SexAtBirth, expected_kg: str) -> None:
+def test_ideal_basis_rounds_down_to_the_gram(
+    height_cm: str, sex: SexAtBirth, expected_kg: str
+) -> None:
     body = BodyMeasurements(D(90), DAY, D(height_cm), sex)
     assert dosing_weight(body, WeightBasis.IDEAL) == D(expected_kg)
 
@@ -84,7 +86,7 @@ def test_adjusted_body_weight(actual: str, ideal: str, expected: str) -> None:
     [
         pytest.param(WeightBasis.ACTUAL, "120", id="actual"),
         pytest.param(WeightBasis.IDEAL, "75.3", id="ideal"),
-        pytest.param(WeightBasis.ADJUSTED, "93.1", id="adjusted-93.18-rounded-down"),
+        pytest.param(WeightBasis.ADJUSTED, "93.18", id="adjusted-75.3+0.4x44.7"),
     ],
 )
 def test_dosing_weight_by_basis(basis: WeightBasis, expected_kg: str) -> None:

@@ -28,8 +28,12 @@ from ketacare.core.errors import Invalid, RuleViolation
 from ketacare.core.patients.body_weight import BodyMeasurements, dosing_weight
 from ketacare.core.units import MINUTES_PER_HOUR, Quantity, Unit, round_down
 
-RATE_STEP = Decimal("0.01")
-PER_KG_STEP = Decimal("0.001")
+# Rates in mg/min and mg/h (and per kg) describe the order; they are derived from the rounded
+# dose and kept to 6 decimals (rounded down) so they agree with it. What the pump is set to is
+# rounded separately, to the pump's own precision (pump.py).
+RATE_STEP = Decimal("0.000001")
+PER_KG_STEP = Decimal("0.000001")
+MESSAGE_STEP = Decimal("0.001")
 
 
 def calculate_infusion(
@@ -246,7 +250,7 @@ def _over(per_hour: Decimal, duration: int) -> Decimal:
 
 
 def _num(value: Decimal) -> str:
-    return format(round_down(value, PER_KG_STEP).normalize(), "f")
+    return format(round_down(value, MESSAGE_STEP).normalize(), "f")
 
 
 def _above(limit: Limit | None, value: Decimal, unit: str) -> list[str]:

@@ -38,7 +38,9 @@ WEIGHT_MAX_KG = Decimal("400")
 HEIGHT_MIN_CM = Decimal("100")
 HEIGHT_MAX_CM = Decimal("250")
 
-KG_PRECISION = Decimal("0.1")
+# Computed (ideal, adjusted) weights are rounded down to the gram: far below any clinical
+# difference, and the dose that follows them is rounded down again to the draw-up precision.
+KG_PRECISION = Decimal("0.001")
 
 
 class SexAtBirth(StrEnum):
