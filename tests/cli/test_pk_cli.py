@@ -215,11 +215,6 @@ def test_human_output_mentions_model_and_metrics():
             id="zero-step",
         ),
         pytest.param(
-            ["--model", "domino", "--weight-kg", "70", "--dose-mg", "35", "--population", "10"],
-            "variability",
-            id="population-without-iiv",
-        ),
-        pytest.param(
             [
                 "--model",
                 "domino",
@@ -267,3 +262,33 @@ def test_population_with_explicit_iiv_on_domino():
         "60",
     )
     assert doc["population"] == 20
+
+
+def test_population_on_a_fixed_parameter_model_borrows_cvs_and_warns() -> None:
+    result = runner.invoke(
+        app,
+        [
+            "pk",
+            "simulate",
+            "--model",
+            "domino",
+            "--weight-kg",
+            "70",
+            "--dose-mg-per-kg",
+            "0.5",
+            "--infusion-min",
+            "40",
+            "--population",
+            "300",
+            "--seed",
+            "3",
+            "--end-min",
+            "120",
+            "--json",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.output)
+    assert set(out["concentration_ng_per_ml"]) == {"p5", "p50", "p95"}
+    assert out["cmax_ng_per_ml"]["p5"] < out["cmax_ng_per_ml"]["p50"] < out["cmax_ng_per_ml"]["p95"]
+    assert any("borrowed from herd2007" in w for w in out["warnings"])

@@ -21,7 +21,7 @@ from ketacare.core.dosing.pk.metrics import (
     times_above,
 )
 from ketacare.core.dosing.pk.model import Covariates, PKModel
-from ketacare.core.dosing.pk.population import sample_parameters, typical_parameters
+from ketacare.core.dosing.pk.population import sample_parameters, typical_parameters, variability
 from ketacare.core.dosing.pk.regimen import Regimen
 from ketacare.core.dosing.pk.solver import Solution, check_times, solve
 from ketacare.core.dosing.pk.structures import Params, build_system
@@ -200,6 +200,42 @@ def simulate(
     return Simulation(chosen, times, curves, metrics, tuple(warnings))
 
 
+# Domino, Clements 250 and Hijazi are fixed-parameter sets (pk.md §1.2, §1.4, §1.5): none reports
+# inter-individual variability. For a population spread they borrow the clearance and central
+# volume CVs of Herd 2007 (pk.md §1.3; omega^2 of CL and V1 read from the herd2007 model data),
+# applied to the elimination rate constant and V1. This is a documented CONFIG default, shown to
+# the user as a warning, never presented as the model's own variability.
+BORROWED_IIV_MODEL = "herd2007"
+BORROWED_IIV_MAP = (("k10", "cl"), ("v1", "v1"))
+
+
+def borrowed_variability(model: PKModel) -> tuple[dict[str, float], str]:
+    """CVs for a model that reports none, borrowed from Herd 2007, and the note saying so.
+
+    Raises:
+        Invalid: ``pk.no_variability`` when the model lacks the parameters to borrow onto.
+    """
+    source = _resolve(BORROWED_IIV_MODEL)
+    names = {p.name for p in model.parameters}
+    if not all(target in names for target, _ in BORROWED_IIV_MAP):
+        raise Invalid(
+            "pk.no_variability",
+            f"model {model.id} reports no inter-individual variability; give CVs explicitly",
+            field="model",
+        )
+    cvs = {}
+    for target, origin in BORROWED_IIV_MAP:
+        omega2 = source.parameter(origin).iiv_omega2
+        assert omega2 is not None  # noqa: S101 - herd2007 reports both (pk.md §1.3)
+        cvs[target] = math.sqrt(math.expm1(omega2))
+    described = ", ".join(f"{k} CV {v:.1%}" for k, v in cvs.items())
+    note = (
+        f"{model.id} reports no inter-individual variability: the spread uses CVs borrowed "
+        f"from {BORROWED_IIV_MODEL} ({described}; pk.md §1.3)"
+    )
+    return cvs, note
+
+
 def simulate_population(
     model: PKModel | str,
     weight_kg: float,
@@ -223,20 +259,24 @@ def simulate_population(
         seed: Seed for ``numpy.random.default_rng``: the same seed gives the same subjects.
         covariates: Age / race covariates.
         thresholds_ng_per_ml: Thresholds for "time at or above".
-        iiv_cv: Parameter -> CV overrides (a CONFIG choice; required for models that report
-            no variability, e.g. Domino).
+        iiv_cv: Parameter -> CV overrides (a CONFIG choice). A model that reports no
+            variability (Domino, Clements, Hijazi) without overrides gets the borrowed CVs of
+            :func:`borrowed_variability`, and the result says so in its warnings.
 
     Returns:
         Percentile curves and per-subject metrics.
 
     Raises:
-        Invalid: Bad inputs, or a model without variability and no ``iiv_cv``.
+        Invalid: Bad inputs, or a model without variability that nothing can be borrowed for.
     """
     chosen, cov = _resolve(model), covariates or Covariates()
     if not 1 <= n <= MAX_SUBJECTS:
         raise Invalid("pk.population_size", f"population must be 1-{MAX_SUBJECTS}", field="n")
     warnings = _check(chosen, weight_kg, regimen, cov)
     times = check_times(times_min)
+    if not iiv_cv and not variability(chosen):
+        iiv_cv, note = borrowed_variability(chosen)
+        warnings.append(note)
     params = sample_parameters(chosen, weight_kg, n, np.random.default_rng(seed), iiv_cv)
     solution = _run(chosen, params, cov, regimen, times)
     bands, per_subject = {}, {}
