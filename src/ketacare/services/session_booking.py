@@ -22,11 +22,13 @@ from ketacare.core.session.states import SessionState
 from ketacare.db.models import (
     Chair,
     Order,
+    Patient,
     SessionTransition,
     StaffCredential,
     TreatmentSession,
     User,
 )
+from ketacare.db.repositories import organisation as org_repo
 from ketacare.db.repositories import patient as patient_repo
 from ketacare.db.repositories import session as repo
 from ketacare.db.repositories import user as user_repo
@@ -57,16 +59,20 @@ def _administration_minutes(protocol_rule: object, order: Order | None) -> int:
     )
 
 
-def _check_booking_refs(
-    db: Session, actor: Actor, *, chair_id: int, staff_user_id: int, patient_id: int
-) -> Chair:
+def _known_chair(db: Session, actor: Actor, chair_id: int) -> Chair:
     chair = repo.get_chair(db, chair_id, lock=True)
     if chair is None or chair.organisation_id != actor.organisation_id or not chair.active:
         raise Invalid("session.chair_unknown", f"No chair with id {chair_id}.", field="chair_id")
+    return chair
+
+
+def _check_staff(db: Session, actor: Actor, *, staff_user_id: int) -> None:
     staff = user_repo.get_user(db, staff_user_id)
     if staff is None or staff.organisation_id != actor.organisation_id or not staff.is_active:
         raise Invalid(
-            "session.staff_unknown", f"No staff member with id {staff_user_id}.", field="staff"
+            "session.staff_unknown",
+            f"No staff member with id {staff_user_id}.",
+            field="staff_user_id",
         )
     if staff.role not in ("nurse", "prescriber"):
         raise Invalid(
@@ -74,9 +80,6 @@ def _check_booking_refs(
             "the session's staff member must be a nurse or prescriber",
             field="staff_user_id",
         )
-    if patient_repo.get_patient(db, patient_id) is None:
-        raise NotFound("patient.not_found", f"No patient with id {patient_id}.")
-    return chair
 
 
 def _raise_conflicts(db: Session, candidate: Booking) -> None:
@@ -92,7 +95,10 @@ def _raise_conflicts(db: Session, candidate: Booking) -> None:
         Booking(str(s.id), str(s.chair_id), str(s.patient_id), s.starts_at, s.ends_at)
         for s in existing
     ]
-    conflicts = find_booking_conflicts(candidate, others)
+    # The patient's own clash is reported first: another chair will not solve it.
+    conflicts = sorted(
+        find_booking_conflicts(candidate, others), key=lambda c: c.kind.value != "patient"
+    )
     if conflicts:
         first = conflicts[0]
         raise Conflict(
@@ -107,17 +113,21 @@ def book_session(
     *,
     patient_id: int,
     protocol_id: str,
-    chair_id: int,
+    chair_id: int | None,
     starts_at: datetime,
-    staff_user_id: int,
+    staff_user_id: int | None,
     order_id: int | None,
     at: datetime,
     ctx: AuditContext,
 ) -> TreatmentSession:
     """Book a chair for a patient; the chair time comes from the protocol (409 if double-booked).
 
+    Without a ``chair_id`` the first chair free for the whole chair time is taken; without a
+    ``staff_user_id`` the booking person (a nurse or prescriber) is the session's staff member.
+
     Raises:
-        Conflict: ``session.double_booked_chair`` / ``session.double_booked_patient``.
+        Conflict: ``session.double_booked_chair`` / ``session.double_booked_patient`` /
+            ``session.no_free_chair``.
         Invalid: unknown chair, staff, protocol or an order for another patient or protocol.
     """
     actor = actor_of(ctx)
@@ -126,16 +136,15 @@ def book_session(
     authorize(
         actor, Action.SCHEDULE_MANAGE, target, audit_action=AuditAction.CREATE, entity_type=ENTITY
     )
-    chair = _check_booking_refs(
-        db, actor, chair_id=chair_id, staff_user_id=staff_user_id, patient_id=patient_id
-    )
+    if patient is None:
+        raise NotFound("patient.not_found", f"No patient with id {patient_id}.")
+    staff_id = staff_user_id if staff_user_id is not None else actor.user_id
+    _check_staff(db, actor, staff_user_id=staff_id)
     protocol = protocol_for(db, organisation_id=actor.organisation_id, protocol_id=protocol_id)
     row = TreatmentSession(
         organisation_id=actor.organisation_id,
-        location_id=chair.location_id,
         patient_id=patient_id,
-        chair_id=chair.id,
-        staff_user_id=staff_user_id,
+        staff_user_id=staff_id,
         protocol_id=protocol.id,
         drug=session_drug(protocol).value,
         order_id=order_id,
@@ -151,7 +160,8 @@ def book_session(
     order = _booking_order(db, row)
     minutes = protocol.chair_time_min(_administration_minutes(protocol.dose_rule, order))
     row.ends_at = starts_at + _minutes(minutes)
-    _raise_conflicts(db, Booking("new", str(chair.id), str(patient_id), starts_at, row.ends_at))
+    chair = _chair_for(db, actor, row, chair_id=chair_id, patient=patient)
+    row.chair_id, row.location_id = chair.id, chair.location_id
     repo.add_row(db, row)
     repo.add_row(
         db,
@@ -161,6 +171,93 @@ def book_session(
     )
     audit_session(db, ctx, at, AuditAction.CREATE, row, detail=f"chair={chair.id}")
     return row
+
+
+def _chair_for(
+    db: Session,
+    actor: Actor,
+    row: TreatmentSession,
+    *,
+    chair_id: int | None,
+    patient: Patient,
+) -> Chair:
+    """The named chair if free, else (no chair named) the first chair free for the booking."""
+    if chair_id is not None:
+        chair = _known_chair(db, actor, chair_id)
+        _raise_conflicts(db, _booking(row, chair))
+        return chair
+    chairs = repo.list_chairs(db, organisation_id=actor.organisation_id)
+    if not chairs:
+        chairs = [_first_chair(db, actor, patient=patient)]
+    clash: Conflict | None = None
+    for chair in chairs:
+        try:
+            _raise_conflicts(db, _booking(row, chair))
+        except Conflict as exc:
+            if exc.code == "session.double_booked_patient":
+                raise
+            clash = exc
+            continue
+        return repo.get_chair(db, chair.id, lock=True) or chair
+    raise Conflict(
+        "session.no_free_chair",
+        "every chair is booked for that time; choose another time or chair",
+        field="starts_at",
+    ) from clash
+
+
+def _booking(row: TreatmentSession, chair: Chair) -> Booking:
+    return Booking("new", str(chair.id), str(row.patient_id), row.starts_at, row.ends_at)
+
+
+def _first_chair(db: Session, actor: Actor, *, patient: Patient) -> Chair:
+    """A clinic that has not configured chairs yet gets one, so booking works from day one.
+
+    It sits at the patient's location (or the organisation's first); admins add and rename
+    chairs with ``POST /api/v1/chairs``.
+    """
+    locations = org_repo.list_locations(db, organisation_id=actor.organisation_id)
+    location_id = patient.location_id or (locations[0].id if locations else None)
+    if location_id is None:
+        raise Invalid("session.no_location", "the organisation has no location", field="chair_id")
+    return repo.add_row(
+        db,
+        Chair(
+            organisation_id=actor.organisation_id,
+            location_id=location_id,
+            name="Chair 1",
+            active=True,
+        ),
+    )
+
+
+def add_chair(
+    db: Session, *, name: str, location_id: int | None, at: datetime, ctx: AuditContext
+) -> Chair:
+    """An admin adds a treatment chair to one of the organisation's locations."""
+    actor = actor_of(ctx)
+    authorize(
+        actor, Action.CONFIG_MANAGE, None, audit_action=AuditAction.CREATE, entity_type="Chair"
+    )
+    locations = org_repo.list_locations(db, organisation_id=actor.organisation_id)
+    by_id = {loc.id: loc for loc in locations}
+    chosen = (
+        by_id.get(location_id) if location_id is not None else (locations[0] if locations else None)
+    )
+    if chosen is None:
+        raise Invalid(
+            "chair.location_unknown", "no such location in your organisation", field="location_id"
+        )
+    if repo.get_chair_by_name(db, location_id=chosen.id, name=name) is not None:
+        raise Conflict("chair.name_taken", f"{name} exists at this location", field="name")
+    chair = repo.add_row(
+        db,
+        Chair(organisation_id=actor.organisation_id, location_id=chosen.id, name=name, active=True),
+    )
+    record_event(
+        db, ctx=ctx, at=at, action=AuditAction.CREATE, entity_type="Chair", entity_id=chair.id
+    )
+    return chair
 
 
 def _minutes(value: int) -> timedelta:

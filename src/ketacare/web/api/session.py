@@ -28,6 +28,7 @@ from ketacare.web.schemas.session import (
     AdverseEventCreate,
     AdverseEventRead,
     AlertRead,
+    ChairCreate,
     ChairRead,
     ChecklistUpdate,
     ChecksUpdate,
@@ -150,6 +151,15 @@ def proposed_dates(
 @router.get("/chairs", response_model=list[ChairRead])
 def chairs(db: Db, auth: ApiAuth) -> list[ChairRead]:
     return [ChairRead.model_validate(c) for c in booking_service.list_chairs(db, ctx=auth.ctx)]
+
+
+@router.post("/chairs", status_code=201, response_model=ChairRead)
+def add_chair(body: ChairCreate, db: Db, auth: ApiAuth) -> ChairRead:
+    """Add a treatment chair (clinic admin); without a location, the organisation's first."""
+    chair = booking_service.add_chair(
+        db, name=body.name, location_id=body.location_id, at=auth.at, ctx=auth.ctx
+    )
+    return ChairRead.model_validate(chair)
 
 
 # --- the session -----------------------------------------------------------------------------

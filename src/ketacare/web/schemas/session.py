@@ -6,7 +6,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AliasChoices, AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
 from ketacare.core.session.model import Symptom
 from ketacare.core.session.states import SessionState
@@ -28,10 +28,14 @@ RespRate = Annotated[int, Field(ge=0, le=80)]
 class SessionCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    protocol_id: Annotated[str, StringConstraints(min_length=1, max_length=80)]
-    chair_id: int
+    protocol_id: Annotated[str, StringConstraints(min_length=1, max_length=80)] = Field(
+        validation_alias=AliasChoices("protocol_id", "protocol")
+    )
     starts_at: AwareDatetime
-    staff_user_id: int
+    chair_id: int | None = Field(default=None, description="Omit to take the first free chair.")
+    staff_user_id: int | None = Field(
+        default=None, description="Nurse or prescriber running it; omit for yourself."
+    )
     order_id: int | None = None
 
 
@@ -270,6 +274,13 @@ class SessionDetailRead(SessionRead):
     totals: TotalsRead | None
     next_vitals_due: datetime | None
     vitals_overdue: bool
+
+
+class ChairCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)]
+    location_id: int | None = None
 
 
 class ChairRead(BaseModel):
