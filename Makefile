@@ -51,6 +51,7 @@ test: lint types contracts migrations-check pytest
 
 bench: install
 	$(BIN)/python bench/pk_population.py
+	$(BIN)/python bench/page_latency.py
 
 clean:
 	rm -rf .tools $(VENV) .pytest_cache .mypy_cache .ruff_cache
