@@ -145,11 +145,6 @@ MALFORMED = [
         id="context-bad-value",
     ),
     pytest.param(
-        ["score", "phq9", "--answers", "0,0,0,0,0,0,0,0,0", "--context", "a=b"],
-        "a",
-        id="context-unknown-key",
-    ),
-    pytest.param(
         ["score", "cssrs-screener", "--answers", "no,no,yes,,,no"],
         "item 3",
         id="skipped-branch-answered",
@@ -169,3 +164,14 @@ def test_score_human_output():
     result = invoke("score", "phq9", "--answers", "0,0,0,0,0,0,0,0,1")
     assert result.exit_code == 0
     assert "suicidal_ideation" in result.stdout
+
+
+def test_unused_context_key_is_ignored_with_a_warning() -> None:
+    result = runner.invoke(
+        app,
+        ["score", "madrs", "--answers", "3,3,3,3,3,3,3,3,3,0", "--context", "sex=male", "--json"],
+    )
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.output)
+    assert out["total"] == 27
+    assert any("'sex' is not used by madrs" in w for w in out["warnings"])

@@ -143,7 +143,7 @@ def test_stored_record_keeps_versions_loinc_and_timepoint(
         (form("cssrs-screener", [True, False, True, None, None, False]), "item 3", "skipped"),
         (form("cssrs-screener", [True, True, "maybe", False, False, False]), "item 3", "item 3"),
         (form("nope", [1]), "instrument", "Unknown instrument"),
-        (form("phq9", [0] * 9, context={"colour": "blue"}), "colour", "unknown context"),
+        (form("phq9", [0] * 9, context={"max_prorated_missing": "7"}), "max_prorated_missing", ""),
         (form("phq9", [0] * 9, timepoint="whenever"), "timepoint", ""),
         (form("phq9", [0] * 9, administered_at="2026-11-29T08:00:00"), "administered_at", ""),
         (

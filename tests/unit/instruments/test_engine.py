@@ -51,9 +51,22 @@ def test_integral_float_is_accepted():
     assert score_by_id("phq9", [1.0] * 9).total == 9
 
 
-def test_context_keys_are_checked():
+def test_unused_context_keys_change_nothing_and_are_reported():
+    plain = score_by_id("phq9", [1] * 9)
+    with_sex = score_by_id("phq9", [1] * 9, {"sex": "female"})
+    assert (with_sex.total, with_sex.severity, with_sex.flags) == (
+        plain.total,
+        plain.severity,
+        plain.flags,
+    )
+    assert with_sex.warnings == (
+        "context 'sex' is not used by phq9 and was ignored (it uses: max_prorated_missing)",
+    )
+
+
+def test_used_context_keys_are_checked():
     with pytest.raises(Invalid) as excinfo:
-        score_by_id("phq9", [0] * 9, {"sex": "female"})
+        score_by_id("auditc", [1, 1, 1], {"sex": "robot"})
     assert excinfo.value.code == "instrument.bad_context"
 
 

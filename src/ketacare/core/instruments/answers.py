@@ -35,6 +35,7 @@ class Params:
 
     instrument: Instrument
     raw: Mapping[str, str]
+    ignored: tuple[str, ...] = ()
 
     def value(self, name: str) -> ParamValue:
         """Return the parameter's value, mapped through its ``values`` table if it has one."""
@@ -71,18 +72,22 @@ class Params:
 def resolve_parameters(instrument: Instrument, context: Mapping[str, str]) -> Params:
     """Check the context against the instrument's parameters and fill in defaults.
 
+    A key the instrument does not use (``sex`` for the PHQ-9, say) changes nothing and is
+    reported in ``ignored`` so the result can warn about it: callers often send one context for
+    every form. A key it does use must carry a value in its domain.
+
     Raises:
-        Invalid: ``instrument.bad_context`` for an unknown key or a value out of its domain.
+        Invalid: ``instrument.bad_context`` for a used key whose value is out of its domain.
     """
     raw = {p.name: p.default for p in instrument.parameters}
+    ignored: list[str] = []
     for key, value in context.items():
         parameter = instrument.parameter(key.strip().lower())
         if parameter is None:
-            known = ", ".join(p.name for p in instrument.parameters) or "none"
-            msg = f"{instrument.id}: unknown context key {key!r} (accepted: {known})"
-            raise Invalid("instrument.bad_context", msg, field=key)
+            ignored.append(key)
+            continue
         raw[parameter.name] = _check_parameter(instrument, parameter, value.strip().lower())
-    return Params(instrument=instrument, raw=raw)
+    return Params(instrument=instrument, raw=raw, ignored=tuple(ignored))
 
 
 def _check_parameter(instrument: Instrument, parameter: Parameter, value: str) -> str:

@@ -92,7 +92,7 @@ def score(
         answers: one answer per item, in item order; ``None`` = unanswered or skipped.
             Trailing items asked only by a branch may be omitted.
         context: extra inputs named by the instrument's parameters (``sex``, ``coding``,
-            ``criterion_a`` ...); unknown keys are rejected.
+            ``criterion_a`` ...); keys the instrument does not use are ignored with a warning.
 
     Returns:
         The result; ``valid`` is false (and ``total`` None) when too many items are missing.
@@ -123,6 +123,15 @@ def score(
     return _result(form, total, valid, severity, flags, subscales, derived)
 
 
+def _ignored_context(form: Form) -> tuple[str, ...]:
+    instrument = form.instrument
+    known = ", ".join(p.name for p in instrument.parameters) or "none"
+    return tuple(
+        f"context {key!r} is not used by {instrument.id} and was ignored (it uses: {known})"
+        for key in form.params.ignored
+    )
+
+
 def _result(
     form: Form,
     total: _Part,
@@ -141,7 +150,7 @@ def _result(
         flags=tuple(dict.fromkeys(flags)),
         subscales={k: to_output(v) for k, v in subscales.items()},
         errors=tuple(total.errors) if not valid else (),
-        warnings=tuple(total.warnings),
+        warnings=tuple(total.warnings) + _ignored_context(form),
         missing_items=form.missing(),
         prorated=total.prorated,
         derived=dict(derived),
