@@ -12,6 +12,7 @@ from ketacare.core.eligibility.misuse import (
     dast10_band,
 )
 from ketacare.core.errors import Invalid
+from ketacare.core.instruments import score_by_id
 
 DAST_TABLE = [
     (0, Dast10Band.NONE),
@@ -146,3 +147,18 @@ def test_dast_threshold_is_configurable(make_input):
     result = screen(make_input(dast10_total=5), config)
     assert {r.code for r in result.reasons} >= {"misuse.dast10_result"}
     assert result.decision is Decision.ELIGIBLE
+
+
+@pytest.mark.parametrize("total", range(11))
+def test_dast10_band_agrees_with_the_instrument_scoring(total: int) -> None:
+    """Screening reads its bands from the DAST-10 catalogue entry: the two cannot drift apart."""
+    # Item 3 is reverse-scored ("no" scores 1), so answer "no" there and "yes" elsewhere as needed.
+    answers: list[object] = [False] * 10
+    answers[2] = True
+    for index in [i for i in range(10) if i != 2][:total]:
+        answers[index] = True
+    if total == 10:
+        answers[2] = False
+    scored = score_by_id("dast10", answers)
+    assert scored.total == total
+    assert dast10_band(total).value == scored.severity

@@ -1,22 +1,33 @@
 """Misuse-risk screens used at intake: DAST-10 bands and the sex-specific AUDIT-C cut-off.
 
-Bands and cut-offs are from instruments.md rows 23-24 (only totals are needed here; item scoring
-belongs to ``core/instruments``).
+Bands and cut-offs are from instruments.md rows 23-24. The DAST-10 bands are read from the
+instrument catalogue (``core/instruments/catalogue/dast10.json``), the one place they are
+written, so screening and scoring can never disagree; only totals are needed here.
 """
 
 from __future__ import annotations
 
 from enum import StrEnum
+from functools import cache
 from typing import Final
 
 from ketacare.core.eligibility.config import DEFAULT_CONFIG, ScreeningConfig
 from ketacare.core.eligibility.model import SexAtBirth
 from ketacare.core.errors import Invalid
+from ketacare.core.instruments import load_catalogue
 
 DAST10_MAX: Final = 10
 AUDITC_MAX: Final = 12
-# DAST-10 levels [F:DAST-CDE]: (upper bound inclusive, band).
-DAST10_BANDS: Final = ((0, "none"), (2, "low"), (5, "moderate"), (8, "substantial"), (10, "severe"))
+
+
+@cache
+def dast10_bands() -> tuple[tuple[int, str], ...]:
+    """DAST-10 levels as (lowest total, band id), from the instrument catalogue [F:DAST-CDE]."""
+    band_set = load_catalogue().get("dast10").bands
+    if band_set is None:  # pragma: no cover - the catalogue ships DAST-10 bands
+        msg = "the DAST-10 catalogue entry has no bands"
+        raise RuntimeError(msg)
+    return tuple((int(str(b.min)), b.id) for b in band_set.bands)
 
 
 class Dast10Band(StrEnum):
@@ -37,7 +48,11 @@ def dast10_band(total: int) -> Dast10Band:
     """
     if not 0 <= total <= DAST10_MAX:
         raise Invalid("misuse.dast10_out_of_range", "DAST-10 total must be 0-10", field="dast10")
-    return next(Dast10Band(band) for upper, band in DAST10_BANDS if total <= upper)
+    chosen = Dast10Band.NONE
+    for lowest, band in dast10_bands():
+        if total >= lowest:
+            chosen = Dast10Band(band)
+    return chosen
 
 
 def auditc_cutoff(sex: SexAtBirth | None, config: ScreeningConfig = DEFAULT_CONFIG) -> int:
