@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from ketacare.core.eligibility import Decision, ScreeningConfig, Severity, SexAtBirth, screen
+from ketacare.core.eligibility.config import DEFAULT_CONFIG
 from ketacare.core.eligibility.misuse import (
     Dast10Band,
     auditc_cutoff,
@@ -12,7 +13,7 @@ from ketacare.core.eligibility.misuse import (
     dast10_band,
 )
 from ketacare.core.errors import Invalid
-from ketacare.core.instruments import score_by_id
+from ketacare.core.instruments import load_catalogue, score_by_id
 
 DAST_TABLE = [
     (0, Dast10Band.NONE),
@@ -162,3 +163,18 @@ def test_dast10_band_agrees_with_the_instrument_scoring(total: int) -> None:
     scored = score_by_id("dast10", answers)
     assert scored.total == total
     assert dast10_band(total).value == scored.severity
+
+
+@pytest.mark.parametrize(
+    ("sex", "config_field"),
+    [
+        ("male", "auditc_positive_male"),
+        ("female", "auditc_positive_female"),
+        ("unknown", "auditc_positive_other"),
+    ],
+)
+def test_auditc_cut_offs_agree_with_the_instrument_catalogue(sex: str, config_field: str) -> None:
+    """The screening config and the AUDIT-C catalogue entry state the same sex cut-offs."""
+    parameter = load_catalogue().get("auditc").parameter("sex")
+    assert parameter is not None
+    assert getattr(DEFAULT_CONFIG, config_field) == parameter.values[sex]
