@@ -505,9 +505,10 @@ def test_two_workers_never_send_the_same_row_twice(engine: Engine, smtp: SmtpSin
         _remove_clinic(engine, org_id)
 
 
-def test_postgres_claims_skip_rows_another_worker_holds(engine: Engine, backend: str) -> None:
-    if backend != "postgresql":
-        pytest.skip("SQLite serialises writers with BEGIN IMMEDIATE; row locks are PostgreSQL's")
+def test_a_second_worker_never_takes_rows_the_first_holds(engine: Engine, backend: str) -> None:
+    """PostgreSQL: rows locked by an uncommitted claim are skipped (SKIP LOCKED). SQLite takes
+    its write lock at BEGIN, so claims run one after the other and the second sees the first's
+    lease. Either way the two workers get disjoint rows."""
     org_id, _ = _committed_clinic(engine, prescribers=1)
     try:
         with Session(engine) as db, db.begin():
@@ -515,13 +516,19 @@ def test_postgres_claims_skip_rows_another_worker_holds(engine: Engine, backend:
                 svc.enqueue_serious_adverse_event(
                     db, organisation_id=org_id, session_id=session_id, at=NOW
                 )
-        with Session(engine) as first, first.begin():
-            held = svc.claim_due(first, at=NOW, limit=3, base_url=BASE_URL)
-            # The first claim is not committed yet: its rows are locked, not yet leased.
+        if backend == "postgresql":
+            with Session(engine) as first, first.begin():
+                held = svc.claim_due(first, at=NOW, limit=3, base_url=BASE_URL)
+                # The first claim is not committed yet: its rows are locked, not yet leased.
+                with Session(engine) as second, second.begin():
+                    # Without SKIP LOCKED this claim would wait on the first one's locks:
+                    # make that a quick error instead of a hung test.
+                    second.execute(text("SET LOCAL lock_timeout = '2s'"))
+                    taken = svc.claim_due(second, at=NOW, limit=10, base_url=BASE_URL)
+        else:
+            with Session(engine) as first, first.begin():
+                held = svc.claim_due(first, at=NOW, limit=3, base_url=BASE_URL)
             with Session(engine) as second, second.begin():
-                # Without SKIP LOCKED this claim would wait on the first one's locks: make
-                # that a quick error instead of a hung test.
-                second.execute(text("SET LOCAL lock_timeout = '2s'"))
                 taken = svc.claim_due(second, at=NOW, limit=10, base_url=BASE_URL)
         held_ids = {c.job_id for c in held.mails}
         taken_ids = {c.job_id for c in taken.mails}
