@@ -59,7 +59,10 @@ class MovableClock:
     """The server's clock, moved forward by the test so observation periods pass in seconds."""
 
     def __init__(self) -> None:
-        self.at = datetime.now(UTC).replace(microsecond=0)
+        # Why a fixed hour: a run late in the UTC evening would book the demo sessions after
+        # midnight or move them out of "today" as the clock advances, and the schedule page
+        # (which lists today's sessions) would lose them. 08:00 UTC leaves the whole day ahead.
+        self.at = datetime.now(UTC).replace(hour=8, minute=0, second=0, microsecond=0)
 
     def now(self) -> datetime:
         return self.at
