@@ -32,6 +32,7 @@ from ketacare.core.session.gates import (
     SignedOrder,
     StaffOnSite,
     check_ready_gates,
+    predose_bp_hold,
 )
 from ketacare.core.session.model import GateFailure, SessionDrug
 from ketacare.db.models import (
@@ -238,6 +239,21 @@ def alert_failures(db: Session, row: TreatmentSession) -> list[GateFailure]:
             f"{len(open_alerts)} session alert(s) must be acknowledged first",
         )
     ]
+
+
+def start_failures(db: Session, row: TreatmentSession) -> list[GateFailure]:
+    """What stops the move to ``infusing``: the pre-dose BP hold, then open session alerts.
+
+    The hold is checked again here, on the latest reading of any age, because a reading taken
+    after the session became ready (or one older than the ready gate's window) may be the one
+    that holds it. It applies until the first dose is given; resuming a paused infusion is a
+    clinical decision the alert tiers already cover.
+    """
+    failures: list[GateFailure] = []
+    if row.first_administration_at is None:
+        hold = predose_bp_hold(readings_of(repo.list_vitals(db, session_id=row.id)))
+        failures += [] if hold is None else [hold]
+    return failures + alert_failures(db, row)
 
 
 def session_config(protocol: Protocol) -> SessionConfig:
