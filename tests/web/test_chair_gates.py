@@ -302,3 +302,17 @@ def test_an_order_of_a_session_aborted_before_any_dose_can_be_booked_again(
     r = book_again(client, nurse, row, hours=26)
     assert r.status_code == 201, r.text
     assert r.json()["order_id"] == row.order_id
+
+
+def test_every_symptom_at_once_is_saved_once_each(
+    client: TestClient, tokens: dict[str, str], session_id: int, clock: FrozenClock
+) -> None:
+    nurse = tokens["nurse"]
+    checked_in(client, nurse, session_id, clock)
+    every = [s.value for s in Symptom]
+    r = post(
+        client, nurse, f"/api/v1/sessions/{session_id}/vitals", {**NORMAL, "symptoms": every * 3}
+    )
+    assert r.status_code == 201, r.text
+    assert r.json()["vitals"]["symptoms"] == ",".join(sorted(every))
+    assert {a["code"] for a in r.json()["alerts"]} == {f"vitals.symptom.{s}" for s in every}

@@ -102,7 +102,7 @@ def record_vitals(
         session_id=row.id,
         patient_id=row.patient_id,
         measured_at=when,
-        symptoms=",".join(sorted(s.value for s in symptoms)),
+        symptoms=",".join(sorted({s.value for s in symptoms})),
         state_at_entry=row.state,
         recorded_by=actor.user_id,
         recorded_at=at,
