@@ -47,11 +47,11 @@ from ketacare.services.session_common import (
 from ketacare.services.session_facts import totals_of
 from ketacare.services.session_gates import (
     GateRefused,
-    alert_failures,
     discharge_failures,
     find_signed_order,
     order_of,
     ready_failures,
+    start_failures,
 )
 
 S = SessionState
@@ -126,7 +126,7 @@ def _check_gates(
         if failures:
             raise GateRefused("session.gate_refused", failures)
     elif to is S.INFUSING:
-        failures = alert_failures(db, row)
+        failures = start_failures(db, row)
         if failures:
             raise GateRefused("session.gate_refused", failures)
     elif to is S.DISCHARGED:

@@ -35,7 +35,7 @@ from ketacare.db.repositories import user as user_repo
 from ketacare.services.audit import AuditContext, authorize, record_event
 from ketacare.services.protocols import custom_protocols, protocol_for
 from ketacare.services.session_common import ENTITY, actor_of, audit_session
-from ketacare.services.session_gates import order_of, session_drug
+from ketacare.services.session_gates import order_of, refuse_used_order, session_drug
 
 S = SessionState
 
@@ -127,7 +127,8 @@ def book_session(
 
     Raises:
         Conflict: ``session.double_booked_chair`` / ``session.double_booked_patient`` /
-            ``session.no_free_chair``.
+            ``session.no_free_chair``; ``booking.order_already_used`` for an order another
+            session holds.
         Invalid: unknown chair, staff, protocol or an order for another patient or protocol.
     """
     actor = actor_of(ctx)
@@ -278,6 +279,7 @@ def _booking_order(db: Session, row: TreatmentSession) -> Order | None:
             "the order is for a different protocol",
             field="order_id",
         )
+    refuse_used_order(db, order_id=order.id)
     return order
 
 

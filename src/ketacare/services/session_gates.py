@@ -32,8 +32,11 @@ from ketacare.core.session.gates import (
     SignedOrder,
     StaffOnSite,
     check_ready_gates,
+    predose_bp_hold,
 )
 from ketacare.core.session.model import GateFailure, SessionDrug
+from ketacare.core.session.scheduling import OrderUse, blocking_order_use
+from ketacare.core.session.states import SessionState
 from ketacare.db.models import (
     Order,
     SessionAlert,
@@ -94,7 +97,10 @@ def order_of(db: Session, row: TreatmentSession) -> Order | None:
 
 
 def find_signed_order(db: Session, row: TreatmentSession) -> Order | None:
-    """The session's order, or the patient's latest signed order for the session's protocol."""
+    """The session's order, or the patient's latest signed order for the session's protocol.
+
+    The fallback skips an order another session already holds (one order, one session).
+    """
     if row.order_id is not None:
         return order_of(db, row)
     matching = [
@@ -102,7 +108,43 @@ def find_signed_order(db: Session, row: TreatmentSession) -> Order | None:
         for o in order_service.signed_orders_for(db, patient_id=row.patient_id)
         if o.protocol_id == row.protocol_id
     ]
-    return max(matching, key=lambda o: (o.signed_at or o.created_at, o.id), default=None)
+    uses = repo.list_sessions_for_orders(db, order_ids=[o.id for o in matching])
+    free = [o for o in matching if _blocking_use(o, uses, session_id=row.id) is None]
+    return max(free, key=lambda o: (o.signed_at or o.created_at, o.id), default=None)
+
+
+def _blocking_use(
+    order: Order, sessions: Sequence[TreatmentSession], *, session_id: int | None
+) -> OrderUse | None:
+    uses = [
+        OrderUse(str(s.id), SessionState(s.state), s.first_administration_at is not None)
+        for s in sessions
+        if s.order_id == order.id and s.id != session_id
+    ]
+    return blocking_order_use(uses)
+
+
+def refuse_used_order(db: Session, *, order_id: int) -> None:
+    """Refuse to book an order another session holds (given, in progress, booked).
+
+    Raises:
+        Conflict: ``booking.order_already_used`` (409), naming the session that holds it.
+    """
+    order = repo.lock_order(db, order_id)
+    if order is None:
+        return  # the caller reports an unknown order
+    held = _blocking_use(
+        order, repo.list_sessions_for_orders(db, order_ids=[order_id]), session_id=None
+    )
+    if held is None:
+        return
+    raise Conflict(
+        "booking.order_already_used",
+        f"order {order_id} is already used by session {held.session_id} "
+        f"({held.state.value.replace('_', ' ')}); one order is given in one session: "
+        "ask the prescriber for a new order",
+        field="order_id",
+    )
 
 
 def _signed_order(order: Order | None) -> SignedOrder | None:
@@ -238,6 +280,21 @@ def alert_failures(db: Session, row: TreatmentSession) -> list[GateFailure]:
             f"{len(open_alerts)} session alert(s) must be acknowledged first",
         )
     ]
+
+
+def start_failures(db: Session, row: TreatmentSession) -> list[GateFailure]:
+    """What stops the move to ``infusing``: the pre-dose BP hold, then open session alerts.
+
+    The hold is checked again here, on the latest reading of any age, because a reading taken
+    after the session became ready (or one older than the ready gate's window) may be the one
+    that holds it. It applies until the first dose is given; resuming a paused infusion is a
+    clinical decision the alert tiers already cover.
+    """
+    failures: list[GateFailure] = []
+    if row.first_administration_at is None:
+        hold = predose_bp_hold(readings_of(repo.list_vitals(db, session_id=row.id)))
+        failures += [] if hold is None else [hold]
+    return failures + alert_failures(db, row)
 
 
 def session_config(protocol: Protocol) -> SessionConfig:

@@ -19,6 +19,7 @@ from ketacare.core.session.gates import (
     BpAcknowledgement,
     ReadyGateInputs,
     check_ready_gates,
+    predose_bp_hold,
 )
 from ketacare.core.session.model import GateFailure, SessionDrug, Symptom, VitalsReading
 from ketacare.core.session.states import SessionState
@@ -101,7 +102,7 @@ def record_vitals(
         session_id=row.id,
         patient_id=row.patient_id,
         measured_at=when,
-        symptoms=",".join(sorted(s.value for s in symptoms)),
+        symptoms=",".join(sorted({s.value for s in symptoms})),
         state_at_entry=row.state,
         recorded_by=actor.user_id,
         recorded_at=at,
@@ -228,3 +229,14 @@ def pending_bp_acknowledgement(
         bp_acknowledgement=ack,
     )
     return next((f for f in check_ready_gates(inputs, at=at) if f.code == BP_ACK_CODE), None)
+
+
+def pending_bp_hold(row: TreatmentSession, vitals: Sequence[SessionVitals]) -> GateFailure | None:
+    """The pre-dose BP hold the start would meet, for the chair page (same core rule).
+
+    ``None`` once dosing began or once the session is past the start. No audit: the caller reads
+    the session and audits that.
+    """
+    if S(row.state) not in (S.CHECKED_IN, S.READY) or row.first_administration_at is not None:
+        return None
+    return predose_bp_hold(predose_readings(row, readings_of(vitals)))

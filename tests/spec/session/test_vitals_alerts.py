@@ -77,8 +77,11 @@ THRESHOLDS = [
     ("RR 25 NEWS2 score 3", {"rr": 25}, ["vitals.rr.high.tier_2"]),
     ("RR 9 no alert", {"rr": 9}, []),
     ("RR 8 NEWS2 score 3", {"rr": 8}, ["vitals.rr.low.tier_2"]),
-    ("SpO2 90 no alert", {"spo2": 90}, []),
-    ("SpO2 89 minor desaturation", {"spo2": 89}, ["vitals.spo2.minor"]),
+    ("SpO2 93 no alert", {"spo2": 93}, []),
+    ("SpO2 92 just above NEWS2 band: no alert", {"spo2": 92}, []),
+    ("SpO2 91 at NEWS2 score 3", {"spo2": 91}, ["vitals.spo2.low.tier_1"]),
+    ("SpO2 90 NEWS2 score 3", {"spo2": 90}, ["vitals.spo2.low.tier_1"]),
+    ("SpO2 89 minor desaturation supersedes NEWS2", {"spo2": 89}, ["vitals.spo2.minor"]),
     ("SpO2 75 still minor", {"spo2": 75}, ["vitals.spo2.minor"]),
     ("SpO2 74 sentinel at any time", {"spo2": 74}, ["vitals.spo2.sentinel"]),
 ]
@@ -106,6 +109,13 @@ ACTIONS = [
         AlertTier.TIER_2,
         RecommendedAction.CALL_PRESCRIBER,
         True,
+    ),
+    (
+        "SpO2 NEWS2 band: notify and repeat",
+        {"spo2": 91},
+        AlertTier.TIER_1,
+        RecommendedAction.REPEAT,
+        False,
     ),
     ("SpO2 minor: pause", {"spo2": 85}, AlertTier.TIER_1, RecommendedAction.PAUSE, False),
     ("SpO2 sentinel: stop", {"spo2": 70}, AlertTier.EMERGENCY, RecommendedAction.STOP, True),
@@ -137,6 +147,32 @@ def test_symptom_overrides_normal_numbers(symptom: Symptom) -> None:
     assert alert.tier is AlertTier.EMERGENCY
     assert alert.recommended_action is RecommendedAction.STOP
     assert alert.call_prescriber
+
+
+# The Spravato label's emergency symptoms (PI §5.4), each with the words staff read at the chair.
+LABEL_SYMPTOMS = [
+    (Symptom.CHEST_PAIN, "chest pain"),
+    (Symptom.DYSPNOEA, "shortness of breath (dyspnoea)"),
+    (Symptom.SEVERE_HEADACHE, "sudden severe headache"),
+    (Symptom.VISUAL_DISTURBANCE, "visual disturbance"),
+    (Symptom.SEIZURE, "seizure"),
+    (Symptom.REDUCED_CONSCIOUSNESS, "reduced consciousness"),
+    (Symptom.NEUROLOGICAL_DEFICIT, "focal neurological deficit"),
+]
+
+
+@pytest.mark.parametrize(("symptom", "label"), LABEL_SYMPTOMS, ids=[s for s, _ in LABEL_SYMPTOMS])
+def test_label_emergency_symptom_raises_the_emergency_alert_by_name(
+    symptom: Symptom, label: str
+) -> None:
+    (alert,) = evaluate_vitals(replace(reading(), symptoms=frozenset({symptom})))
+    assert symptom.label == label
+    assert alert.message.startswith(f"{label} reported: stop")
+    assert "Spravato PI §5.4" in alert.source
+
+
+def test_every_symptom_is_an_emergency_symptom_by_default() -> None:
+    assert VitalsAlertConfig().emergency_symptoms == frozenset(Symptom)
 
 
 def test_symptom_alert_leads_even_with_abnormal_numbers() -> None:
@@ -191,6 +227,52 @@ RISES = [
 def test_rise_from_pre_dose_baseline(values: dict[str, int], expected: list[str]) -> None:
     baseline = VitalsReading(T0 - timedelta(minutes=30), sbp=100, dbp=70, hr=70, spo2=98, rr=14)
     assert codes(reading(**values), baseline=baseline) == expected
+
+
+SPO2_LADDER = [
+    ("92: nothing", 92, []),
+    ("91: NEWS2 notify and repeat", 91, ["vitals.spo2.low.tier_1"]),
+    ("90: NEWS2 notify and repeat", 90, ["vitals.spo2.low.tier_1"]),
+    ("89: World SIVA minor only", 89, ["vitals.spo2.minor"]),
+    ("75: World SIVA minor only", 75, ["vitals.spo2.minor"]),
+    ("74: World SIVA sentinel only", 74, ["vitals.spo2.sentinel"]),
+]
+
+
+@pytest.mark.parametrize(
+    ("spo2", "expected"), [pytest.param(v, e, id=i) for i, v, e in SPO2_LADDER]
+)
+def test_one_spo2_alert_per_reading_the_most_urgent(spo2: int, expected: list[str]) -> None:
+    assert codes(reading(spo2=spo2)) == expected
+
+
+def test_spo2_91_after_a_desaturation_is_the_news2_alert() -> None:
+    history = [reading(0, spo2=85)]
+    assert codes(reading(30, spo2=91), history=history) == ["vitals.spo2.low.tier_1"]
+
+
+def test_spo2_news2_alert_names_threshold_and_source() -> None:
+    (alert,) = evaluate_vitals(reading(spo2=91))
+    assert (
+        alert.message
+        == "SpO2 91 % at or below 91 % (NEWS2 score 3): notify the clinician and repeat"
+    )
+    assert "NEWS2" in alert.source
+    assert "Royal College of Physicians 2017" in alert.source
+    assert not alert.call_prescriber
+
+
+def test_spo2_news2_band_can_be_switched_off() -> None:
+    cfg = VitalsAlertConfig(spo2_news2_low=None)
+    assert evaluate_vitals(reading(spo2=91), config=cfg) == []
+
+
+@given(spo2=st.integers(0, 100), earlier=st.lists(st.integers(0, 100), max_size=4))
+def test_at_most_one_spo2_alert(spo2: int, earlier: list[int]) -> None:
+    history = [reading(i * 20, spo2=v) for i, v in enumerate(earlier)]
+    now = reading(100, spo2=spo2)
+    spo2_alerts = [a for a in evaluate_vitals(now, history=history) if a.parameter == "spo2"]
+    assert len(spo2_alerts) == (1 if spo2 <= 91 else 0)
 
 
 def test_rules_can_be_switched_off() -> None:

@@ -19,20 +19,27 @@ from ketacare.core.session.model import Symptom
 # --- Sources -----------------------------------------------------------------------------------
 SRC_SPRAVATO_PI_BP = (
     "Spravato PI §2: assess BP before dosing; if baseline >140 systolic or >90 diastolic weigh "
-    "the short-term BP rise against benefit [found: droracle summary of PI; protocols.md rule 21]"
+    "the short-term BP rise against benefit"
 )
 SRC_SPRAVATO_PI_RISE = (
-    "Spravato PI §5.4: rise of >=40 mmHg systolic and/or >=25 mmHg diastolic in the first 1.5 h "
-    "[found: usmedicine.com Spravato PI excerpt; protocols.md §3.2]"
+    "Spravato PI §5.4: rise of >=40 mmHg systolic and/or >=25 mmHg diastolic in the first 1.5 h"
 )
 SRC_HTN_TIERS = (
-    "protocols.md rule 25: CONFIG hypertension tiers (no guideline number verified; Yip 2022 "
-    "PMC9556663 argues for alignment with hypertension guidance; recall: ACC/AHA 2017)"
+    "CONFIG hypertension tiers: no guideline gives a stop or hold number for ketamine or "
+    "esketamine dosing; Yip et al. 2022 (PMC9556663) argue for following general hypertension "
+    "guidance; tier 2 (>=180 or >=110) is reached before the ACC/AHA 2017 hypertensive crisis "
+    "(>180 and/or >120; Whelton et al. 2018 Hypertension 71:e13)"
+)
+SRC_PREDOSE_HOLD = (
+    "CONFIG pre-dose hold: do not start at or above the hypertension tier that pauses an "
+    "infusion (SRC_HTN_TIERS tier 2, 180/110), reached before the ACC/AHA 2017 hypertensive "
+    "crisis (>180 and/or >120; Whelton et al. 2018 Hypertension 71:e13); Spravato PI §5.4: do "
+    "not give when a rise in BP would pose a serious risk"
 )
 SRC_SPO2 = (
     "World SIVA adverse-event tool: minor = SpO2 75-90 % for <60 s; sentinel = <75 % at any "
-    "time or <90 % for >60 s [found: Trials 2022 remimazolam protocol Table 4; protocols.md "
-    "rule 27]"
+    "time or <90 % for >60 s (World SIVA International Sedation Task Force, Mason et al. 2012 "
+    "Br J Anaesth 108:13 [recall]; as tabulated in Trials 2022 remimazolam protocol Table 4)"
 )
 SRC_NEWS2 = (
     "NEWS2 chart 1 (Royal College of Physicians 2017): pulse <=40 or >=131, respiration <=8 or "
@@ -40,9 +47,16 @@ SRC_NEWS2 = (
     "91-100 score 2 [found: RCP NEWS2 chart, scribd.com/document/584338409; rcpjournals.org "
     "NEWS2 definitions]"
 )
+SRC_NEWS2_SPO2 = (
+    "NEWS2 SpO2 scale 1 (Royal College of Physicians 2017, National Early Warning Score 2): "
+    "SpO2 <=91 % scores 3, the highest band; 92-93 % scores 2"
+)
 SRC_SYMPTOMS = (
-    "protocols.md rule 25: symptoms (chest pain, severe headache, neurological deficit) override "
-    "numbers and trigger the emergency pathway [recall: ACC/AHA 2017 hypertensive emergency]"
+    "Spravato PI §5.4 (increase in blood pressure): refer for emergency care on symptoms of "
+    "hypertensive crisis (e.g. chest pain, shortness of breath) or hypertensive encephalopathy "
+    "(e.g. sudden severe headache, visual disturbances, seizures, diminished consciousness, "
+    "focal neurological deficits); ACC/AHA 2017 hypertensive emergency = crisis with end-organ "
+    "damage (Whelton et al. 2018 Hypertension 71:e13)"
 )
 SRC_CADENCE = (
     "BP/HR/SpO2 every 10 min during infusion, every 15 min afterwards; alert when an entry is "
@@ -77,6 +91,13 @@ SRC_REMS_DEADLINE = (
 )
 
 
+# The hypertension tier that prompts pausing an infusion (SRC_HTN_TIERS). The pre-dose hold
+# defaults to the same numbers (SRC_PREDOSE_HOLD), so a reading that would pause an infusion
+# never lets one start.
+BP_TIER2_SBP = 180
+BP_TIER2_DBP = 110
+
+
 class DischargeAssessment(StrEnum):
     """How the clinical discharge criteria are assessed (protocols.md rules 32 and 34)."""
 
@@ -96,6 +117,11 @@ class ReadyGateConfig:
     # Strictly above these needs prescriber acknowledgement. SRC_SPRAVATO_PI_BP (reused for IV).
     predose_sbp_ack_above: int = 140
     predose_dbp_ack_above: int = 90
+    # At or above either of these the session cannot start, even with an acknowledgement; a
+    # re-measured reading below both releases it. ``None`` switches the hold off.
+    # SRC_PREDOSE_HOLD (CONFIG).
+    predose_sbp_hold_at: int | None = BP_TIER2_SBP
+    predose_dbp_hold_at: int | None = BP_TIER2_DBP
     # CONFIG: an eligibility decision may carry its own ``valid_until``; a clinic may also cap its
     # age. No guideline gives a number, so there is no cap by default.
     eligibility_max_age: timedelta | None = None
@@ -111,9 +137,9 @@ class VitalsAlertConfig:
 
     bp_tier1_sbp: int = 160  # SRC_HTN_TIERS
     bp_tier1_dbp: int = 100  # SRC_HTN_TIERS
-    bp_tier2_sbp: int = 180  # SRC_HTN_TIERS
-    bp_tier2_dbp: int = 110  # SRC_HTN_TIERS
-    bp_tier1_repeat_after: timedelta = timedelta(minutes=5)  # rule 25: repeat in 5 min
+    bp_tier2_sbp: int = BP_TIER2_SBP  # SRC_HTN_TIERS
+    bp_tier2_dbp: int = BP_TIER2_DBP  # SRC_HTN_TIERS
+    bp_tier1_repeat_after: timedelta = timedelta(minutes=5)  # SRC_HTN_TIERS (CONFIG)
     bp_rise_sbp: int | None = 40  # SRC_SPRAVATO_PI_RISE, a rise from the pre-dose baseline
     bp_rise_dbp: int | None = 25  # SRC_SPRAVATO_PI_RISE
     sbp_tier1_low: int | None = 100  # SRC_NEWS2 score 2 (91-100)
@@ -124,6 +150,7 @@ class VitalsAlertConfig:
     rr_tier1_high: int | None = 21  # SRC_NEWS2 score 2 (21-24)
     rr_tier2_high: int | None = 25  # SRC_NEWS2 score 3
     rr_tier2_low: int | None = 8  # SRC_NEWS2 score 3
+    spo2_news2_low: int | None = 91  # SRC_NEWS2_SPO2: <=91 scores 3
     spo2_desaturation_below: int = 90  # SRC_SPO2
     spo2_sentinel_below: int = 75  # SRC_SPO2
     spo2_sentinel_duration: timedelta = timedelta(seconds=60)  # SRC_SPO2: "> 60 s"

@@ -1,6 +1,9 @@
 """Gates before a session may become ``ready``: each refusal names what is missing.
 
-Sources (protocols.md section 7): pre-dose vitals rule 20; pre-dose BP acknowledgement rule 21;
+Sources (protocols.md section 7): pre-dose vitals rule 20; pre-dose BP acknowledgement rule 21
+(Spravato PI §2.1: weigh the risk above 140/90); pre-dose BP hold (CONFIG at the tier that pauses
+an infusion, below the ACC/AHA 2017 hypertensive crisis, Whelton et al. 2018 Hypertension
+71:e13);
 pregnancy status rule 8; staffing and ACLS expiry rule 30; REMS enrolment and setting
 certification rule 35; transport rule 33; consent (CPSBC draft standard, §1.4). Esketamine
 fasting before dosing is a label instruction (§3.1, "no food for 2 h, no liquids for 30 min");
@@ -9,7 +12,7 @@ the gate takes the nurse's NPO confirmation rather than re-deriving it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
@@ -104,6 +107,7 @@ class ReadyGateInputs:
 
 
 DEFAULT_READY_CONFIG = ReadyGateConfig()
+HOLD_CODE = "session.gate.predose_bp_hold"
 
 _Gate = Callable[[ReadyGateInputs, datetime, ReadyGateConfig], list[GateFailure]]
 
@@ -193,11 +197,62 @@ def _vitals_gate(inp: ReadyGateInputs, at: datetime, cfg: ReadyGateConfig) -> li
     return failures
 
 
+def _last_bp(readings: Sequence[VitalsReading]) -> VitalsReading | None:
+    return max((r for r in readings if r.has_bp), key=lambda r: r.at, default=None)
+
+
+def _held(reading: VitalsReading, cfg: ReadyGateConfig) -> bool:
+    sbp_hold, dbp_hold = cfg.predose_sbp_hold_at, cfg.predose_dbp_hold_at
+    sbp, dbp = reading.sbp or 0, reading.dbp or 0
+    return (sbp_hold is not None and sbp >= sbp_hold) or (dbp_hold is not None and dbp >= dbp_hold)
+
+
+def _hold_limits(cfg: ReadyGateConfig) -> str:
+    sbp = "-" if cfg.predose_sbp_hold_at is None else cfg.predose_sbp_hold_at
+    dbp = "-" if cfg.predose_dbp_hold_at is None else cfg.predose_dbp_hold_at
+    return f"{sbp}/{dbp}"
+
+
+def predose_bp_hold(
+    readings: Sequence[VitalsReading], *, config: ReadyGateConfig = DEFAULT_READY_CONFIG
+) -> GateFailure | None:
+    """The hold on dosing when the most recent pre-dose BP is at or above the hold tier.
+
+    Only the latest reading with a BP counts, so a re-measured lower reading releases the hold;
+    a prescriber's acknowledgement does not (SRC_PREDOSE_HOLD in
+    :mod:`ketacare.core.session.config`: the tier that pauses an infusion, below the ACC/AHA
+    2017 hypertensive crisis, Whelton et al. 2018 Hypertension 71:e13).
+
+    Args:
+        readings: the pre-dose readings (any order); readings without a BP are ignored.
+        config: the hold thresholds (``None`` switches one off).
+
+    Returns:
+        The refusal, naming the reading, the threshold and what to do; ``None`` when not held.
+    """
+    last = _last_bp(readings)
+    if last is None or not _held(last, config):
+        return None
+    limits = _hold_limits(config)
+    return GateFailure(
+        HOLD_CODE,
+        f"pre-dose BP {last.sbp}/{last.dbp} is at or above the hold threshold {limits}; do not "
+        f"dose, even with an acknowledgement: let the patient rest and re-measure; the session "
+        f"can proceed once a reading is below {limits}",
+    )
+
+
+def _bp_hold_gate(inp: ReadyGateInputs, at: datetime, cfg: ReadyGateConfig) -> list[GateFailure]:
+    hold = predose_bp_hold(_recent_predose(inp, at, cfg), config=cfg)
+    return [] if hold is None else [hold]
+
+
 def _bp_ack_gate(inp: ReadyGateInputs, at: datetime, cfg: ReadyGateConfig) -> list[GateFailure]:
-    with_bp = [r for r in _recent_predose(inp, at, cfg) if r.has_bp]
-    if not with_bp:
+    last = _last_bp(_recent_predose(inp, at, cfg))
+    if last is None:
         return []  # the vitals gate already reports the missing BP
-    last = max(with_bp, key=lambda r: r.at)
+    if _held(last, cfg):
+        return []  # the hold gate refuses; an acknowledgement would not release it
     sbp, dbp = last.sbp or 0, last.dbp or 0  # has_bp: both are recorded
     if sbp <= cfg.predose_sbp_ack_above and dbp <= cfg.predose_dbp_ack_above:
         return []
@@ -275,6 +330,7 @@ GATES: tuple[_Gate, ...] = (
     _order_gate,
     _safety_alert_gate,
     _vitals_gate,
+    _bp_hold_gate,
     _bp_ack_gate,
     _npo_gate,
     _escort_gate,

@@ -24,15 +24,39 @@ class SessionDrug(StrEnum):
 class Symptom(StrEnum):
     """Symptoms that override vital-sign numbers and trigger the emergency pathway.
 
-    Chest pain, severe headache and neurological deficit: protocols.md rule 25 (end-organ signs,
-    [recall: ACC/AHA 2017 hypertensive emergency]). Confusion: named in the session issue and an
-    encephalopathy sign of hypertensive emergency in the same guideline [recall].
+    Spravato PI §5.4 (increase in blood pressure) refers patients for emergency care on symptoms
+    of a hypertensive crisis (chest pain, shortness of breath) or of hypertensive encephalopathy
+    (sudden severe headache, visual disturbances, seizures, diminished consciousness, focal
+    neurological deficits). Confusion is an encephalopathy sign of a hypertensive emergency
+    (ACC/AHA 2017, Whelton et al. 2018 Hypertension 71:e13). The label applies to IV ketamine
+    sessions by extension: the same end-organ signs mean the same emergency.
     """
 
     CHEST_PAIN = "chest_pain"
     SEVERE_HEADACHE = "severe_headache"
     NEUROLOGICAL_DEFICIT = "neurological_deficit"
     CONFUSION = "confusion"
+    DYSPNOEA = "dyspnoea"
+    VISUAL_DISTURBANCE = "visual_disturbance"
+    SEIZURE = "seizure"
+    REDUCED_CONSCIOUSNESS = "reduced_consciousness"
+
+    @property
+    def label(self) -> str:
+        """The words staff read at the chair (the label's own wording where it has one)."""
+        return _SYMPTOM_LABELS[self]
+
+
+_SYMPTOM_LABELS = {
+    Symptom.CHEST_PAIN: "chest pain",
+    Symptom.SEVERE_HEADACHE: "sudden severe headache",
+    Symptom.NEUROLOGICAL_DEFICIT: "focal neurological deficit",
+    Symptom.CONFUSION: "confusion",
+    Symptom.DYSPNOEA: "shortness of breath (dyspnoea)",
+    Symptom.VISUAL_DISTURBANCE: "visual disturbance",
+    Symptom.SEIZURE: "seizure",
+    Symptom.REDUCED_CONSCIOUSNESS: "reduced consciousness",
+}
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Chair scheduling rules: chair time and double-booking detection.
+"""Chair scheduling rules: chair time, double-booking detection and one order per session.
 
 Chair time is administration plus observation: the chair stays occupied until the patient may be
 discharged. For esketamine the observation runs from the *first* device (label: at least 2 h),
@@ -18,6 +18,7 @@ from enum import StrEnum
 from ketacare.core.errors import Invalid
 from ketacare.core.session.config import DischargeConfig
 from ketacare.core.session.model import SessionDrug, require_aware
+from ketacare.core.session.states import SessionState
 
 DEFAULT_DISCHARGE_CONFIG = DischargeConfig()
 
@@ -101,3 +102,25 @@ def find_booking_conflicts(
         if other.patient_id == candidate.patient_id:
             conflicts.append(BookingConflict(ConflictKind.PATIENT, other.booking_id))
     return conflicts
+
+
+@dataclass(frozen=True)
+class OrderUse:
+    """Another session bound to the same prescriber order, as booking sees it."""
+
+    session_id: str
+    state: SessionState
+    administered: bool
+
+
+def blocking_order_use(uses: Iterable[OrderUse]) -> OrderUse | None:
+    """The session that already holds the order, or ``None`` when the order is free to book.
+
+    One signed order is given in one session: an order is held by any session that is not
+    aborted (booked, in progress or discharged; a booked-but-not-given session holds it too, so
+    two bookings can never both give it), and by an aborted session in which any drug was
+    administered. Only a session aborted before its first dose frees its order. This is a
+    prescribing-safety rule of the product (a signed order is a single administration), not a
+    clinical number.
+    """
+    return next((u for u in uses if u.state is not SessionState.ABORTED or u.administered), None)

@@ -1,9 +1,18 @@
 """Vital-sign alert rules during administration and recovery.
 
 Each rule reads its threshold from :class:`VitalsAlertConfig` and stamps the alert with its
-source. Symptoms override numbers: a reported chest pain, severe headache, neurological deficit
-or confusion raises an emergency alert (stop, call the prescriber) whatever the numbers say, and
-alerts are returned most urgent first so the symptom alert always leads.
+source. Symptoms override numbers: any symptom of a hypertensive crisis or encephalopathy named
+by the Spravato label (see :class:`~ketacare.core.session.model.Symptom`) raises an emergency
+alert (stop, call the prescriber) whatever the numbers say, and alerts are returned most urgent
+first so the symptom alert always leads.
+
+SpO2 gives at most one alert per reading, the most urgent that applies, so the messages never
+disagree: a sentinel event (World SIVA) stops; below 90 % a minor desaturation (World SIVA)
+pauses and repeats; at 90-91 %, which the World SIVA tool does not grade, NEWS2's highest SpO2
+band (<= 91 % scores 3) asks to notify the clinician and repeat. The NEWS2 band is a tier-1
+alert rather than the tier 2 other NEWS2 score-3 bands raise here: under procedural sedation
+the sedation-specific World SIVA grading sets the escalation, and a tier-2 NEWS2 alert at every
+reading below 92 % would outrank (and so contradict) its "minor" grading.
 
 The SpO2 duration rule (World SIVA tool) needs consecutive readings: the run of readings below
 the desaturation threshold ending at the current reading is measured from its first reading.
@@ -21,6 +30,7 @@ from enum import StrEnum
 from ketacare.core.session.config import (
     SRC_HTN_TIERS,
     SRC_NEWS2,
+    SRC_NEWS2_SPO2,
     SRC_SPO2,
     SRC_SPRAVATO_PI_RISE,
     SRC_SYMPTOMS,
@@ -74,8 +84,8 @@ def _symptom_alerts(reading: VitalsReading, cfg: VitalsAlertConfig) -> list[Vita
             tier=AlertTier.EMERGENCY,
             parameter="symptom",
             value=symptom.value,
-            message=f"{symptom.value.replace('_', ' ')} reported: stop, start the emergency "
-            "pathway and call the prescriber",
+            message=f"{symptom.label} reported: stop, start the emergency pathway and call the "
+            "prescriber",
             recommended_action=RecommendedAction.STOP,
             source=SRC_SYMPTOMS,
             call_prescriber=True,
@@ -237,8 +247,10 @@ def _spo2_alerts(
     reading: VitalsReading, history: Sequence[VitalsReading], cfg: VitalsAlertConfig
 ) -> list[VitalAlert]:
     duration = desaturation_duration(reading, history, cfg)
-    if duration is None or reading.spo2 is None:
+    if reading.spo2 is None:
         return []
+    if duration is None:
+        return _spo2_news2_alert(reading.spo2, cfg)
     spo2 = reading.spo2
     if spo2 < cfg.spo2_sentinel_below or duration > cfg.spo2_sentinel_duration:
         secs = int(duration.total_seconds())
@@ -266,6 +278,25 @@ def _spo2_alerts(
             f"run longer than {limit_s} s is a sentinel event",
             recommended_action=RecommendedAction.PAUSE,
             source=SRC_SPO2,
+        )
+    ]
+
+
+def _spo2_news2_alert(spo2: int, cfg: VitalsAlertConfig) -> list[VitalAlert]:
+    """NEWS2's highest SpO2 band for a reading the World SIVA rules do not grade."""
+    limit = cfg.spo2_news2_low
+    if limit is None or spo2 > limit:
+        return []
+    return [
+        VitalAlert(
+            code="vitals.spo2.low.tier_1",
+            tier=AlertTier.TIER_1,
+            parameter="spo2",
+            value=spo2,
+            message=f"SpO2 {spo2} % at or below {limit} % (NEWS2 score 3): notify the clinician "
+            "and repeat",
+            recommended_action=RecommendedAction.REPEAT,
+            source=SRC_NEWS2_SPO2,
         )
     ]
 

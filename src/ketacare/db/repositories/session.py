@@ -14,6 +14,7 @@ from ketacare.db.models import (
     AdministrationEvent,
     Chair,
     LoginSession,
+    Order,
     RemsSettingCertification,
     SessionAdverseEvent,
     SessionAlert,
@@ -74,6 +75,23 @@ def list_overlapping_sessions(
         TreatmentSession.state.not_in(list(exclude_states)),
     )
     return list(db.scalars(stmt))
+
+
+def list_sessions_for_orders(db: Session, *, order_ids: Iterable[int]) -> list[TreatmentSession]:
+    ids = list(order_ids)
+    if not ids:
+        return []
+    stmt = (
+        select(TreatmentSession)
+        .where(TreatmentSession.order_id.in_(ids))
+        .order_by(TreatmentSession.id)
+    )
+    return list(db.scalars(stmt))
+
+
+def lock_order(db: Session, order_id: int) -> Order | None:
+    """The order row, locked on PostgreSQL so two bookings of one order are serialised."""
+    return db.scalar(select(Order).where(Order.id == order_id).with_for_update())
 
 
 def list_patient_sessions(db: Session, *, patient_id: int) -> list[TreatmentSession]:

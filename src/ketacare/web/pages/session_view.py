@@ -217,9 +217,10 @@ def chair_page(
         ],
         open_alerts=[a for a in detail.alerts if a.acknowledged_at is None],
         bp_pending=vitals_service.pending_bp_acknowledgement(row, detail.vitals, at=auth.at),
+        bp_hold=vitals_service.pending_bp_hold(row, detail.vitals),
         can_run=bool(can(auth.actor, Action.SESSION_RUN, target)),
         can_sign=bool(can(auth.actor, Action.CLINICAL_SIGN, target)),
-        symptoms=[s.value for s in Symptom],
+        symptoms=[(s.value, s.label) for s in Symptom],
         checklist_items=CHECKLIST_ITEMS,
         # Pregnancy status is asked of everyone not recorded male at birth, as the screening
         # evidence behind the ready gate's pregnancy rule does.
