@@ -12,6 +12,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from ketacare.core.errors import Conflict
+from ketacare.core.session.note import content_digest
 from ketacare.core.session.states import SessionState
 from ketacare.db.models import (
     AuditEvent,
@@ -147,7 +148,7 @@ def test_a_prescriber_signs_once_and_the_signature_is_append_only(
     assert note.signature is not None
     assert note.signature.signed_by == "prescriber A"
     assert note.signature.signed_at == signed_at
-    assert note.signature.content_sha256 == note_service.content_digest(note)
+    assert note.signature.content_sha256 == content_digest(note)
     assert not note.signable
     with pytest.raises(Conflict) as caught:
         sign_service.sign_session_note(
@@ -202,7 +203,9 @@ def test_an_aborted_esketamine_session_shows_its_rems_form_status(
     note = note_service.get_session_note(
         db, session_id=row.id, at=START + timedelta(minutes=4), ctx=ctx(world, "prescriber")
     )
-    assert [(e.kind, e.lot_number) for e in note.administration] == [("device", "L7")]
+    assert [(e.kind, e.amount, e.lot_number) for e in note.administration] == [
+        ("device", Decimal(28), "L7")
+    ]
     assert note.totals is not None
     assert note.totals.device_mg == 28
     assert note.rems is not None

@@ -10,22 +10,33 @@ when is the core's rule (``ketacare.core.session.note``); signing is in
 
 from __future__ import annotations
 
-import dataclasses
-import hashlib
-import json
-from dataclasses import dataclass
-from datetime import date, datetime, tzinfo
+from datetime import datetime, tzinfo
 from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
 from ketacare.core.audit import AuditAction
 from ketacare.core.authz import Action
+from ketacare.core.session.config import ESKETAMINE_DEVICE_MG
 from ketacare.core.session.model import SessionDrug
-from ketacare.core.session.note import SIGNABLE_STATES
+from ketacare.core.session.note import (
+    NoteAcknowledgement,
+    NoteAdministration,
+    NoteAdverseEvent,
+    NoteAlert,
+    NoteOrder,
+    NoteRating,
+    NoteRems,
+    NoteSignature,
+    NoteTotals,
+    NoteTransition,
+    NoteVitals,
+    SessionNote,
+    note_signable,
+)
 from ketacare.core.session.rems import build_rems_form
 from ketacare.core.session.states import SessionState
-from ketacare.db.models import TreatmentSession
+from ketacare.db.models import AdministrationEvent, TreatmentSession
 from ketacare.db.repositories import organisation as org_repo
 from ketacare.db.repositories import patient as patient_repo
 from ketacare.db.repositories import session as repo
@@ -37,167 +48,6 @@ from ketacare.services.session_gates import CHECKLIST_ITEMS, order_of
 from ketacare.services.session_schedule import location_zone
 
 ENTITY = "SessionNote"
-
-
-@dataclass(frozen=True)
-class NoteVitals:
-    at: datetime
-    systolic: int | None
-    diastolic: int | None
-    heart_rate: int | None
-    spo2: int | None
-    respiratory_rate: int | None
-    symptoms: tuple[str, ...]
-    phase: str
-    recorded_by: str
-
-
-@dataclass(frozen=True)
-class NoteAdministration:
-    at: datetime
-    kind: str
-    rate_ml_per_h: Decimal | None
-    amount: Decimal | None
-    amount_unit: str | None
-    lot_number: str | None
-    reason: str | None
-    recorded_by: str
-
-
-@dataclass(frozen=True)
-class NoteTotals:
-    total_mg: Decimal
-    infusion_mg: Decimal
-    bolus_mg: Decimal
-    device_mg: Decimal
-    total_ml: Decimal | None
-    running_minutes: Decimal
-
-
-@dataclass(frozen=True)
-class NoteRating:
-    """A chair rating (instrument and total) or a free observation (text only)."""
-
-    at: datetime
-    instrument_id: str | None
-    total: Decimal | None
-    text: str | None
-    recorded_by: str
-
-
-@dataclass(frozen=True)
-class NoteAdverseEvent:
-    onset_at: datetime
-    category: str
-    severity: str
-    serious: bool
-    actions_taken: str
-    outcome: str
-    recorded_by: str
-
-
-@dataclass(frozen=True)
-class NoteAlert:
-    raised_at: datetime
-    tier: str
-    code: str
-    message: str
-    recommended_action: str
-    call_prescriber: bool
-    acknowledged_at: datetime | None
-    acknowledged_by: str | None
-    ack_note: str | None
-
-
-@dataclass(frozen=True)
-class NoteAcknowledgement:
-    at: datetime
-    by: str
-    note: str | None
-
-
-@dataclass(frozen=True)
-class NoteTransition:
-    at: datetime
-    from_state: str | None
-    to_state: str
-    by: str
-    reason: str | None
-
-
-@dataclass(frozen=True)
-class NoteRems:
-    """The Spravato REMS Patient Monitoring Form: complete, missing fields, or submitted."""
-
-    status: str
-    missing: tuple[str, ...]
-    problems: tuple[str, ...]
-    submitted_at: datetime | None
-    submitted_by: str | None
-
-
-@dataclass(frozen=True)
-class NoteSignature:
-    signed_by: str
-    signed_at: datetime
-    content_sha256: str
-
-
-@dataclass(frozen=True)
-class NoteOrder:
-    order_id: int
-    dose_mg: Decimal
-    duration_min: int
-    rate_ml_per_h: Decimal | None
-    status: str
-
-
-@dataclass(frozen=True)
-class SessionNote:
-    """Everything charted for one session; times in ``timezone``."""
-
-    session_id: int
-    state: str
-    patient_id: int
-    patient_name: str
-    mrn: str
-    date_of_birth: date | None
-    protocol_id: str
-    drug: str
-    location: str
-    timezone: str
-    chair: str
-    staff: str
-    starts_at: datetime
-    first_administration_at: datetime | None
-    administration_ended_at: datetime | None
-    ended_at: datetime | None
-    order: NoteOrder | None
-    npo_confirmed: bool
-    escort_arranged: bool
-    pregnancy_status: str | None
-    bp_acknowledgement: NoteAcknowledgement | None
-    checklist: tuple[tuple[str, bool], ...]
-    on_supplemental_oxygen: bool
-    escort_confirmed: bool
-    no_driving_acknowledged: bool
-    vitals: tuple[NoteVitals, ...]
-    administration: tuple[NoteAdministration, ...]
-    totals: NoteTotals | None
-    ratings: tuple[NoteRating, ...]
-    adverse_events: tuple[NoteAdverseEvent, ...]
-    alerts: tuple[NoteAlert, ...]
-    transitions: tuple[NoteTransition, ...]
-    rems: NoteRems | None
-    signature: NoteSignature | None
-    signable: bool
-
-
-def content_digest(note: SessionNote) -> str:
-    """SHA-256 of what the note shows, without its signature: signed content is fixed."""
-    content = dataclasses.replace(note, signature=None, signable=False)
-    text = json.dumps(dataclasses.asdict(content), default=str, sort_keys=True)
-    return hashlib.sha256(text.encode()).hexdigest()
 
 
 class _Names:
@@ -253,6 +103,21 @@ def _totals(db: Session, row: TreatmentSession, *, at: datetime) -> NoteTotals |
         device_mg=totals.device_mg,
         total_ml=totals.total_ml,
         running_minutes=minutes.quantize(Decimal("0.1")),
+    )
+
+
+def _administration_line(e: AdministrationEvent, zone: tzinfo, names: _Names) -> NoteAdministration:
+    # A device's dose is fixed by the label (28 mg each), not typed in: show it on its line.
+    device = e.kind == "device"
+    return NoteAdministration(
+        e.at.astimezone(zone),
+        e.kind,
+        e.rate_ml_per_h,
+        ESKETAMINE_DEVICE_MG if device else e.amount,
+        "mg" if device else e.amount_unit,
+        e.lot_number,
+        e.reason,
+        names(e.recorded_by),
     )
 
 
@@ -328,16 +193,7 @@ def build_note(db: Session, row: TreatmentSession, *, at: datetime) -> SessionNo
             for v in repo.list_vitals(db, session_id=sid)
         ),
         administration=tuple(
-            NoteAdministration(
-                e.at.astimezone(zone),
-                e.kind,
-                e.rate_ml_per_h,
-                e.amount,
-                e.amount_unit,
-                e.lot_number,
-                e.reason,
-                names(e.recorded_by),
-            )
+            _administration_line(e, zone, names)
             for e in repo.list_administration(db, session_id=sid)
         ),
         totals=_totals(db, row, at=at),
@@ -391,7 +247,7 @@ def build_note(db: Session, row: TreatmentSession, *, at: datetime) -> SessionNo
             signature.signed_at.astimezone(zone),
             signature.content_sha256,
         ),
-        signable=signature is None and SessionState(row.state) in SIGNABLE_STATES,
+        signable=note_signable(SessionState(row.state), signed=signature is not None),
     )
 
 

@@ -13,8 +13,9 @@ from decimal import Decimal
 from fpdf import FPDF
 from sqlalchemy.orm import Session
 
+from ketacare.core.session.note import SessionNote
 from ketacare.services.audit import AuditContext
-from ketacare.services.session_note import SessionNote, get_session_note
+from ketacare.services.session_note import get_session_note
 
 LINE_MM = 5
 KIND_WORDS = {

@@ -16,13 +16,13 @@ from sqlalchemy.orm import Session
 from ketacare.core.audit import AuditAction
 from ketacare.core.authz import Action
 from ketacare.core.errors import Conflict
-from ketacare.core.session.note import check_note_signable
+from ketacare.core.session.note import SessionNote, check_note_signable, content_digest
 from ketacare.core.session.states import SessionState
 from ketacare.db.models import SessionNoteSignature
 from ketacare.db.repositories import session as repo
 from ketacare.services.audit import AuditContext
 from ketacare.services.session_common import actor_of, audit_session, load_session
-from ketacare.services.session_note import SessionNote, build_note, content_digest
+from ketacare.services.session_note import build_note
 
 ENTITY = "SessionNoteSignature"
 

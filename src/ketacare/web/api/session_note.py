@@ -10,9 +10,9 @@ from typing import Any
 from fastapi import APIRouter
 from pydantic import TypeAdapter
 
+from ketacare.core.session.note import SessionNote
 from ketacare.services import session_note as note_service
 from ketacare.services import session_note_sign as sign_service
-from ketacare.services.session_note import SessionNote
 from ketacare.web.deps import ApiAuth, Db
 
 router = APIRouter(prefix="/api/v1", tags=["sessions"])
