@@ -162,3 +162,19 @@ def test_the_note_pdf_carries_the_mrn_and_the_vitals(
         select(AuditEvent).where(AuditEvent.entity_type == "SessionNote", AuditEvent.action == "R")
     ).all()
     assert len(reads) == 1
+
+
+def test_the_schedule_flags_an_ended_session_whose_note_is_unsigned(
+    client: TestClient, tokens: dict[str, str], discharged_id: int
+) -> None:
+    sign_in(client, "prescriber@a.test")
+    flag = f'href="/sessions/{discharged_id}/note" data-testid="schedule-note-unsigned"'
+    day = f"/schedule?day={START.date().isoformat()}"
+    assert flag in client.get(day).text
+    signed = client.post(
+        f"/api/v1/sessions/{discharged_id}/note/sign", headers=bearer(tokens["prescriber"])
+    )
+    assert signed.status_code == 200
+    page = client.get(day).text
+    assert f'data-session-id="{discharged_id}"' in page
+    assert "note unsigned" not in page
