@@ -71,6 +71,13 @@ def test_the_note_page_is_read_only_and_the_prescriber_signs_it(
     assert 'data-testid="sign-note"' not in page.text
     assert "<input" not in page.text.replace('<input type="hidden" name="csrf_token"', "")
     assert "@media print" in client.get("/static/note.css").text
+    refused = client.post(
+        f"/sessions/{discharged_id}/note/sign",
+        data={"csrf_token": csrf_of(page.text)},
+        headers={"Accept": "text/html"},
+    )
+    assert refused.status_code == 403
+    assert db.scalars(select(SessionNoteSignature)).all() == []
 
     client.post("/logout", data={"csrf_token": csrf_of(page.text)})
     sign_in(client, "prescriber@a.test")
