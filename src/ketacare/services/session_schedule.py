@@ -14,6 +14,8 @@ from sqlalchemy.orm import Session
 
 from ketacare.core.audit import AuditAction
 from ketacare.core.authz import Action
+from ketacare.core.session.note import SIGNABLE_STATES
+from ketacare.core.session.states import SessionState
 from ketacare.db.models import Chair, Location, TreatmentSession
 from ketacare.db.repositories import organisation as org_repo
 from ketacare.db.repositories import patient as patient_repo
@@ -30,6 +32,8 @@ class ScheduledSession:
     session: TreatmentSession
     patient_name: str
     local_start: datetime
+    # An ended session whose note no prescriber has signed yet (the day's loose ends).
+    note_unsigned: bool = False
 
 
 @dataclass(frozen=True)
@@ -72,10 +76,15 @@ def _location_day(
     local_day = day or at.astimezone(zone).date()
     start, end = day_window(local_day, zone)
     rows = repo.list_location_sessions_between(db, location_id=location.id, start=start, end=end)
+    ended = [r.id for r in rows if SessionState(r.state) in SIGNABLE_STATES]
+    signed = {s.session_id for s in session_repo.list_note_signatures(db, session_ids=ended)}
     by_chair: dict[int, list[ScheduledSession]] = {}
     for row in rows:
         entry = ScheduledSession(
-            row, _patient_name(db, row.patient_id), row.starts_at.astimezone(zone)
+            row,
+            _patient_name(db, row.patient_id),
+            row.starts_at.astimezone(zone),
+            note_unsigned=row.id in ended and row.id not in signed,
         )
         by_chair.setdefault(row.chair_id, []).append(entry)
     for chair_id in by_chair:

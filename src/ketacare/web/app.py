@@ -23,6 +23,7 @@ from ketacare.web.api import patient_links as patient_links_api
 from ketacare.web.api import patients as patients_api
 from ketacare.web.api import screening as screening_api
 from ketacare.web.api import session as session_api
+from ketacare.web.api import session_note as session_note_api
 from ketacare.web.api import session_rems as session_rems_api
 from ketacare.web.errors import install_error_handlers
 from ketacare.web.markdown import render_markdown
@@ -38,6 +39,7 @@ from ketacare.web.pages import portal as portal_pages
 from ketacare.web.pages import schedule as schedule_pages
 from ketacare.web.pages import screening as screening_pages
 from ketacare.web.pages import session as session_pages
+from ketacare.web.pages import session_note as session_note_pages
 from ketacare.web.state import AppState
 
 WEB_DIR = Path(__file__).parent
@@ -82,8 +84,10 @@ def create_app(
         screening_pages,
         session_api,
         session_rems_api,
+        session_note_api,
         floor_api,
         session_pages,
+        session_note_pages,
         floor_pages,
         schedule_pages,
         patient_links_api,

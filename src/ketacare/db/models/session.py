@@ -220,3 +220,20 @@ class SessionAdverseEvent(Base):
     alert_id: Mapped[int | None] = mapped_column(ForeignKey("session_alerts.id"))
     recorded_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class SessionNoteSignature(Base):
+    """A prescriber's signature of a session's note; append-only, one per session.
+
+    The unique session id and the database triggers (migration 0013) make a second signature or
+    an edit impossible even outside the application; ``content_sha256`` is the digest of the note
+    as it was shown when signed, so a later change to the chart is detectable.
+    """
+
+    __tablename__ = "session_note_signatures"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("treatment_sessions.id"), unique=True)
+    signed_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    signed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    content_sha256: Mapped[str] = mapped_column(String(64))

@@ -18,6 +18,7 @@ from ketacare.db.models import (
     RemsSettingCertification,
     SessionAdverseEvent,
     SessionAlert,
+    SessionNoteSignature,
     SessionObservation,
     SessionTransition,
     SessionVitals,
@@ -220,3 +221,15 @@ def get_rems_certification(db: Session, *, location_id: int) -> RemsSettingCerti
         RemsSettingCertification.location_id == location_id
     )
     return db.scalar(stmt)
+
+
+def get_note_signature(db: Session, *, session_id: int) -> SessionNoteSignature | None:
+    stmt = select(SessionNoteSignature).where(SessionNoteSignature.session_id == session_id)
+    return db.scalar(stmt)
+
+
+def list_note_signatures(db: Session, *, session_ids: Iterable[int]) -> list[SessionNoteSignature]:
+    stmt = select(SessionNoteSignature).where(
+        SessionNoteSignature.session_id.in_(list(session_ids))
+    )
+    return list(db.scalars(stmt))
