@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, tzinfo
 from typing import Any
 
 from fastapi import Request
@@ -9,6 +10,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import ValidationError
 
 from ketacare.web.deps import Auth
+from ketacare.web.display import zone_label
+from ketacare.web.forms import FormState
 from ketacare.web.state import AppState
 
 
@@ -20,7 +23,13 @@ def render(
     status: int = 200,
     **context: Any,
 ) -> HTMLResponse:
-    context.setdefault("errors", {})
+    form = context.setdefault("form", FormState())
+    # Errors tied to a field sit beside it (``_forms.html``); only the rest go on top.
+    context.setdefault("errors", form.general)
+    zone: tzinfo = context.get("zone") or (auth.zone if auth else UTC)
+    context["zone"] = zone
+    context.setdefault("zone_name", zone_label(zone))
+    context.setdefault("today", auth.at.astimezone(zone).date() if auth else None)
     return state.templates.TemplateResponse(
         request, template, {"auth": auth, **context}, status_code=status
     )
