@@ -4,7 +4,6 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
-
 from pydantic import ValidationError
 
 from ketacare.core.audit import AuditAction

@@ -8,7 +8,6 @@ from pydantic import BaseModel, ConfigDict, StringConstraints
 
 from ketacare.core.authz import Role
 
-
 # A sign-in name, not a deliverable address: reserved test domains (``.test``) are allowed,
 # which ``EmailStr`` refuses.
 Email = Annotated[
