@@ -73,6 +73,13 @@ class FormState:
         found = self.values.get(name)
         return default if found is None else found
 
+    def chosen(self, name: str) -> list[str]:
+        """The values of a repeated input (checkboxes sharing a name)."""
+        found = self.values.get(name)
+        if found is None:
+            return []
+        return [str(v) for v in found] if isinstance(found, list) else [str(found)]
+
     def error(self, name: str) -> str | None:
         return self.errors.get(name)
 
@@ -175,7 +182,8 @@ def failed(
         shown = set(fields)
         moved: dict[str, str] = {}
         for name, message in errors.items():
-            key = name if name in shown else GENERAL
+            head = name.split(".", 1)[0]  # "answers.2" is the answers input
+            key = name if name in shown else head if head in shown else GENERAL
             moved.setdefault(key, message)
         errors = moved
     return FormState(form_id, dict(values), errors)
