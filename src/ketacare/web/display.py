@@ -29,7 +29,7 @@ def when(context: Context, value: datetime | None, seconds: bool = False) -> str
     if value is None:
         return ""
     zone: tzinfo = context.get("zone") or UTC
-    today: Any = context.get("today")
+    today: Any = context.get("local_today")
     return local_time(value, zone=zone, today=today, seconds=seconds)
 
 

@@ -51,6 +51,15 @@ _BOUNDS: Mapping[str, str] = {
     "decimal_max_digits": "At most {max_digits} digits.",
 }
 _CODE_SUFFIX = re.compile(r"\s*\((?:[a-z0-9_]+\.)+[a-z0-9_]+\)\s*$")
+# The core's JSON-Schema validator speaks in types; a form speaks of what to type.
+_SCHEMA_WORDS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"^expected (?:integer)(?: or null)?, got \w+$"), "Enter a whole number."),
+    (re.compile(r"^expected (?:number)(?: or null)?, got \w+$"), "Enter a number."),
+    (re.compile(r"^expected boolean(?: or null)?, got \w+$"), "Choose yes or no."),
+    (re.compile(r"^must be >= (\S+)$"), r"Must be at least \1."),
+    (re.compile(r"^must be <= (\S+)$"), r"Must be at most \1."),
+    (re.compile(r"^unknown value .*; expected one of (.+)$"), r"Choose one of: \1."),
+)
 
 
 @dataclass
@@ -103,6 +112,8 @@ def plain_message(error: ErrorDetails) -> str:
         return _BOUNDS[kind].format(**ctx)
     if kind == "string_too_short":
         return "Required." if ctx.get("min_length") == 1 else _sentence(error["msg"])
+    if kind == "literal_error" and ctx.get("expected") == "True":
+        return "Tick the box to confirm."
     if kind in ("literal_error", "enum"):
         return f"Choose one of: {ctx.get('expected', '').replace(chr(39), '')}."
     message = error["msg"].removeprefix("Value error, ").removeprefix("Assertion failed, ")
@@ -151,6 +162,10 @@ def domain_message(exc: DomainError, *, aliases: Mapping[str, str] | None = None
     name = exc.field or GENERAL
     name = (aliases or {}).get(name, name)
     message = _CODE_SUFFIX.sub("", _strip_field(exc.message, exc.field or name))
+    for pattern, plain in _SCHEMA_WORDS:
+        if pattern.match(message):
+            message = pattern.sub(plain, message)
+            break
     return {name: _sentence(message)}
 
 

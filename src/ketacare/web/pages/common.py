@@ -29,7 +29,7 @@ def render(
     zone: tzinfo = context.get("zone") or (auth.zone if auth else UTC)
     context["zone"] = zone
     context.setdefault("zone_name", zone_label(zone))
-    context.setdefault("today", auth.at.astimezone(zone).date() if auth else None)
+    context.setdefault("local_today", auth.at.astimezone(zone).date() if auth else None)
     return state.templates.TemplateResponse(
         request, template, {"auth": auth, **context}, status_code=status
     )
