@@ -50,6 +50,14 @@ _BOUNDS: Mapping[str, str] = {
     "decimal_max_places": "At most {decimal_places} decimal places.",
     "decimal_max_digits": "At most {max_digits} digits.",
 }
+# A pattern says nothing a clinician can act on; say what the field takes instead.
+_PATTERN_HINTS: Mapping[str, str] = {
+    "email": "Enter an e-mail address (name@example.org).",
+    "phone": "Use digits, spaces and + ( ) - only.",
+    "emergency_contact_phone": "Use digits, spaces and + ( ) - only.",
+    "mrn": "Use letters, digits and - _ / . only.",
+    "category": "Use letters and spaces only (e.g. nausea).",
+}
 _CODE_SUFFIX = re.compile(r"\s*\((?:[a-z0-9_]+\.)+[a-z0-9_]+\)\s*$")
 # The core's JSON-Schema validator speaks in types; a form speaks of what to type.
 _SCHEMA_WORDS: tuple[tuple[re.Pattern[str], str], ...] = (
@@ -106,6 +114,9 @@ def plain_message(error: ErrorDetails) -> str:
     """One Pydantic error in the words a clinician would use."""
     kind = error["type"]
     ctx = error.get("ctx") or {}
+    name = _field_name(error["loc"]).rsplit(".", 1)[-1]
+    if kind in ("string_pattern_mismatch", "value_error") and name in _PATTERN_HINTS:
+        return _PATTERN_HINTS[name]
     if kind in _PLAIN:
         return _PLAIN[kind]
     if kind in _BOUNDS:
