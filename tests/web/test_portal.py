@@ -66,10 +66,10 @@ def test_patient_sees_own_links_scores_and_who_viewed(
     assert '<td data-label="Score">16</td>' in r.text
     assert "moderately severe" in r.text
     assert (
-        '<td data-label="Who">nurse A</td><td data-label="Role">nurse</td>\n'
+        '<td data-label="Who" class="wrap">nurse A</td><td data-label="Role">nurse</td>\n'
         '        <td data-label="What">viewed PatientLink'
     ) in r.text
-    assert '<td data-label="Who">You</td><td data-label="Role">patient</td>' in r.text
+    assert '<td data-label="Who" class="wrap">You</td><td data-label="Role">patient</td>' in r.text
 
 
 @pytest.mark.parametrize(
