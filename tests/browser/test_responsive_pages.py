@@ -7,8 +7,6 @@ under test-artifacts/ for a human to look at.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 from tests.browser.conftest import ARTIFACTS, DEMO_PASSWORD
@@ -23,7 +21,7 @@ PAGES = [
 
 
 @pytest.fixture(scope="module")
-def long_email_user(live_server: str, browser) -> Iterator[str]:  # type: ignore[no-untyped-def]
+def long_email_user(live_server: str, browser) -> str:  # type: ignore[no-untyped-def]
     """An account with a long e-mail, created through the admin's form (so the users table
     has something to wrap)."""
     context = browser.new_context(viewport={"width": 1024, "height": 768})
@@ -37,7 +35,7 @@ def long_email_user(live_server: str, browser) -> Iterator[str]:  # type: ignore
         page.click("[data-testid=create-user] button[type=submit]")
         page.wait_for_selector("text=Account created.")
     context.close()
-    yield LONG_EMAIL
+    return LONG_EMAIL
 
 
 def _sign_in(page, url: str, persona: str) -> None:  # type: ignore[no-untyped-def]
