@@ -72,7 +72,8 @@ def test_schema_errors_read_as_plain_words(
 @pytest.mark.parametrize(
     ("error", "expected"),
     [
-        (Invalid("x.y", "systolic: systolic: too high", field="systolic"), {"systolic": "Too high"}),
+        (Invalid("x.y", "systolic: systolic: too high", field="systolic"),
+         {"systolic": "Too high"}),
         (Invalid("dose.hard_limit", "above the limit (dose.hard_limit)", field="dose_mg"),
          {"dose_mg": "Above the limit"}),
         (Invalid("e.s", "bp_systolic: expected integer or null, got string", field="bp_systolic"),
