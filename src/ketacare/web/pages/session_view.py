@@ -208,6 +208,8 @@ def chair_page(
         s=row,
         patient=patient,
         form=form or FormState(),
+        # A named form shows its own general error inside its card; the rest go on top.
+        errors=form.general if form is not None and not form.form_id else {},
         failures=failures or [],
         moves=[
             {
