@@ -48,10 +48,23 @@
     form.querySelectorAll(".field-error[data-from-api]").forEach(function (el) { el.remove(); });
     form.querySelectorAll("[aria-invalid]").forEach(function (el) { el.removeAttribute("aria-invalid"); });
   }
+  // The same plain words the server-rendered forms use (ketacare.web.forms).
+  var WORDS = [
+    [/^Input should be less than or equal to (\S+)$/, "Must be at most $1."],
+    [/^Input should be greater than or equal to (\S+)$/, "Must be at least $1."],
+    [/^Input should be less than (\S+)$/, "Must be less than $1."],
+    [/^Input should be greater than (\S+)$/, "Must be more than $1."],
+    [/^Input should be a valid integer.*$/, "Enter a whole number."],
+    [/^Input should be a valid datetime.*$/, "Enter a date and time."]
+  ];
   function plain(message, field) {
     var text = String(message || "");
     while (field && text.indexOf(field + ": ") === 0) { text = text.slice(field.length + 2); }
-    return text.replace(/\s*\((?:[a-z0-9_]+\.)+[a-z0-9_]+\)\s*$/, "");
+    text = text.replace(/^Value error, /, "").replace(/\s*\((?:[a-z0-9_]+\.)+[a-z0-9_]+\)\s*$/, "");
+    for (var i = 0; i < WORDS.length; i++) {
+      if (WORDS[i][0].test(text)) { return text.replace(WORDS[i][0], WORDS[i][1]); }
+    }
+    return text;
   }
   function showRefusal(body, code) {
     var form = document.getElementById("vitals-form");
