@@ -92,7 +92,7 @@ def test_record_through_the_form_raises_alert_and_dashboard_closes_it(
     token = csrf_of(board.text)
     blank = client.post(f"/alerts/{alert.id}/close", data={"csrf_token": token, "action_note": " "})
     assert blank.status_code == 422
-    assert "action note" in blank.text
+    assert 'data-error-for="action_note"' in blank.text
     no_csrf = client.post(f"/alerts/{alert.id}/close", data={"action_note": "x"})
     assert no_csrf.status_code == 403
     closed = client.post(

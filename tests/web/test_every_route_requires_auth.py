@@ -21,6 +21,7 @@ PUBLIC = {
     ("GET", "/docs/oauth2-redirect"),
     ("GET", "/redoc"),
     ("POST", "/api/v1/auth/token"),
+    ("GET", "/favicon.ico"),  # the site icon, shown on the login page too
 }
 # Routes that are public by design and check their own secret (patient links), if any.
 SELF_AUTHENTICATING = re.compile(r"^/(p|public)/")

@@ -94,7 +94,7 @@ def test_soft_limit_shows_the_override_box_and_needs_a_reason(
         f"/patients/{pid(world)}/orders", data=form(csrf, "save", dose_mg_per_kg="0.05")
     )
     assert refused.status_code == 422
-    assert "override reason" in refused.text
+    assert 'id="override_reason-error"' in refused.text  # the message sits by the box
     assert orders_in_db(db) == 0
     saved = client.post(
         f"/patients/{pid(world)}/orders",
@@ -115,13 +115,16 @@ def test_hard_limit_and_bad_input_re_render_the_form(
         f"/patients/{pid(world)}/orders", data=form(csrf, "save", dose_mg_per_kg="2")
     )
     assert hard.status_code == 422
-    assert "dose.hard_limit" in hard.text
+    assert "dose.hard_limit" not in hard.text  # plain words, no internal code
+    assert 'data-error-for="dose_mg_per_kg"' in hard.text
     assert 'value="2"' in hard.text  # the form keeps what was typed
     bad = client.post(
         f"/patients/{pid(world)}/orders", data=form(csrf, "save", dose_mg_per_kg="lots")
     )
     assert bad.status_code == 422
-    assert "dose mg per kg" in bad.text
+    assert 'id="dose_mg_per_kg-error"' in bad.text
+    assert "Enter a number." in bad.text
+    assert 'value="lots"' in bad.text
     assert orders_in_db(db) == 0
 
 

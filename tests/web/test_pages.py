@@ -86,8 +86,10 @@ def test_register_patient_form_errors_name_fields_then_success(
         },
     )
     assert bad.status_code == 422
-    assert "date of birth" in bad.text
+    assert 'id="family_name-error"' in bad.text  # each message beside its field
+    assert 'id="date_of_birth-error"' in bad.text
     assert 'value="Sam"' in bad.text  # what was typed is kept
+    assert 'value="tomorrow"' in bad.text
     ok = client.post(
         "/patients/new",
         data={

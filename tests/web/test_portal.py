@@ -63,10 +63,13 @@ def test_patient_sees_own_links_scores_and_who_viewed(
     assert "Someone" not in r.text
     assert r.text.count("open the link your clinic sent you") == 1
     assert "PHQ-9" in r.text
-    assert "<td>16</td>" in r.text
+    assert '<td data-label="Score">16</td>' in r.text
     assert "moderately severe" in r.text
-    assert "<td>nurse A</td><td>nurse</td>\n        <td>viewed PatientLink" in r.text
-    assert "<td>You</td><td>patient</td>" in r.text
+    assert (
+        '<td data-label="Who" class="wrap">nurse A</td><td data-label="Role">nurse</td>\n'
+        '        <td data-label="What">viewed PatientLink'
+    ) in r.text
+    assert '<td data-label="Who" class="wrap">You</td><td data-label="Role">patient</td>' in r.text
 
 
 @pytest.mark.parametrize(

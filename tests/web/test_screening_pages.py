@@ -116,7 +116,10 @@ def test_save_errors_name_the_field_and_keep_the_values(
     html = _open(client, world, "prescriber@a.test")
     r = client.post(_url(world), data={**FORM, "dast10_total": "99", "csrf_token": csrf_of(html)})
     assert r.status_code == 422
-    assert "dast10 total" in r.text
+    # The message sits beside the DAST-10 input, which gets the focus.
+    assert 'id="dast10_total-error"' in r.text
+    assert "Must be at most 10." in r.text
+    assert 'aria-describedby="dast10_total-error" autofocus' in r.text
     assert 'value="sertraline"' in r.text
     assert db.scalars(select(Screening)).all() == []
 

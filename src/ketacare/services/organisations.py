@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime, tzinfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from argon2 import PasswordHasher
 from sqlalchemy.orm import Session
@@ -14,6 +15,26 @@ from ketacare.db.repositories import organisation as org_repo
 from ketacare.db.repositories import user as user_repo
 from ketacare.services import accounts
 from ketacare.services.audit import AuditContext, record_event
+
+
+def zone_named(name: str | None) -> tzinfo:
+    """A location's IANA zone; an unknown or empty name falls back to UTC (never an error
+    on a page that only shows times)."""
+    try:
+        return ZoneInfo(name) if name else UTC
+    except (ZoneInfoNotFoundError, ValueError):
+        return UTC
+
+
+def display_zone(db: Session, *, organisation_id: int, location_id: int | None = None) -> tzinfo:
+    """The zone pages show times in: the given location's, else the organisation's first
+    location's (where its clinic is), else UTC."""
+    if location_id is not None:
+        location = org_repo.get_location(db, location_id)
+        if location is not None and location.organisation_id == organisation_id:
+            return zone_named(location.timezone)
+    locations = org_repo.list_locations(db, organisation_id=organisation_id)
+    return zone_named(locations[0].timezone) if locations else UTC
 
 
 def create_organisation(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from fastapi import FastAPI
+from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from sqlalchemy.orm import Session, sessionmaker
@@ -25,6 +26,7 @@ from ketacare.web.api import screening as screening_api
 from ketacare.web.api import session as session_api
 from ketacare.web.api import session_note as session_note_api
 from ketacare.web.api import session_rems as session_rems_api
+from ketacare.web.display import when
 from ketacare.web.errors import install_error_handlers
 from ketacare.web.markdown import render_markdown
 from ketacare.web.pages import admin as admin_pages
@@ -59,6 +61,7 @@ def create_app(
     )
     templates = Jinja2Templates(directory=WEB_DIR / "templates")
     templates.env.filters["markdown"] = render_markdown
+    templates.env.filters["when"] = when
     app.state.ketacare = AppState(
         settings=settings,
         session_factory=session_factory or make_session_factory(make_engine(settings)),
@@ -95,6 +98,11 @@ def create_app(
         portal_pages,
     ):
         app.include_router(module.router)
+
+    @app.get("/favicon.ico", include_in_schema=False)
+    def favicon() -> RedirectResponse:
+        # Browsers and bookmark tools ask for /favicon.ico whatever the page links.
+        return RedirectResponse("/static/favicon.svg", status_code=308)
 
     @app.middleware("http")
     async def security_headers(request, call_next):  # type: ignore[no-untyped-def]

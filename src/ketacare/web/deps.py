@@ -12,7 +12,7 @@ from __future__ import annotations
 import hmac
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, tzinfo
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from ketacare.core.authz import Actor
 from ketacare.db.models import LoginSession, User
-from ketacare.services import accounts
+from ketacare.services import accounts, organisations
 from ketacare.services.audit import AccessDenied, AuditContext, record_denial
 from ketacare.web.state import AppState
 
@@ -79,6 +79,8 @@ class Auth:
     login: LoginSession | None  # None for bearer-token (API) clients
     at: datetime
     client_address: str | None
+    # The zone pages show times in (the organisation's location); see services.organisations.
+    zone: tzinfo = UTC
 
     @property
     def ctx(self) -> AuditContext:
@@ -103,7 +105,7 @@ def resolve_auth(request: Request, db: Db, state: State) -> Auth | None:
         user = accounts.resolve_api_token(db, token=token, at=at)
         if user is None:
             return None
-        return Auth(user, accounts.actor_for(user), None, at, address)
+        return Auth(user, accounts.actor_for(user), None, at, address, _zone(db, user))
     cookie = request.cookies.get(SESSION_COOKIE)
     if not cookie:
         return None
@@ -111,7 +113,11 @@ def resolve_auth(request: Request, db: Db, state: State) -> Auth | None:
     if found is None:
         return None
     login, user = found
-    return Auth(user, accounts.actor_for(user), login, at, address)
+    return Auth(user, accounts.actor_for(user), login, at, address, _zone(db, user))
+
+
+def _zone(db: Session, user: User) -> tzinfo:
+    return organisations.display_zone(db, organisation_id=user.organisation_id)
 
 
 def require_auth(request: Request, auth: Annotated[Auth | None, Depends(resolve_auth)]) -> Auth:

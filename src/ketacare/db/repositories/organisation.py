@@ -26,6 +26,10 @@ def add_location(db: Session, location: Location) -> Location:
     return location
 
 
+def get_location(db: Session, location_id: int) -> Location | None:
+    return db.get(Location, location_id)
+
+
 def list_locations(db: Session, *, organisation_id: int) -> list[Location]:
     stmt = select(Location).where(Location.organisation_id == organisation_id)
     return list(db.scalars(stmt.order_by(Location.id)))

@@ -4,19 +4,29 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
+from pydantic import ValidationError
 
 from ketacare.core.audit import AuditAction
 from ketacare.core.authz import Action, Role
+from ketacare.core.authz.policy import PERMISSIONS
 from ketacare.core.errors import Conflict, Invalid
 from ketacare.db.repositories import audit as audit_repo
 from ketacare.db.repositories import user as user_repo
 from ketacare.services import accounts
 from ketacare.services.audit import authorize, record_event
 from ketacare.web.deps import CsrfAuth, CurrentAuth, Db, State
+from ketacare.web.forms import FormState, failed, parse, status_of, text_values
 from ketacare.web.pages.common import render
+from ketacare.web.schemas.account import UserCreate
 
 router = APIRouter(include_in_schema=False)
 PAGE = 100
+USER_FIELDS = ("email", "full_name", "role", "password")
+# Staff roles from the least to the most privileged: the form offers the least by default, so
+# a hurried admin never hands out more access than meant.
+STAFF_ROLES = sorted(
+    (r for r in Role if r is not Role.PATIENT), key=lambda r: (len(PERMISSIONS[r]), r.value)
+)
 
 
 def _int_or_none(value: str | None) -> int | None:
@@ -91,11 +101,10 @@ def _users_page(
     auth: CurrentAuth,
     *,
     status: int = 200,
-    errors: dict[str, str] | None = None,
+    form: FormState | None = None,
     created: bool = False,
 ) -> Response:
     users = user_repo.list_users(db, organisation_id=auth.actor.organisation_id)
-    roles = [r.value for r in Role if r is not Role.PATIENT]
     return render(
         request,
         state,
@@ -103,8 +112,8 @@ def _users_page(
         auth,
         status=status,
         users=users,
-        roles=roles,
-        errors=errors or {},
+        roles=[(r.value, r.value) for r in STAFF_ROLES],
+        form=form or FormState("user"),
         created=created,
     )
 
@@ -123,32 +132,29 @@ async def create_user(request: Request, db: Db, state: State, auth: CsrfAuth) ->
         auth.actor, Action.USER_MANAGE, None, audit_action=AuditAction.CREATE, entity_type="User"
     )
     form = await request.form()
-    role_value = str(form.get("role", ""))
-    email = str(form.get("email", "")).strip()
-    if role_value not in {r.value for r in Role} or role_value == Role.PATIENT:
-        return _users_page(
-            request, db, state, auth, status=422, errors={"role": "Choose a staff role."}
-        )
-    if "@" not in email:
-        return _users_page(
-            request, db, state, auth, status=422, errors={"email": "Enter an e-mail address."}
-        )
+    values = text_values(form, USER_FIELDS)
+    values["password"] = str(form.get("password") or "")  # a password is taken as typed
     try:
+        body = parse(UserCreate, values)
+        if body.role is Role.PATIENT:
+            raise Invalid("account.staff_role", "Choose a staff role.", field="role")
         accounts.create_user(
             db,
             hasher=state.hasher,
             organisation_id=auth.actor.organisation_id,
-            email=email,
-            full_name=str(form.get("full_name", "")).strip() or email,
-            role=Role(role_value),
-            password=str(form.get("password", "")),
+            email=str(body.email),
+            full_name=body.full_name,
+            role=body.role,
+            password=body.password,
             at=auth.at,
             ctx=auth.ctx,
         )
-    except (Invalid, Conflict) as exc:
-        return _users_page(
-            request, db, state, auth, status=422, errors={exc.field or "form": exc.message}
-        )
+    except (ValidationError, Invalid, Conflict) as exc:
+        db.rollback()
+        # The password is never sent back to the browser, even to the one who typed it.
+        shown = {**values, "password": ""}
+        bad = failed("user", shown, exc, fields=USER_FIELDS)
+        return _users_page(request, db, state, auth, status=status_of(exc), form=bad)
     return _users_page(request, db, state, auth, created=True)
 
 
@@ -161,7 +167,7 @@ async def set_active(
     try:
         accounts.set_user_active(db, user_id=user_id, active=active, at=auth.at, ctx=auth.ctx)
     except Conflict as exc:
-        return _users_page(
-            request, db, state, auth, status=409, errors={exc.field or "form": exc.message}
-        )
+        db.rollback()
+        bad = FormState("user", {}, {"form": exc.message})
+        return _users_page(request, db, state, auth, status=409, form=bad)
     return _users_page(request, db, state, auth)

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime, tzinfo
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
+from pydantic import ValidationError
 
 from ketacare.core.authz import Action, Target, can
-from ketacare.core.errors import Conflict, Invalid, NotFound
+from ketacare.core.errors import Conflict, DomainError, Invalid, NotFound
 from ketacare.core.instruments import Catalogue, Instrument, load_catalogue
 from ketacare.core.instruments.model import Item, ItemKind
 from ketacare.services import assessment_source
@@ -20,7 +21,9 @@ from ketacare.services import patients as patient_service
 from ketacare.services.licensed_text import catalogue_with_text
 from ketacare.web.charts import ChartBand, ChartLine, ChartMarker, ChartPoint, trajectory_svg
 from ketacare.web.deps import CsrfAuth, CurrentAuth, Db, State
+from ketacare.web.forms import FormState, failed, status_of
 from ketacare.web.pages.common import render, see_other
+from ketacare.web.schemas.assessment import AssessmentCreate
 
 router = APIRouter(include_in_schema=False)
 
@@ -81,10 +84,11 @@ def _page(
     *,
     instrument_id: str | None = None,
     correct: int | None = None,
-    values: dict[str, str] | None = None,
-    errors: dict[str, str] | None = None,
+    form: FormState | None = None,
     status: int = 200,
 ) -> Response:
+    form = form or FormState("assessment")
+    errors: dict[str, str] = {}
     patient = patient_service.get_patient(db, patient_id=patient_id, at=auth.at, ctx=auth.ctx)
     overview = outcome_service.assessment_overview(
         db, patient_id=patient_id, at=auth.at, ctx=auth.ctx
@@ -95,7 +99,7 @@ def _page(
         try:
             chosen = catalogue.get(service.find_instrument(instrument_id).id)
         except Invalid as exc:
-            errors = {**(errors or {}), "instrument": exc.message}
+            errors = {"instrument": exc.message}
     target = Target(patient.organisation_id, patient.id)
     names = assessment_source.recorder_names(db, [v.assessment for v in overview.views])
     return render(
@@ -112,8 +116,9 @@ def _page(
         chosen=chosen,
         choices=choices,
         correct=correct,
-        values=values or {},
-        errors=errors or {},
+        values=form.values,
+        form=form,
+        errors={**errors, **form.general},
         timepoints=[t.value for t in service.Timepoint],
         text_problem=text_problem,
         can_record=bool(can(auth.actor, Action.CLINICAL_RECORD, target)),
@@ -134,7 +139,7 @@ def assessments_page(
     return _page(request, db, state, auth, patient_id, instrument_id=instrument, correct=correct)
 
 
-def _administered_at(raw: str, *, now: datetime) -> datetime:
+def _administered_at(raw: str, *, now: datetime, zone: tzinfo) -> datetime:
     if not raw:
         return now
     try:
@@ -142,16 +147,31 @@ def _administered_at(raw: str, *, now: datetime) -> datetime:
     except ValueError:
         msg = "Use the date and time picker (YYYY-MM-DDTHH:MM)."
         raise Invalid("assessment.bad_time", msg, field="administered_at") from None
-    # The picker sends local wall time without an offset; the form says it is UTC.
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    # The picker sends wall time without an offset: the clinic's, as the form says.
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=zone)
 
 
-def _optional_int(raw: str, field: str) -> int | None:
-    if not raw:
-        return None
-    if not raw.isdigit():
-        raise Invalid("assessment.bad_number", f"{field} must be a whole number.", field=field)
-    return int(raw)
+def _parse(values: dict[str, str], *, at: datetime, zone: tzinfo) -> AssessmentCreate:
+    """The form through the API's schema, as the API would take it."""
+    instrument = service.find_instrument(values.get("instrument", ""))
+    context = {
+        p.name: values[f"context_{p.name}"]
+        for p in instrument.parameters
+        if values.get(f"context_{p.name}")
+    }
+    return AssessmentCreate.model_validate(
+        {
+            "instrument": instrument.id,
+            "answers": [values.get(f"item_{item.id}", "") for item in instrument.items],
+            "context": context or None,
+            "administered_at": _administered_at(
+                values.get("administered_at", ""), now=at, zone=zone
+            ),
+            "timepoint": values.get("timepoint") or None,
+            "session_id": values.get("session_id") or None,
+            "supersedes_id": values.get("supersedes_id") or None,
+        }
+    )
 
 
 @router.post("/patients/{patient_id}/assessments", response_class=HTMLResponse)
@@ -162,25 +182,21 @@ async def record_from_form(
     values = {k: str(v) for k, v in form.items() if k != "csrf_token"}
     instrument_id = values.get("instrument", "")
     try:
-        instrument = service.find_instrument(instrument_id)
+        body = _parse(values, at=auth.at, zone=auth.zone)
         service.record_assessment(
             db,
             patient_id=patient_id,
-            instrument_id=instrument.id,
-            answers=[values.get(f"item_{item.id}", "") for item in instrument.items],
-            context={
-                p.name: values[f"context_{p.name}"]
-                for p in instrument.parameters
-                if values.get(f"context_{p.name}")
-            },
-            administered_at=_administered_at(values.get("administered_at", ""), now=auth.at),
-            timepoint=values.get("timepoint", ""),
-            session_id=_optional_int(values.get("session_id", ""), "session_id"),
-            supersedes_id=_optional_int(values.get("supersedes_id", ""), "supersedes_id"),
+            instrument_id=body.instrument,
+            answers=body.answers,
+            context=body.context or {},
+            administered_at=body.administered_at,
+            timepoint=body.timepoint,
+            session_id=body.session_id,
+            supersedes_id=body.supersedes_id,
             at=auth.at,
             ctx=auth.ctx,
         )
-    except (Invalid, Conflict, NotFound) as exc:
+    except (ValidationError, Invalid, Conflict, NotFound) as exc:
         db.rollback()
         correct = values.get("supersedes_id", "")
         return _page(
@@ -191,11 +207,26 @@ async def record_from_form(
             patient_id,
             instrument_id=instrument_id or None,
             correct=int(correct) if correct.isdigit() else None,
-            values=values,
-            errors={exc.field or "form": exc.message},
-            status=409 if isinstance(exc, Conflict) else 422,
+            form=_failed(values, exc),
+            status=status_of(exc),
         )
     return see_other(f"/patients/{patient_id}/assessments")
+
+
+def _failed(values: dict[str, str], exc: ValidationError | DomainError) -> FormState:
+    """Errors keyed by the input they concern: item radios, context selects, the header."""
+    try:
+        instrument = service.find_instrument(values.get("instrument", ""))
+    except Invalid:
+        return failed("assessment", values, exc, fields=())
+    parameters = {p.name for p in instrument.parameters}
+    inputs = ["timepoint", "administered_at", "session_id"]
+    inputs += [f"context_{name}" for name in parameters]
+    inputs += [f"item_{item.id}" for item in instrument.items]
+    aliases = {f"item {item.id}": f"item_{item.id}" for item in instrument.items}
+    aliases |= {name: f"context_{name}" for name in parameters}
+    aliases |= {f"answers.{n}": f"item_{item.id}" for n, item in enumerate(instrument.items)}
+    return failed("assessment", values, exc, fields=inputs, aliases=aliases)
 
 
 # --- Questionnaire links sent to the patient (services.patient_links) -------------------------

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import UTC, tzinfo
 from typing import Any
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
-from pydantic import ValidationError
 
 from ketacare.web.deps import Auth
+from ketacare.web.display import zone_label
+from ketacare.web.forms import FormState
 from ketacare.web.state import AppState
 
 
@@ -20,18 +22,17 @@ def render(
     status: int = 200,
     **context: Any,
 ) -> HTMLResponse:
-    context.setdefault("errors", {})
+    form = context.setdefault("form", FormState())
+    # Errors tied to a field sit beside it (``_forms.html``); only the rest go on top. (The
+    # public questionnaire page names its own view "form"; it has no FormState.)
+    context.setdefault("errors", form.general if isinstance(form, FormState) else {})
+    zone: tzinfo = context.get("zone") or (auth.zone if auth else UTC)
+    context["zone"] = zone
+    context.setdefault("zone_name", zone_label(zone))
+    context.setdefault("local_today", auth.at.astimezone(zone).date() if auth else None)
     return state.templates.TemplateResponse(
         request, template, {"auth": auth, **context}, status_code=status
     )
-
-
-def errors_of(exc: ValidationError) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for error in exc.errors():
-        field = ".".join(str(p) for p in error["loc"]) or "form"
-        out.setdefault(field, error["msg"])
-    return out
 
 
 def see_other(url: str) -> RedirectResponse:

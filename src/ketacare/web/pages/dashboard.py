@@ -9,6 +9,7 @@ from ketacare.core.authz import Action, can
 from ketacare.core.errors import Conflict, Invalid
 from ketacare.services import safety_alerts as alert_service
 from ketacare.web.deps import CsrfAuth, CurrentAuth, Db, State
+from ketacare.web.forms import FormState, failed, status_of
 from ketacare.web.pages.common import render, see_other
 
 router = APIRouter(include_in_schema=False)
@@ -20,9 +21,7 @@ def _board(
     state: State,
     auth: CurrentAuth,
     *,
-    errors: dict[str, str] | None = None,
-    failed_alert: int | None = None,
-    note: str = "",
+    form: FormState | None = None,
     status: int = 200,
 ) -> Response:
     rows = alert_service.alert_board(db, at=auth.at, ctx=auth.ctx)
@@ -33,9 +32,7 @@ def _board(
         auth,
         status=status,
         rows=rows,
-        errors=errors or {},
-        failed_alert=failed_alert,
-        note=note,
+        form=form or FormState(),
         can_close=bool(can(auth.actor, Action.ALERT_CLOSE)),
     )
 
@@ -55,14 +52,6 @@ async def close_alert(
         alert_service.close_alert(db, alert_id=alert_id, action_note=note, at=auth.at, ctx=auth.ctx)
     except (Invalid, Conflict) as exc:
         db.rollback()
-        return _board(
-            request,
-            db,
-            state,
-            auth,
-            errors={exc.field or "form": exc.message},
-            failed_alert=alert_id,
-            note=note,
-            status=409 if isinstance(exc, Conflict) else 422,
-        )
+        bad = failed(f"close-{alert_id}", {"action_note": note}, exc, fields=("action_note",))
+        return _board(request, db, state, auth, form=bad, status=status_of(exc))
     return see_other("/dashboard")

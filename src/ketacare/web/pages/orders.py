@@ -17,7 +17,8 @@ from ketacare.services import orders as order_service
 from ketacare.services import patients as patient_service
 from ketacare.services import protocols as protocol_service
 from ketacare.web.deps import CsrfAuth, CurrentAuth, Db, State
-from ketacare.web.pages.common import errors_of, render, see_other
+from ketacare.web.forms import FormState, domain_message, failed, parse, status_of
+from ketacare.web.pages.common import render, see_other
 from ketacare.web.pk_chart import render_order_pk_svg
 from ketacare.web.schemas.order import OrderCreate
 
@@ -42,8 +43,9 @@ def _form_values(form: Any) -> dict[str, Any]:
     return values
 
 
-def _domain_errors(exc: DomainError) -> dict[str, str]:
-    return {exc.field or "form": f"{exc.message} ({exc.code})"}
+def _general(exc: DomainError) -> FormState:
+    """A refusal of the whole order (sign, cancel) in plain words above it."""
+    return FormState("order", {}, {"form": domain_message(exc).popitem()[1]})
 
 
 def _orders_page(
@@ -55,14 +57,14 @@ def _orders_page(
     *,
     values: dict[str, Any] | None = None,
     result: DoseCalculation | None = None,
-    errors: dict[str, str] | None = None,
+    form: FormState | None = None,
     status: int = 200,
 ) -> Response:
     orders = order_service.list_patient_orders(db, patient_id=patient_id, at=auth.at, ctx=auth.ctx)
     header = patient_service.chart_header(db, patient_id=patient_id, at=auth.at, ctx=auth.ctx)
     target = Target(header.patient.organisation_id, header.patient.id)
-    errors = errors or {}
-    needs_reason = bool(result and result.requires_override) or "override_reason" in errors
+    form = form or FormState("order", values or {})
+    needs_reason = bool(result and result.requires_override) or "override_reason" in form.errors
     return render(
         request,
         state,
@@ -73,9 +75,9 @@ def _orders_page(
         orders=orders,
         protocols=protocol_service.list_protocols_for(db, ctx=auth.ctx),
         bases=[b.value for b in WeightBasis],
-        values=values or {},
+        values=form.values,
         result=result.as_dict() if result else None,
-        errors=errors,
+        form=form,
         needs_reason=needs_reason,
         can_order=bool(can(auth.actor, Action.CLINICAL_SIGN, target)),
     )
@@ -98,7 +100,7 @@ async def submit_order(
     save = form.get("intent") == "save"
     result = None
     try:
-        body = OrderCreate.model_validate({k: v for k, v in values.items() if v not in ("", None)})
+        body = parse(OrderCreate, values)
         inputs = body.to_inputs()
         result = order_service.preview_order(
             db, patient_id=patient_id, inputs=inputs, at=auth.at, ctx=auth.ctx
@@ -113,21 +115,11 @@ async def submit_order(
                 ctx=auth.ctx,
             )
             return see_other(f"/orders/{order.id}")
-    except ValidationError as exc:
+    except (ValidationError, Invalid, RuleViolation) as exc:
+        db.rollback()
+        bad = failed("order", values, exc, fields=(*FORM_FIELDS, "first_dose"))
         return _orders_page(
-            request, db, state, auth, patient_id, values=values, errors=errors_of(exc), status=422
-        )
-    except (Invalid, RuleViolation) as exc:
-        return _orders_page(
-            request,
-            db,
-            state,
-            auth,
-            patient_id,
-            values=values,
-            result=result,
-            errors=_domain_errors(exc),
-            status=422,
+            request, db, state, auth, patient_id, result=result, form=bad, status=status_of(exc)
         )
     return _orders_page(request, db, state, auth, patient_id, values=values, result=result)
 
@@ -139,7 +131,7 @@ def _order_page(
     auth: CurrentAuth,
     order_id: int,
     *,
-    errors: dict[str, str] | None = None,
+    form: FormState | None = None,
     status: int = 200,
 ) -> Response:
     order = order_service.read_order(db, order_id=order_id, at=auth.at, ctx=auth.ctx)
@@ -163,7 +155,7 @@ def _order_page(
         chart=chart,
         chart_error=chart_error,
         prediction=prediction,
-        errors=errors or {},
+        form=form or FormState("order"),
         can_sign=bool(can(auth.actor, Action.CLINICAL_SIGN, target)),
     )
 
@@ -195,9 +187,9 @@ async def sign_order(
             ctx=auth.ctx,
         )
     except (Invalid, RuleViolation, Conflict) as exc:
-        code = 409 if isinstance(exc, Conflict) else 422
+        db.rollback()
         return _order_page(
-            request, db, state, auth, order_id, errors=_domain_errors(exc), status=code
+            request, db, state, auth, order_id, form=_general(exc), status=status_of(exc)
         )
     return see_other(f"/orders/{order_id}")
 
@@ -217,8 +209,8 @@ async def cancel_order(
             ctx=auth.ctx,
         )
     except (Invalid, Conflict) as exc:
-        code = 409 if isinstance(exc, Conflict) else 422
+        db.rollback()
         return _order_page(
-            request, db, state, auth, order_id, errors=_domain_errors(exc), status=code
+            request, db, state, auth, order_id, form=_general(exc), status=status_of(exc)
         )
     return see_other(f"/orders/{order_id}")

@@ -11,7 +11,8 @@ from ketacare.core.codes import SexAtBirth
 from ketacare.core.errors import Conflict, Invalid
 from ketacare.services import patients as patient_service
 from ketacare.web.deps import CsrfAuth, CurrentAuth, Db, State
-from ketacare.web.pages.common import errors_of, render, see_other
+from ketacare.web.forms import FormState, failed, parse, status_of, text_values
+from ketacare.web.pages.common import render, see_other
 from ketacare.web.schemas.patient import MeasurementCreate, PatientCreate, PatientUpdate
 
 router = APIRouter(include_in_schema=False)
@@ -31,10 +32,12 @@ FORM_FIELDS = [
     ("emergency_contact_relationship", "Relationship", "text"),
 ]
 REQUIRED = {"given_name", "family_name", "date_of_birth", "sex_at_birth"}
+FIELD_NAMES = [name for name, _, _ in FORM_FIELDS]
+MEASUREMENT_FIELDS = ("kind", "value", "measured_at")
 
 
 def _form_values(form: Any) -> dict[str, str]:
-    return {name: str(form.get(name, "")).strip() for name, _, _ in FORM_FIELDS}
+    return text_values(form, FIELD_NAMES)
 
 
 def _render_form(
@@ -43,8 +46,7 @@ def _render_form(
     auth: CurrentAuth,
     *,
     action: str,
-    values: dict[str, Any],
-    errors: dict[str, str],
+    form: FormState,
     patient: object = None,
     status: int = 200,
 ) -> Response:
@@ -55,11 +57,10 @@ def _render_form(
         auth,
         status=status,
         action=action,
-        values=values,
-        errors=errors,
+        form=form,
         fields=FORM_FIELDS,
         required=REQUIRED,
-        sexes=[s.value for s in SexAtBirth],
+        sexes=[(s.value, s.value.replace("_", " ")) for s in SexAtBirth],
         patient=patient,
     )
 
@@ -89,7 +90,7 @@ def new_patient_form(request: Request, state: State, auth: CurrentAuth) -> Respo
             title="Not allowed",
             message=f"Your role ({auth.actor.role}) may not register patients.",
         )
-    return _render_form(request, state, auth, action="/patients/new", values={}, errors={})
+    return _render_form(request, state, auth, action="/patients/new", form=FormState("patient"))
 
 
 @router.post("/patients/new", response_class=HTMLResponse)
@@ -97,29 +98,19 @@ async def create_patient(request: Request, db: Db, state: State, auth: CsrfAuth)
     form = await request.form()
     values = _form_values(form)
     try:
-        body = PatientCreate.model_validate({k: v for k, v in values.items() if v})
+        body = parse(PatientCreate, values)
         patient = patient_service.register_patient(
             db, fields=body.model_dump(exclude_none=True), at=auth.at, ctx=auth.ctx
         )
-    except ValidationError as exc:
+    except (ValidationError, Invalid, Conflict) as exc:
+        db.rollback()
         return _render_form(
             request,
             state,
             auth,
             action="/patients/new",
-            values=values,
-            errors=errors_of(exc),
-            status=422,
-        )
-    except (Invalid, Conflict) as exc:
-        return _render_form(
-            request,
-            state,
-            auth,
-            action="/patients/new",
-            values=values,
-            errors={exc.field or "form": exc.message},
-            status=422,
+            form=failed("patient", values, exc, fields=FIELD_NAMES),
+            status=status_of(exc),
         )
     return see_other(f"/patients/{patient.id}")
 
@@ -130,7 +121,7 @@ def _chart(
     state: State,
     auth: CurrentAuth,
     patient_id: int,
-    errors: dict[str, str] | None = None,
+    form: FormState | None = None,
     status: int = 200,
 ) -> Response:
     header = patient_service.chart_header(db, patient_id=patient_id, at=auth.at, ctx=auth.ctx)
@@ -142,7 +133,7 @@ def _chart(
         auth,
         status=status,
         header=header,
-        errors=errors or {},
+        form=form or FormState("measurement"),
         can_edit=bool(can(auth.actor, Action.PATIENT_UPDATE, target)),
         can_measure=bool(can(auth.actor, Action.PATIENT_MEASURE, target)),
     )
@@ -166,8 +157,7 @@ def edit_form(
         state,
         auth,
         action=f"/patients/{patient_id}/edit",
-        values=values,
-        errors={},
+        form=FormState("patient", values),
         patient=patient,
     )
 
@@ -194,27 +184,16 @@ async def edit_patient(
             at=auth.at,
             ctx=auth.ctx,
         )
-    except ValidationError as exc:
+    except (ValidationError, Invalid, Conflict) as exc:
+        db.rollback()
         return _render_form(
             request,
             state,
             auth,
             action=action,
-            values=values,
-            errors=errors_of(exc),
+            form=failed("patient", values, exc, fields=FIELD_NAMES),
             patient=True,
-            status=422,
-        )
-    except (Invalid, Conflict) as exc:
-        return _render_form(
-            request,
-            state,
-            auth,
-            action=action,
-            values=values,
-            errors={exc.field or "form": exc.message},
-            patient=True,
-            status=409 if isinstance(exc, Conflict) else 422,
+            status=status_of(exc),
         )
     return see_other(f"/patients/{patient_id}")
 
@@ -224,14 +203,9 @@ async def add_measurement(
     request: Request, patient_id: int, db: Db, state: State, auth: CsrfAuth
 ) -> Response:
     form = await request.form()
+    values = text_values(form, MEASUREMENT_FIELDS)
     try:
-        body = MeasurementCreate.model_validate(
-            {
-                "kind": form.get("kind"),
-                "value": form.get("value"),
-                "measured_at": form.get("measured_at") or auth.at.isoformat(),
-            }
-        )
+        body = parse(MeasurementCreate, {**values, "measured_at": values["measured_at"] or auth.at})
         patient_service.record_measurement(
             db,
             patient_id=patient_id,
@@ -241,16 +215,8 @@ async def add_measurement(
             at=auth.at,
             ctx=auth.ctx,
         )
-    except ValidationError as exc:
-        return _chart(request, db, state, auth, patient_id, errors=errors_of(exc), status=422)
-    except Invalid as exc:
-        return _chart(
-            request,
-            db,
-            state,
-            auth,
-            patient_id,
-            errors={exc.field or "form": exc.message},
-            status=422,
-        )
+    except (ValidationError, Invalid) as exc:
+        db.rollback()
+        bad = failed("measurement", values, exc, fields=("kind", "value"))
+        return _chart(request, db, state, auth, patient_id, form=bad, status=status_of(exc))
     return see_other(f"/patients/{patient_id}")

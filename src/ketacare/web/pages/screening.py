@@ -6,11 +6,12 @@ the API; this module only maps form fields (blank means "not recorded") and rend
 
 from __future__ import annotations
 
-from datetime import date
+import re
 from typing import Any, Final
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
+from pydantic import ValidationError
 from starlette.datastructures import FormData
 
 from ketacare.core.authz import Action, Target, can
@@ -24,7 +25,9 @@ from ketacare.services import rems_enrolment as rems_enrolment_service
 from ketacare.services import screening as screening_service
 from ketacare.services.screening import ScreeningView
 from ketacare.web.deps import Auth, CsrfAuth, CurrentAuth, Db, State
+from ketacare.web.forms import FormState, domain_message, failed, parse, status_of, text_values
 from ketacare.web.pages.common import render, see_other
+from ketacare.web.schemas.screening import ConsentCreate, RemsEnrolmentCreate
 
 router = APIRouter(include_in_schema=False)
 
@@ -41,6 +44,26 @@ CHOICES: Final = ("indication", "episode_severity")
 TRIAL_NUMBERS: Final = ("weeks", "improvement_percent")
 TRIAL_TRI_STATE: Final = ("adequate_dose", "current_episode", "adherent")
 OVERRIDE_PREFIX: Final = "override:"
+CONSENT_FIELDS: Final = ("document_version", "typed_name", "witness_user_id", "agreed")
+REMS_FIELDS: Final = ("enrolment_id", "enrolled_on")
+# The core names some inputs by the rule's own word; the form's input names differ.
+INPUT_OF_RULE_FIELD: Final = {
+    "dast10": "dast10_total",
+    "auditc": "auditc_total",
+    "months": "episode_duration_months",
+}
+_TRIAL_PATH = re.compile(r"^antidepressant_trials\[(\d+)\]\.(\w+)$")
+
+
+def input_name(field: str | None) -> str:
+    """The form input a screening rule's field path points at (``trial-0-weeks`` for
+    ``antidepressant_trials[0].weeks``)."""
+    if not field:
+        return "form"
+    trial = _TRIAL_PATH.match(field)
+    if trial:
+        return f"trial-{trial.group(1)}-{trial.group(2)}"
+    return INPUT_OF_RULE_FIELD.get(field, field)
 
 
 def _text(form: FormData, name: str) -> str:
@@ -126,7 +149,7 @@ def _page(
     patient_id: int,
     *,
     values: dict[str, Any] | None = None,
-    errors: dict[str, str] | None = None,
+    form: FormState | None = None,
     preview: dict[str, Any] | None = None,
     status: int = 200,
 ) -> Response:
@@ -151,7 +174,7 @@ def _page(
         signed=_latest_by_protocol(views, "signed"),
         values=values if values is not None else (dict(latest.input) if latest else {}),
         preview=preview if preview is not None else (latest.result if latest else None),
-        errors=errors or {},
+        form=form or FormState(),
         consent=consent,
         rems=rems,
         witnesses=consent_service.list_witnesses(db, ctx=auth.ctx),
@@ -162,10 +185,9 @@ def _page(
     )
 
 
-def _errors(exc: DomainError, default: str) -> dict[str, str]:
-    """Form errors keyed by field; the core's messages already start with the field path."""
-    field = exc.field or default
-    return {field: exc.message.removeprefix(f"{field}: ")}
+def _screening_state(exc: DomainError) -> FormState:
+    """The screening form's error, keyed by the input it concerns."""
+    return FormState("screening", {}, {input_name(exc.field): domain_message(exc).popitem()[1]})
 
 
 @router.get("/patients/{patient_id}/screening", response_class=HTMLResponse)
@@ -193,7 +215,7 @@ async def preview(
             auth,
             status=422,
             result=None,
-            error=_errors(exc, "input"),
+            error=_screening_state(exc).errors,
         )
     return render(request, state, "screening/_result.html", auth, result=result.as_dict())
 
@@ -209,10 +231,9 @@ async def save_screening(
             db, patient_id=patient_id, inputs=document, at=auth.at, ctx=auth.ctx
         )
     except Invalid as exc:
-        errors = _errors(exc, "form")
-        return _page(
-            request, db, state, auth, patient_id, values=document, errors=errors, status=422
-        )
+        db.rollback()
+        bad = _screening_state(exc)
+        return _page(request, db, state, auth, patient_id, values=document, form=bad, status=422)
     return see_other(f"/patients/{patient_id}/screening#decision")
 
 
@@ -234,13 +255,10 @@ async def sign_screening(
             db, screening_id=screening_id, overrides=overrides, at=auth.at, ctx=auth.ctx
         )
     except (Invalid, RuleViolation, Conflict) as exc:
-        errors = _errors(exc, "sign")
-        return _page(request, db, state, auth, patient_id, errors=errors, status=422)
+        db.rollback()
+        bad = FormState(f"sign-{screening_id}", {}, {"form": domain_message(exc).popitem()[1]})
+        return _page(request, db, state, auth, patient_id, form=bad, status=status_of(exc))
     return see_other(f"/patients/{patient_id}/screening#signed")
-
-
-def _int_or_none(text: str) -> int | None:
-    return int(text) if text.isdigit() else None
 
 
 @router.post("/patients/{patient_id}/consents", response_class=HTMLResponse)
@@ -248,23 +266,23 @@ async def sign_consent(
     request: Request, patient_id: int, db: Db, state: State, auth: CsrfAuth
 ) -> Response:
     form = await request.form()
+    values = text_values(form, CONSENT_FIELDS)
     try:
-        version = _int_or_none(_text(form, "document_version"))
-        if version is None:
-            raise Invalid("consent.version_required", "Missing version.", field="document_version")
+        body = parse(ConsentCreate, {**values, "agreed": values["agreed"] == "yes" or None})
         consent_service.sign_consent(
             db,
             patient_id=patient_id,
-            document_version=version,
-            typed_name=_text(form, "typed_name"),
-            agreed=_text(form, "agreed") == "yes",
-            witness_user_id=_int_or_none(_text(form, "witness_user_id")),
+            document_version=body.document_version,
+            typed_name=body.typed_name,
+            agreed=body.agreed,
+            witness_user_id=body.witness_user_id,
             at=auth.at,
             ctx=auth.ctx,
         )
-    except (Invalid, Conflict) as exc:
-        errors = _errors(exc, "consent")
-        return _page(request, db, state, auth, patient_id, errors=errors, status=422)
+    except (ValidationError, Invalid, Conflict) as exc:
+        db.rollback()
+        bad = failed("consent", values, exc, fields=CONSENT_FIELDS)
+        return _page(request, db, state, auth, patient_id, form=bad, status=status_of(exc))
     return see_other(f"/patients/{patient_id}/screening#consent")
 
 
@@ -273,22 +291,19 @@ async def rems_enrolment(
     request: Request, patient_id: int, db: Db, state: State, auth: CsrfAuth
 ) -> Response:
     form = await request.form()
+    values = text_values(form, REMS_FIELDS)
     try:
-        try:
-            enrolled_on = date.fromisoformat(_text(form, "enrolled_on"))
-        except ValueError:
-            raise Invalid(
-                "rems.bad_date", "Give the enrolment date (YYYY-MM-DD).", field="enrolled_on"
-            ) from None
+        body = parse(RemsEnrolmentCreate, values)
         rems_enrolment_service.record_rems_enrolment(
             db,
             patient_id=patient_id,
-            enrolment_id=_text(form, "enrolment_id"),
-            enrolled_on=enrolled_on,
+            enrolment_id=body.enrolment_id,
+            enrolled_on=body.enrolled_on,
             at=auth.at,
             ctx=auth.ctx,
         )
-    except (Invalid, Conflict) as exc:
-        errors = _errors(exc, "rems")
-        return _page(request, db, state, auth, patient_id, errors=errors, status=422)
+    except (ValidationError, Invalid, Conflict) as exc:
+        db.rollback()
+        bad = failed("rems", values, exc, fields=REMS_FIELDS)
+        return _page(request, db, state, auth, patient_id, form=bad, status=status_of(exc))
     return see_other(f"/patients/{patient_id}/screening#rems")

@@ -4,16 +4,20 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
+from pydantic import ValidationError
 
 from ketacare.core.authz import Action, Target, can
 from ketacare.core.errors import DomainError, Forbidden, Invalid
 from ketacare.services import patients as patient_service
 from ketacare.services import session_booking as booking_service
 from ketacare.web.deps import CsrfAuth, CurrentAuth, Db, State
+from ketacare.web.forms import FormState, failed, parse, status_of, text_values
 from ketacare.web.pages.common import render, see_other
-from ketacare.web.pages.session_view import form_int, form_time
+from ketacare.web.pages.session_view import form_time
+from ketacare.web.schemas.session import SessionCreate
 
 router = APIRouter(include_in_schema=False)
+BOOKING_FIELDS = ("protocol_id", "chair_id", "starts_at", "staff_user_id", "order_id")
 
 
 def _sessions_page(
@@ -22,7 +26,7 @@ def _sessions_page(
     state: State,
     auth: CurrentAuth,
     patient_id: int,
-    errors: dict[str, str] | None = None,
+    form: FormState | None = None,
     status: int = 200,
 ) -> Response:
     header = patient_service.chart_header(db, patient_id=patient_id, at=auth.at, ctx=auth.ctx)
@@ -45,9 +49,10 @@ def _sessions_page(
         can_book=can_book,
         can_open=bool(can(auth.actor, Action.CLINICAL_READ, target)),
         chairs=chairs,
-        protocols=protocols,
-        staff=staff,
-        errors=errors or {},
+        protocol_choices=[(p.id, p.name) for p in protocols],
+        chair_choices=[(c.id, c.name) for c in chairs],
+        staff_choices=[(u.id, f"{u.full_name} ({u.role})") for u in staff],
+        form=form or FormState("booking"),
     )
 
 
@@ -61,26 +66,27 @@ def patient_sessions(
 @router.post("/patients/{patient_id}/sessions", response_class=HTMLResponse)
 async def book(request: Request, patient_id: int, db: Db, state: State, auth: CsrfAuth) -> Response:
     form = await request.form()
+    values = text_values(form, BOOKING_FIELDS)
     try:
         starts_at = form_time(form, "starts_at")
         if starts_at is None:
-            raise Invalid("session.starts_at_required", "choose a start time", field="starts_at")
+            raise Invalid("session.starts_at_required", "Choose a start time.", field="starts_at")
+        body = parse(SessionCreate, {**values, "starts_at": starts_at})
         row = booking_service.book_session(
             db,
             patient_id=patient_id,
-            protocol_id=str(form.get("protocol_id") or ""),
-            chair_id=form_int(form, "chair_id") or 0,
-            starts_at=starts_at,
-            staff_user_id=form_int(form, "staff_user_id") or 0,
-            order_id=form_int(form, "order_id"),
+            protocol_id=body.protocol_id,
+            chair_id=body.chair_id or 0,
+            starts_at=body.starts_at,
+            staff_user_id=body.staff_user_id or 0,
+            order_id=body.order_id,
             at=auth.at,
             ctx=auth.ctx,
         )
-    except DomainError as exc:
+    except (ValidationError, DomainError) as exc:
         if isinstance(exc, Forbidden):
             raise
         db.rollback()
-        errors = {exc.field or "form": exc.message}
-        status = 409 if exc.kind == "conflict" else 422
-        return _sessions_page(request, db, state, auth, patient_id, errors, status)
+        bad = failed("booking", values, exc, fields=BOOKING_FIELDS)
+        return _sessions_page(request, db, state, auth, patient_id, bad, status_of(exc))
     return see_other(f"/patients/{patient_id}/sessions#session-{row.id}")

@@ -17,9 +17,18 @@ from ketacare.services import session_vitals as vitals_service
 from ketacare.services.session_gates import CHECKLIST_ITEMS
 from ketacare.web.deps import CsrfAuth, Db, State
 from ketacare.web.pages.session_view import act, form_dec, form_flag, form_int, form_time
-from ketacare.web.schemas.session import AdverseEventCreate, VitalsCreate
+from ketacare.web.schemas.session import AdverseEventCreate, ObservationCreate, VitalsCreate
 
 router = APIRouter(include_in_schema=False)
+VITALS_FIELDS = ("measured_at", *vitals_service.VITAL_FIELDS, "symptoms")
+OBSERVATION_FIELDS = ("instrument_id", "answers", "text")
+EVENT_FIELDS = ("category", "severity", "serious", "onset_at", "actions_taken", "outcome")
+ADMINISTRATION_FIELDS = ("rate_ml_per_h", "reason", "lot_number")
+
+
+def _typed(form: FormData, name: str) -> str | None:
+    """An input as typed, ``None`` when blank: the schema, not the page, judges it."""
+    return str(form.get(name) or "").strip() or None
 
 
 @router.post("/sessions/{session_id}/vitals", response_class=HTMLResponse)
@@ -30,7 +39,7 @@ async def vitals(
         body = VitalsCreate.model_validate(
             {
                 "measured_at": form_time(form, "measured_at"),
-                **{k: form_int(form, k) for k in vitals_service.VITAL_FIELDS},
+                **{k: _typed(form, k) for k in vitals_service.VITAL_FIELDS},
                 "symptoms": form.getlist("symptoms"),
             }
         )
@@ -44,7 +53,9 @@ async def vitals(
             ctx=auth.ctx,
         )
 
-    return await act(request, db, state, auth, session_id, work)
+    return await act(
+        request, db, state, auth, session_id, work, form_id="vitals", fields=VITALS_FIELDS
+    )
 
 
 @router.post("/sessions/{session_id}/alerts/{alert_id}/ack", response_class=HTMLResponse)
@@ -146,7 +157,16 @@ async def administration(
             ctx=auth.ctx,
         )
 
-    return await act(request, db, state, auth, session_id, work)
+    return await act(
+        request,
+        db,
+        state,
+        auth,
+        session_id,
+        work,
+        form_id="administration",
+        fields=ADMINISTRATION_FIELDS,
+    )
 
 
 @router.post("/sessions/{session_id}/observations", response_class=HTMLResponse)
@@ -156,18 +176,28 @@ async def observation(
     def work(form: FormData) -> object:
         raw = str(form.get("answers") or "").strip()
         answers = [a.strip() for a in raw.split(",") if a.strip()] if raw else None
+        body = ObservationCreate.model_validate(
+            {
+                "instrument_id": _typed(form, "instrument_id"),
+                "answers": [int(a) if a.lstrip("-").isdigit() else a for a in answers or []]
+                or None,
+                "text": _typed(form, "text"),
+            }
+        )
         return records_service.record_observation(
             db,
             session_id=session_id,
-            instrument_id=str(form.get("instrument_id") or "") or None,
-            answers=[int(a) if a.lstrip("-").isdigit() else a for a in answers or []] or None,
-            text=str(form.get("text") or "") or None,
+            instrument_id=body.instrument_id,
+            answers=body.answers,
+            text=body.text,
             observed_at=None,
             at=auth.at,
             ctx=auth.ctx,
         )
 
-    return await act(request, db, state, auth, session_id, work)
+    return await act(
+        request, db, state, auth, session_id, work, form_id="rating", fields=OBSERVATION_FIELDS
+    )
 
 
 @router.post("/sessions/{session_id}/adverse-events", response_class=HTMLResponse)
@@ -178,11 +208,11 @@ async def adverse_event(
         body = AdverseEventCreate.model_validate(
             {
                 "category": str(form.get("category") or "").strip().lower().replace(" ", "_"),
-                "severity": form.get("severity"),
+                "severity": _typed(form, "severity"),
                 "serious": form_flag(form, "serious"),
                 "onset_at": form_time(form, "onset_at") or auth.at,
                 "actions_taken": str(form.get("actions_taken") or ""),
-                "outcome": form.get("outcome"),
+                "outcome": _typed(form, "outcome"),
             }
         )
         return records_service.record_adverse_event(
@@ -193,7 +223,9 @@ async def adverse_event(
             ctx=auth.ctx,
         )
 
-    return await act(request, db, state, auth, session_id, work)
+    return await act(
+        request, db, state, auth, session_id, work, form_id="event", fields=EVENT_FIELDS
+    )
 
 
 @router.post("/sessions/{session_id}/rems-submit", response_class=HTMLResponse)

@@ -6,7 +6,7 @@ the nurse charts at the chair) and ``pages.session_bookings`` (the patient's boo
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -22,12 +22,14 @@ from ketacare.core.session.config import ESKETAMINE_DEVICE_MG
 from ketacare.core.session.model import GateFailure, Symptom
 from ketacare.core.session.states import TRANSITIONS, SessionState
 from ketacare.services import order_pk as pk_service
+from ketacare.services import organisations as organisation_service
 from ketacare.services import patients as patient_service
 from ketacare.services import session as svc
 from ketacare.services import session_vitals as vitals_service
 from ketacare.services.session_gates import CHECKLIST_ITEMS, GateRefused
 from ketacare.web.deps import CsrfAuth, CurrentAuth, Db, State
-from ketacare.web.pages.common import errors_of, render, see_other
+from ketacare.web.forms import FormState, failed, status_of
+from ketacare.web.pages.common import render, see_other
 from ketacare.web.pk_chart import render_order_pk_svg
 
 S = SessionState
@@ -100,7 +102,7 @@ def form_time(form: FormData, name: str) -> datetime | None:
         naive = datetime.fromisoformat(raw)
         offset = int(str(form.get("tz_offset_min") or "0"))
     except ValueError:
-        raise Invalid("form.bad_time", f"{name} is not a date and time", field=name) from None
+        raise Invalid("form.bad_time", "Enter a date and time.", field=name) from None
     if naive.tzinfo is not None:
         return naive.astimezone(UTC)
     return (naive + timedelta(minutes=offset)).replace(tzinfo=UTC)
@@ -113,7 +115,7 @@ def form_int(form: FormData, name: str) -> int | None:
     try:
         return int(raw)
     except ValueError:
-        raise Invalid("form.not_a_number", f"{name} must be a whole number", field=name) from None
+        raise Invalid("form.not_a_number", "Enter a whole number.", field=name) from None
 
 
 def form_dec(form: FormData, name: str) -> Decimal | None:
@@ -123,7 +125,7 @@ def form_dec(form: FormData, name: str) -> Decimal | None:
     try:
         return Decimal(raw)
     except InvalidOperation:
-        raise Invalid("form.not_a_number", f"{name} must be a number", field=name) from None
+        raise Invalid("form.not_a_number", "Enter a number.", field=name) from None
 
 
 def form_flag(form: FormData, name: str) -> bool:
@@ -185,7 +187,7 @@ def chair_page(
     auth: CurrentAuth,
     session_id: int,
     *,
-    errors: dict[str, str] | None = None,
+    form: FormState | None = None,
     failures: list[GateFailure] | None = None,
     status: int = 200,
 ) -> Response:
@@ -205,7 +207,9 @@ def chair_page(
         d=detail,
         s=row,
         patient=patient,
-        errors=errors or {},
+        form=form or FormState(),
+        # A named form shows its own general error inside its card; the rest go on top.
+        errors=form.general if form is not None and not form.form_id else {},
         failures=failures or [],
         moves=[
             {
@@ -236,6 +240,10 @@ def chair_page(
         running_states=RUNNING_STATES,
         amount=amount,
         now=auth.at,
+        # The chair is at one location: its clock is the one the nurse reads.
+        zone=organisation_service.display_zone(
+            db, organisation_id=row.organisation_id, location_id=row.location_id
+        ),
     )
 
 
@@ -246,22 +254,34 @@ async def act(
     auth: CsrfAuth,
     session_id: int,
     work: Callable[[FormData], object],
+    *,
+    form_id: str = "",
+    fields: Sequence[str] | None = None,
 ) -> Response:
-    """Run one form action; on a refused rule re-render the chair page with what is wrong."""
+    """Run one form action; on a refused rule re-render the chair page with what is wrong,
+    the values as typed back in form ``form_id`` and each message beside its field."""
     form = await request.form()
     try:
         work(form)
     except GateRefused as exc:
         db.rollback()
         return chair_page(request, db, state, auth, session_id, failures=exc.failures, status=409)
-    except ValidationError as exc:
-        db.rollback()
-        return chair_page(request, db, state, auth, session_id, errors=errors_of(exc), status=422)
-    except DomainError as exc:
+    except (ValidationError, DomainError) as exc:
         if isinstance(exc, Forbidden):
             raise
         db.rollback()
-        status = 409 if exc.kind == "conflict" else 422
-        errors = {exc.field or "form": exc.message}
-        return chair_page(request, db, state, auth, session_id, errors=errors, status=status)
+        # Without named fields every message goes above the forms (transitions, checks).
+        bad = failed(form_id, typed_values(form), exc, fields=fields or ())
+        return chair_page(request, db, state, auth, session_id, form=bad, status=status_of(exc))
     return see_other(f"/sessions/{session_id}")
+
+
+def typed_values(form: FormData) -> dict[str, Any]:
+    """Every input as typed; a repeated name (checked symptoms) keeps all its values."""
+    values: dict[str, Any] = {}
+    for key in form:
+        if key == "csrf_token":
+            continue
+        found = [str(v) for v in form.getlist(key)]
+        values[key] = found if len(found) > 1 else found[0]
+    return values

@@ -42,6 +42,57 @@
     if (el) { el.textContent = text; }
   }
 
+  // A refused reading: each message beside its input (the values stay as typed), the first
+  // bad input focused; a message about no single input goes to the status line.
+  function clearFieldErrors(form) {
+    form.querySelectorAll(".field-error[data-from-api]").forEach(function (el) { el.remove(); });
+    form.querySelectorAll("[aria-invalid]").forEach(function (el) { el.removeAttribute("aria-invalid"); });
+  }
+  // The same plain words the server-rendered forms use (ketacare.web.forms).
+  var WORDS = [
+    [/^Input should be less than or equal to (\S+)$/, "Must be at most $1."],
+    [/^Input should be greater than or equal to (\S+)$/, "Must be at least $1."],
+    [/^Input should be less than (\S+)$/, "Must be less than $1."],
+    [/^Input should be greater than (\S+)$/, "Must be more than $1."],
+    [/^Input should be a valid integer.*$/, "Enter a whole number."],
+    [/^Input should be a valid datetime.*$/, "Enter a date and time."]
+  ];
+  function plain(message, field) {
+    var text = String(message || "");
+    while (field && text.indexOf(field + ": ") === 0) { text = text.slice(field.length + 2); }
+    text = text.replace(/^Value error, /, "").replace(/\s*\((?:[a-z0-9_]+\.)+[a-z0-9_]+\)\s*$/, "");
+    for (var i = 0; i < WORDS.length; i++) {
+      if (WORDS[i][0].test(text)) { return text.replace(WORDS[i][0], WORDS[i][1]); }
+    }
+    return text;
+  }
+  function showRefusal(body, code) {
+    var form = document.getElementById("vitals-form");
+    var list = (body && body.errors && body.errors.length) ? body.errors :
+      [{ field: body && body.field, message: body && body.detail }];
+    var first = null, general = [];
+    if (form) { clearFieldErrors(form); }
+    list.forEach(function (e) {
+      var name = String(e.field || "").split(".").pop();
+      var message = plain(e.message || e.detail || code, e.field) || String(code);
+      var input = form && name ? form.elements[name] : null;
+      if (input && input.insertAdjacentElement) {
+        var span = document.createElement("span");
+        span.className = "field-error";
+        span.setAttribute("data-from-api", "");
+        span.setAttribute("role", "alert");
+        span.textContent = message;
+        input.setAttribute("aria-invalid", "true");
+        input.insertAdjacentElement("afterend", span);
+        if (!first) { first = input; }
+      } else {
+        general.push(message);
+      }
+    });
+    status(general.length ? "Not saved: " + general.join("; ") : "Not saved: see the marked fields.");
+    if (first) { first.focus(); }
+  }
+
   var flushing = false;
   function flush(csrf) {
     if (flushing) { return Promise.resolve(false); }
@@ -62,10 +113,7 @@
           if (r.status >= 500) { throw new Error("server " + r.status); }
           writeQueue(readQueue().filter(function (q) { return q.key !== item.key; }));
           if (r.ok) { sent = true; return null; }
-          return r.json().then(function (body) {
-            var field = body.field || (body.errors && body.errors[0] && body.errors[0].field) || "";
-            status("Not saved: " + (field ? field + ": " : "") + (body.detail || r.status));
-          });
+          return r.json().then(function (body) { showRefusal(body, r.status); });
         });
       });
     });
