@@ -27,6 +27,7 @@ from ketacare.db.repositories import session as session_repo
 from ketacare.services import accounts
 from ketacare.services import orders as order_service
 from ketacare.services import session as svc
+from ketacare.services import session_administration as admin_service
 from ketacare.services import session_booking as booking_service
 from ketacare.services import session_demo as demo_service
 from ketacare.services import session_floor as floor_service
@@ -602,31 +603,24 @@ def test_chair_ratings_use_the_in_session_timepoints(
 
 
 def test_esketamine_devices_must_be_five_minutes_apart(db: Session, world: World) -> None:
-    demo_service.ensure_demo_chairs(db, organisation_id=world.org.id, at=NOW)
-    chair = db.scalars(select(Chair)).first()
-    assert chair is not None
-    row = booking_service.book_session(
+    row = demo_service.prepare_demo_session(
         db,
         patient_id=pid(world),
-        protocol_id="esketamine-nasal",
-        chair_id=chair.id,
+        nurse_ctx=ctx(world, "nurse"),
+        prescriber_ctx=ctx(world, "prescriber"),
         starts_at=START,
-        staff_user_id=world.user("nurse").id,
-        order_id=None,
         at=NOW,
-        ctx=ctx(world, "nurse"),
+        protocol_id="esketamine-nasal",
     )
     assert row.ends_at - row.starts_at == timedelta(minutes=120)
     row.state = "infusing"  # the gates are tested above; here only the device chart matters
     db.flush()
 
     def device(at: datetime) -> None:
-        records_service.record_administration(
+        admin_service.record_administration(
             db,
             session_id=row.id,
-            entry=records_service.AdministrationEntry(
-                kind="device", occurred_at=at, lot_number="L1"
-            ),
+            entry=admin_service.AdministrationEntry(kind="device", occurred_at=at, lot_number="L1"),
             expected_version=None,
             at=START + timedelta(minutes=30),
             ctx=ctx(world, "nurse"),

@@ -12,12 +12,14 @@ from starlette.datastructures import FormData
 
 from ketacare.core.errors import Invalid
 from ketacare.services import rems as rems_service
+from ketacare.services import session_administration as admin_service
 from ketacare.services import session_records as records_service
 from ketacare.services import session_vitals as vitals_service
 from ketacare.services.session_gates import CHECKLIST_ITEMS
+from ketacare.web.api.session import administration_entry
 from ketacare.web.deps import CsrfAuth, Db, State
 from ketacare.web.pages.session_view import act, form_dec, form_flag, form_int, form_time
-from ketacare.web.schemas.session import AdverseEventCreate, VitalsCreate
+from ketacare.web.schemas.session import AdministrationCreate, AdverseEventCreate, VitalsCreate
 
 router = APIRouter(include_in_schema=False)
 
@@ -127,26 +129,48 @@ async def administration(
     request: Request, session_id: int, db: Db, state: State, auth: CsrfAuth
 ) -> Response:
     def work(form: FormData) -> object:
-        unit = str(form.get("amount_unit") or "") or None
-        entry = records_service.AdministrationEntry(
-            kind=str(form.get("kind") or ""),
-            occurred_at=form_time(form, "at"),
-            rate_ml_per_h=form_dec(form, "rate_ml_per_h"),
-            amount=form_dec(form, "amount"),
-            amount_unit=unit if unit in ("mg", "mL") else None,
-            lot_number=str(form.get("lot_number") or "").strip()[:60] or None,
-            reason=str(form.get("reason") or "").strip()[:500] or None,
-        )
-        return records_service.record_administration(
+        return admin_service.record_administration(
             db,
             session_id=session_id,
-            entry=entry,
+            entry=administration_entry(administration_form(form)),
             expected_version=form_int(form, "version"),
             at=auth.at,
             ctx=auth.ctx,
+            hasher=state.hasher,
         )
 
     return await act(request, db, state, auth, session_id, work)
+
+
+def _text(form: FormData, name: str) -> str | None:
+    return str(form.get(name) or "").strip() or None
+
+
+def administration_form(form: FormData) -> AdministrationCreate:
+    """The chair's administration form, parsed with the API's schema."""
+    unit = _text(form, "amount_unit")
+    password = str(form.get("override_password") or "")
+    override = None
+    if password or _text(form, "override_reason") or _text(form, "override_email"):
+        override = {
+            "prescriber_email": _text(form, "override_email"),
+            "password": password,
+            "reason": _text(form, "override_reason") or "",
+        }
+    return AdministrationCreate.model_validate(
+        {
+            "kind": str(form.get("kind") or ""),
+            "at": form_time(form, "at"),
+            "rate_ml_per_h": form_dec(form, "rate_ml_per_h"),
+            "amount": form_dec(form, "amount"),
+            "amount_unit": unit if unit in ("mg", "mL") else None,
+            "lot_number": _text(form, "lot_number"),
+            "reason": _text(form, "reason"),
+            "override": override,
+            "confirm_less_than_ordered": form_flag(form, "confirm_less_than_ordered"),
+            "corrects_id": form_int(form, "corrects_id"),
+        }
+    )
 
 
 @router.post("/sessions/{session_id}/observations", response_class=HTMLResponse)

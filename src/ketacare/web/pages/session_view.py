@@ -25,6 +25,7 @@ from ketacare.services import order_pk as pk_service
 from ketacare.services import patients as patient_service
 from ketacare.services import session as svc
 from ketacare.services import session_vitals as vitals_service
+from ketacare.services.audit import AccessDenied, record_denial
 from ketacare.services.session_gates import CHECKLIST_ITEMS, GateRefused
 from ketacare.web.deps import CsrfAuth, CurrentAuth, Db, State
 from ketacare.web.pages.common import errors_of, render, see_other
@@ -256,6 +257,15 @@ async def act(
     except ValidationError as exc:
         db.rollback()
         return chair_page(request, db, state, auth, session_id, errors=errors_of(exc), status=422)
+    except AccessDenied as exc:
+        if exc.entity_type != "AdministrationOverride":
+            raise
+        # A refused override at the chair: nothing is charted, the refusal is audited, and the
+        # nurse sees why on the chair page instead of a bare 403.
+        db.rollback()
+        record_denial(db, ctx=auth.ctx, at=auth.at, denied=exc)
+        errors = {"override": exc.message}
+        return chair_page(request, db, state, auth, session_id, errors=errors, status=403)
     except DomainError as exc:
         if isinstance(exc, Forbidden):
             raise
