@@ -19,7 +19,12 @@ from ketacare.services.session_gates import CHECKLIST_ITEMS
 from ketacare.web.api.session import administration_entry
 from ketacare.web.deps import CsrfAuth, Db, State
 from ketacare.web.pages.session_view import act, form_dec, form_flag, form_int, form_time
-from ketacare.web.schemas.session import AdministrationCreate, AdverseEventCreate, VitalsCreate
+from ketacare.web.schemas.session import (
+    AdministrationCreate,
+    AdverseEventCreate,
+    RemsAnswers,
+    VitalsCreate,
+)
 
 router = APIRouter(include_in_schema=False)
 
@@ -218,6 +223,38 @@ async def adverse_event(
         )
 
     return await act(request, db, state, auth, session_id, work)
+
+
+@router.post("/sessions/{session_id}/rems-answers", response_class=HTMLResponse)
+async def rems_answers(
+    request: Request, session_id: int, db: Db, state: State, auth: CsrfAuth
+) -> Response:
+    """The REMS questions answered at the chair (a blank answer leaves the stored one)."""
+
+    def work(form: FormData) -> object:
+        body = RemsAnswers.model_validate({"answers": rems_form_answers(form)})
+        return rems_service.answer_rems_form(
+            db, session_id=session_id, answers=body.answers, at=auth.at, ctx=auth.ctx
+        )
+
+    return await act(request, db, state, auth, session_id, work)
+
+
+def rems_form_answers(form: FormData) -> dict[str, bool | int | str | None]:
+    answers: dict[str, bool | int | str | None] = {}
+    for name in rems_service.BOOLEAN_ANSWERS:
+        raw = str(form.get(name) or "")
+        if raw in ("yes", "no"):
+            answers[name] = raw == "yes"
+    for name in rems_service.TEXT_ANSWERS:
+        text = _text(form, name)
+        if text is not None:
+            answers[name] = text
+    for name in rems_service.INTEGER_ANSWERS:
+        number = form_int(form, name)
+        if number is not None:
+            answers[name] = number
+    return answers
 
 
 @router.post("/sessions/{session_id}/rems-submit", response_class=HTMLResponse)

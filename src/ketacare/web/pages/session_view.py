@@ -20,15 +20,23 @@ from ketacare.core.authz import Action, Target, can
 from ketacare.core.errors import DomainError, Forbidden, Invalid
 from ketacare.core.session.config import ESKETAMINE_DEVICE_MG
 from ketacare.core.session.model import GateFailure, Symptom
+from ketacare.core.session.rems import load_rems_template
 from ketacare.core.session.states import TRANSITIONS, SessionState
 from ketacare.services import order_pk as pk_service
 from ketacare.services import patients as patient_service
+from ketacare.services import rems as rems_service
 from ketacare.services import session as svc
 from ketacare.services import session_vitals as vitals_service
 from ketacare.services.audit import AccessDenied, record_denial
 from ketacare.services.session_gates import CHECKLIST_ITEMS, GateRefused
 from ketacare.web.deps import CsrfAuth, CurrentAuth, Db, State
 from ketacare.web.pages.common import errors_of, render, see_other
+from ketacare.web.pages.session_dosing import (
+    devices_given,
+    dose_summary,
+    record_lines,
+    rems_questions,
+)
 from ketacare.web.pk_chart import render_order_pk_svg
 
 S = SessionState
@@ -70,23 +78,6 @@ def amount(value: Decimal | int | float | None, unit: str = "") -> str:
     number = Decimal(str(value)).normalize()
     text = f"{number:f}"
     return f"{text} {unit}".strip()
-
-
-def devices_given(detail: svc.SessionDetail) -> list[dict[str, Any]]:
-    """The esketamine devices charted so far, numbered in time order."""
-    rows = sorted((e for e in detail.administration if e.kind == "device"), key=lambda e: e.at)
-    return [
-        {"number": n, "at": e.at, "mg": ESKETAMINE_DEVICE_MG, "lot": e.lot_number}
-        for n, e in enumerate(rows, start=1)
-    ]
-
-
-def ordered_dose_given(detail: svc.SessionDetail, devices: list[dict[str, Any]]) -> bool:
-    """Whether the devices charted add up to the order's dose (the page then offers no
-    further device; the nurse moves on to observation)."""
-    if detail.order is None or not devices:
-        return False
-    return sum((d["mg"] for d in devices), Decimal(0)) >= detail.order.dose_mg
 
 
 # --- form fields -----------------------------------------------------------------------------
@@ -179,6 +170,20 @@ def pk_figure(detail: svc.SessionDetail, *, at: datetime) -> dict[str, Any]:
 # --- the chair page --------------------------------------------------------------------------
 
 
+def rems_context(db: Db, auth: CurrentAuth, row: Any) -> dict[str, Any] | None:
+    """The REMS form's state and the questions staff answer at the chair (until submitted)."""
+    form = rems_service.rems_form(db, session_id=row.id, at=auth.at, ctx=auth.ctx)
+    labels = {f.id: f.label for f in load_rems_template(form.version).fields}
+    questions = rems_questions(row.rems_answers or {}, form.values)
+    for q in questions:
+        q["label"] = labels.get(q["name"], q["name"].replace("_", " "))
+    return {
+        "form": form,
+        "questions": questions,
+        "missing": [labels.get(m, m) for m in form.missing],
+    }
+
+
 def chair_page(
     request: Request,
     db: Db,
@@ -197,6 +202,7 @@ def chair_page(
     current = SessionState(row.state)
     esketamine = row.drug == "esketamine_nasal"
     devices = devices_given(detail) if esketamine else []
+    dose = dose_summary(detail, at=auth.at)
     return render(
         request,
         state,
@@ -212,10 +218,16 @@ def chair_page(
             {
                 "to": m.value,
                 "label": move_label(current, m, esketamine=esketamine),
-                "reason": m in NEEDS_REASON,
+                "reason": m in NEEDS_REASON or (m is S.RECOVERING and bool(dose and dose["short"])),
+                "confirm_short": m is S.RECOVERING and bool(dose and dose["short"]),
             }
             for m in sorted(TRANSITIONS[current], key=MOVE_ORDER.index)
+            # Esketamine: no move to recovery before the first device (abort instead).
+            if not (m is S.RECOVERING and esketamine and not devices)
         ],
+        dose=dose,
+        record=record_lines(detail),
+        rems=rems_context(db, auth, row) if esketamine else None,
         open_alerts=[a for a in detail.alerts if a.acknowledged_at is None],
         bp_pending=vitals_service.pending_bp_acknowledgement(row, detail.vitals, at=auth.at),
         can_run=bool(can(auth.actor, Action.SESSION_RUN, target)),
@@ -229,7 +241,7 @@ def chair_page(
         pk=pk_figure(detail, at=auth.at),
         esketamine=esketamine,
         devices=devices,
-        ordered_devices_given=ordered_dose_given(detail, devices),
+        ordered_devices_given=bool(dose and dose["devices_left"] == 0),
         device_mg=ESKETAMINE_DEVICE_MG,
         dosing_started=row.first_administration_at is not None,
         predose_states=PREDOSE_STATES,
