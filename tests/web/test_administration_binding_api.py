@@ -8,7 +8,7 @@ password writes nothing and is audited as a failure.
 from __future__ import annotations
 
 from datetime import timedelta
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 from typing import Any
 
 import pytest
@@ -17,15 +17,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ketacare.db.models import AdministrationEvent, AuditEvent, Order, TreatmentSession
+from ketacare.services.session_binding import session_ceilings
 from ketacare.services.session_facts import infusate_concentration
 from tests.factories.world import PASSWORD, World
 from tests.web.conftest import FrozenClock, bearer
 from tests.web.test_session_api import START, post, session_id, to_ready
 
 __all__ = ["session_id"]  # the fixture, re-used
-
-# The depression protocol's hard rate ceiling: 1.0 mg/kg/h (iv-ketamine-depression.json).
-HARD_MG_PER_KG_PER_H = Decimal(1)
 
 
 def _order(db: Session, sid: int) -> Order:
@@ -38,13 +36,17 @@ def _order(db: Session, sid: int) -> Order:
 
 
 def _rates(db: Session, sid: int) -> tuple[Decimal, Decimal]:
-    """(the order's pump rate, the hard ceiling) in mL/h."""
+    """(the order's pump rate, the protocol's hard rate ceiling) in mL/h."""
     order = _order(db, sid)
+    row = db.get(TreatmentSession, sid)
+    assert row is not None
     conc = infusate_concentration(order)
+    ceiling = session_ceilings(db, row, order).max_rate_mg_per_h
     assert conc is not None
+    assert ceiling is not None
     assert order.rate_ml_per_h is not None
-    assert order.weight_used_kg is not None
-    hard = (HARD_MG_PER_KG_PER_H * order.weight_used_kg / conc).quantize(Decimal("0.01"))
+    hard = (ceiling / conc).quantize(Decimal("0.01"), rounding=ROUND_DOWN)
+    assert hard > order.rate_ml_per_h  # the order itself is within the hard limit
     return order.rate_ml_per_h, hard
 
 
