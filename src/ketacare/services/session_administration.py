@@ -38,6 +38,7 @@ from ketacare.services.session_binding import (
     signed_order,
 )
 from ketacare.services.session_common import actor_of, audit_session, check_version, load_session
+from ketacare.services.session_facts import struck_out_ids
 from ketacare.services.session_override import Override, verify_override
 
 S = SessionState
@@ -292,6 +293,11 @@ def _record_correction(
             recorded_at=at,
         ),
     )
+    if original.kind == "device":
+        # The observation clock runs from the first device that was really given.
+        struck = struck_out_ids(events) | {original.id}
+        given = [e.at for e in events if e.kind == "device" and e.id not in struck]
+        row.first_administration_at = min(given, default=None)
     row.updated_at = at
     db.flush()
     audit_session(
