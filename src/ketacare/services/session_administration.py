@@ -120,6 +120,36 @@ def record_administration(
         raise Invalid("administration.in_future", "the time is in the future", field="at")
     beyond = _check_entry(db, row, entry, when)
     prescriber = _override_by(db, row, entry, beyond, hasher=hasher, at=at, ctx=ctx)
+    event = _store_line(
+        db, row, entry, when=when, beyond=beyond, prescriber=prescriber, at=at, ctx=ctx
+    )
+    audit_session(db, ctx, at, AuditAction.CREATE, row, detail=f"administration={entry.kind}")
+    if prescriber is not None:
+        audit_session(
+            db,
+            ctx,
+            at,
+            AuditAction.EXECUTE,
+            row,
+            detail=f"override by user {prescriber.id}: {','.join(beyond)}",
+            entity_type="AdministrationOverride",
+            entity_id=event.id,
+        )
+    return row
+
+
+def _store_line(
+    db: Session,
+    row: TreatmentSession,
+    entry: AdministrationEntry,
+    *,
+    when: datetime,
+    beyond: tuple[str, ...],
+    prescriber: User | None,
+    at: datetime,
+    ctx: AuditContext,
+) -> AdministrationEvent:
+    """Append the checked line (with the override's who, when, why and limits, if any)."""
     event = repo.add_row(
         db,
         AdministrationEvent(
@@ -135,9 +165,7 @@ def record_administration(
             recorded_at=at,
             override_by=prescriber.id if prescriber else None,
             override_at=at if prescriber else None,
-            override_reason=entry.override.reason.strip()
-            if prescriber and entry.override
-            else None,
+            override_reason=_override_reason(entry) if prescriber else None,
             override_codes=",".join(beyond) if prescriber else None,
         ),
     )
@@ -147,19 +175,7 @@ def record_administration(
         row.first_administration_at = when
     row.updated_at = at
     db.flush()
-    audit_session(db, ctx, at, AuditAction.CREATE, row, detail=f"administration={entry.kind}")
-    if prescriber is not None:
-        audit_session(
-            db,
-            ctx,
-            at,
-            AuditAction.EXECUTE,
-            row,
-            detail=f"override by user {prescriber.id}: {','.join(beyond)}",
-            entity_type="AdministrationOverride",
-            entity_id=event.id,
-        )
-    return row
+    return event
 
 
 def _override_reason(entry: AdministrationEntry) -> str | None:
