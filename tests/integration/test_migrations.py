@@ -38,4 +38,4 @@ def test_migrations_have_one_head() -> None:
     """Parallel feature branches must be merged, so `alembic upgrade head` works for operators."""
     from alembic.script import ScriptDirectory
 
-    assert ScriptDirectory.from_config(alembic_config()).get_heads() == ["0011"]
+    assert ScriptDirectory.from_config(alembic_config()).get_heads() == ["0012"]
