@@ -10,8 +10,12 @@ signed in as the demo prescriber.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 
+from sqlalchemy import select
+
+from ketacare.db.models import Location, TreatmentSession
+from ketacare.services.session_schedule import location_zone
 from tests.browser.conftest import (
     ACTION_TIMEOUT_MS,
     ARTIFACTS,
@@ -43,9 +47,22 @@ def _sign_in(page, clinic: DemoClinic, path: str, email: str) -> None:  # type: 
     page.wait_for_url(f"{clinic.url}{path}")
 
 
+def _booking_day(clinic: DemoClinic) -> date:
+    """The demo bookings' day at the clinic's location (a late-evening run ends after midnight,
+    when "today" on the schedule is already the next day)."""
+    with clinic.factory() as db:
+        row = db.scalars(select(TreatmentSession).order_by(TreatmentSession.id)).first()
+        assert row is not None
+        location = db.get(Location, row.location_id)
+        assert location is not None
+        return row.starts_at.astimezone(location_zone(location.timezone)).date()
+
+
 def _open_from_schedule(page, clinic: DemoClinic, patient: str, shot: str) -> int:  # type: ignore[no-untyped-def]
-    """Find the patient's booking on the Today page and open its chair."""
+    """Find the patient's booking on the schedule of its day and open its chair."""
     _sign_in(page, clinic, "/schedule", NURSE)
+    day = _booking_day(clinic).isoformat()
+    page.goto(f"{clinic.url}/schedule?day={day}", wait_until="domcontentloaded")
     row = page.locator("[data-testid=schedule-session]", has_text=patient)
     row.wait_for(state="visible")
     assert _row_state(row) == "scheduled"
@@ -213,7 +230,11 @@ def test_nurse_runs_the_demo_iv_session(demo_clinic: DemoClinic, utc_tablet, bro
     assert _state(page) == "discharged"
     _shot(page, "demo-iv-06-discharged")
 
-    page.goto(f"{clinic.url}/schedule", wait_until="domcontentloaded")
+    # The booking's day: run late in the evening, the session ends after midnight UTC.
+    page.goto(
+        f"{clinic.url}/schedule?day={_booking_day(clinic).isoformat()}",
+        wait_until="domcontentloaded",
+    )
     row = page.locator(f"[data-testid=schedule-session][data-session-id='{sid}']")
     assert _row_state(row) == "discharged"
     _shot(page, "demo-iv-07-schedule-after")
@@ -254,7 +275,7 @@ def test_nurse_runs_the_demo_esketamine_session(  # type: ignore[no-untyped-def]
     assert "Given: 28" in page.locator("[data-testid=totals]").inner_text()
     clinic.clock.advance(minutes=2)
     _give_device(page, "DEMO-LOT-1")  # too soon: refused, and the nurse sees why
-    refusal = page.locator("ul.errors[role=alert]")
+    refusal = page.locator("[data-testid=form-errors]")
     refusal.wait_for(state="visible")
     assert "The next device may be given from" in refusal.inner_text()
     assert "Given: 28" in page.locator("[data-testid=totals]").inner_text()

@@ -38,6 +38,6 @@ def test_migrations_have_one_head() -> None:
     """Parallel feature branches must be merged, so `alembic upgrade head` works for operators."""
     from alembic.script import ScriptDirectory
 
-    # One head, whichever it is: each new migration moves it (0013 adds the note signatures).
+    # One head, whichever it is: each new migration moves it.
     heads = ScriptDirectory.from_config(alembic_config()).get_heads()
     assert len(heads) == 1, heads

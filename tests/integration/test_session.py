@@ -27,6 +27,7 @@ from ketacare.db.repositories import session as session_repo
 from ketacare.services import accounts
 from ketacare.services import orders as order_service
 from ketacare.services import session as svc
+from ketacare.services import session_administration as admin_service
 from ketacare.services import session_booking as booking_service
 from ketacare.services import session_demo as demo_service
 from ketacare.services import session_floor as floor_service
@@ -602,31 +603,24 @@ def test_chair_ratings_use_the_in_session_timepoints(
 
 
 def test_esketamine_devices_must_be_five_minutes_apart(db: Session, world: World) -> None:
-    demo_service.ensure_demo_chairs(db, organisation_id=world.org.id, at=NOW)
-    chair = db.scalars(select(Chair)).first()
-    assert chair is not None
-    row = booking_service.book_session(
+    row = demo_service.prepare_demo_session(
         db,
         patient_id=pid(world),
-        protocol_id="esketamine-nasal",
-        chair_id=chair.id,
+        nurse_ctx=ctx(world, "nurse"),
+        prescriber_ctx=ctx(world, "prescriber"),
         starts_at=START,
-        staff_user_id=world.user("nurse").id,
-        order_id=None,
         at=NOW,
-        ctx=ctx(world, "nurse"),
+        protocol_id="esketamine-nasal",
     )
     assert row.ends_at - row.starts_at == timedelta(minutes=120)
     row.state = "infusing"  # the gates are tested above; here only the device chart matters
     db.flush()
 
     def device(at: datetime) -> None:
-        records_service.record_administration(
+        admin_service.record_administration(
             db,
             session_id=row.id,
-            entry=records_service.AdministrationEntry(
-                kind="device", occurred_at=at, lot_number="L1"
-            ),
+            entry=admin_service.AdministrationEntry(kind="device", occurred_at=at, lot_number="L1"),
             expected_version=None,
             at=START + timedelta(minutes=30),
             ctx=ctx(world, "nurse"),
@@ -689,3 +683,51 @@ def test_reads_and_writes_are_audited(db: Session, world: World, booked: Treatme
     kinds = {(e.entity_type, e.action) for e in events}
     assert {("TreatmentSession", "C"), ("TreatmentSession", "U"), ("SessionVitals", "C")} <= kinds
     assert ("TreatmentSession", "R") in kinds
+
+
+def test_a_device_entered_in_error_is_kept_but_no_longer_counts(db: Session, world: World) -> None:
+    row = demo_service.prepare_demo_session(
+        db,
+        patient_id=pid(world),
+        nurse_ctx=ctx(world, "nurse"),
+        prescriber_ctx=ctx(world, "prescriber"),
+        starts_at=START,
+        at=NOW,
+        protocol_id="esketamine-nasal",
+    )
+    row.state = "infusing"  # the gates are tested above; here only the device chart matters
+    db.flush()
+    later = START + timedelta(minutes=30)
+
+    def chart(entry: admin_service.AdministrationEntry) -> None:
+        admin_service.record_administration(
+            db,
+            session_id=row.id,
+            entry=entry,
+            expected_version=None,
+            at=later,
+            ctx=ctx(world, "nurse"),
+        )
+
+    chart(admin_service.AdministrationEntry(kind="device", occurred_at=START))
+    chart(
+        admin_service.AdministrationEntry(kind="device", occurred_at=START + timedelta(minutes=6))
+    )
+    first_device = min(
+        (e for e in session_repo.list_administration(db, session_id=row.id) if e.kind == "device"),
+        key=lambda e: e.at,
+    )
+    assert first_device.at == START
+    chart(
+        admin_service.AdministrationEntry(
+            kind="entered_in_error", corrects_id=first_device.id, reason="charted twice"
+        )
+    )
+    kinds = [e.kind for e in session_repo.list_administration(db, session_id=row.id)]
+    assert kinds.count("device") == 2  # the original is kept
+    assert "entered_in_error" in kinds
+    # The 2-hour observation now runs from the device that was really given.
+    assert row.first_administration_at == START + timedelta(minutes=6)
+    detail = svc.get_session_detail(db, session_id=row.id, at=later, ctx=ctx(world, "nurse"))
+    assert detail.totals is not None
+    assert detail.totals.device_mg == 28

@@ -334,7 +334,9 @@ def test_esketamine_controls_give_devices_never_rates(
     clock.at = START
     page = client.get(f"/sessions/{sid}")
     assert "Give device 1 (28 mg)" in page.text
-    assert ">Dosing done: observe</button>" in page.text
+    # No move to recovery before the first device (the bug: a session stuck in recovery).
+    assert ">Dosing done: observe</button>" not in page.text
+    assert 'data-testid="no-device-yet"' in page.text
     assert "rate_ml_per_h" not in page.text
     assert "Change rate" not in page.text
     assert "Given:" not in page.text  # no device yet
@@ -344,6 +346,10 @@ def test_esketamine_controls_give_devices_never_rates(
     assert r.status_code == 303  # type: ignore[attr-defined]
     page = client.get(f"/sessions/{sid}")
     assert "Give device 2 (28 mg)" in page.text
+    # One of two devices: "Dosing done" now asks to confirm the remainder is not given.
+    assert ">Dosing done: observe</button>" in page.text
+    assert 'data-testid="confirm-short"' in page.text
+    assert 'data-testid="devices-left"' in page.text
     devices = page.text.split('data-testid="devices"', 1)[1].split("</ul>", 1)[0]
     assert "Device 1" in devices
     assert "28 mg" in devices

@@ -27,7 +27,7 @@ from ketacare.db.repositories import user as user_repo
 from ketacare.services import screening as screening_service
 from ketacare.services.audit import AuditContext, record_event
 from ketacare.services.session_common import actor_of, load_session
-from ketacare.services.session_facts import readings_of
+from ketacare.services.session_facts import effective_events, readings_of
 
 BOOLEAN_ANSWERS = (
     "first_treatment",
@@ -77,7 +77,7 @@ def session_facts(db: Session, row: TreatmentSession, *, at: datetime) -> RemsSe
     staff = user_repo.get_user(db, row.staff_user_id)
     devices = tuple(
         DeviceUse(e.at, e.lot_number)
-        for e in repo.list_administration(db, session_id=row.id)
+        for e in effective_events(repo.list_administration(db, session_id=row.id))
         if e.kind == "device"
     )
     evidence = screening_service.readiness_evidence(

@@ -37,6 +37,7 @@ from ketacare.db.repositories import session as repo
 from ketacare.services import assessments as assessment_service
 from ketacare.services import orders as order_service
 from ketacare.services.audit import AuditContext
+from ketacare.services.session_binding import check_end, check_start_rate
 from ketacare.services.session_common import (
     actor_of,
     audit_session,
@@ -119,9 +120,19 @@ def _transition_action(current: SessionState, to: SessionState) -> Action:
 
 
 def _check_gates(
-    db: Session, row: TreatmentSession, to: SessionState, *, actor: Actor, at: datetime
+    db: Session,
+    row: TreatmentSession,
+    to: SessionState,
+    *,
+    actor: Actor,
+    at: datetime,
+    reason: str | None = None,
+    confirm_less_than_ordered: bool = False,
 ) -> None:
-    if to is S.READY:
+    if to is S.RECOVERING:
+        # "Stop" / "Dosing done": never before the first device, never short without a reason.
+        check_end(db, row, at=at, confirmed=confirm_less_than_ordered, reason=reason)
+    elif to is S.READY:
         failures = ready_failures(db, row, actor=actor, at=at)
         if failures:
             raise GateRefused("session.gate_refused", failures)
@@ -159,6 +170,31 @@ def _admin_event(
     )
 
 
+def _start(
+    db: Session,
+    row: TreatmentSession,
+    *,
+    at: datetime,
+    actor: Actor,
+    rate: Decimal | None,
+    ctx: AuditContext,
+) -> None:
+    """The first administration line; the order becomes given."""
+    iv = row.drug == SessionDrug.KETAMINE_IV.value
+    order = order_of(db, row)
+    if rate is not None and iv:
+        check_start_rate(db, row, rate)
+    start_rate = rate or (order.rate_ml_per_h if order and iv else None)
+    _admin_event(db, row, "start", at=at, actor=actor, rate=start_rate if iv else None)
+    if iv:
+        row.first_administration_at = at
+    if order is not None and order.status == "signed":
+        order_service.mark_order_given(db, order_id=order.id, at=at, ctx=ctx)
+    assessment_service.record_treatment_event(
+        db, patient_id=row.patient_id, at=at, kind="ketamine_session", source_id=row.id
+    )
+
+
 def _side_effects(
     db: Session,
     row: TreatmentSession,
@@ -172,21 +208,11 @@ def _side_effects(
     ctx: AuditContext,
 ) -> None:
     """What a move means for the administration record (start, pause, resume, stop)."""
-    iv = row.drug == SessionDrug.KETAMINE_IV.value
     if to is S.READY and row.order_id is None:
         order = find_signed_order(db, row)
         row.order_id = order.id if order else None
     if to is S.INFUSING and current is S.READY:
-        order = order_of(db, row)
-        start_rate = rate or (order.rate_ml_per_h if order and iv else None)
-        _admin_event(db, row, "start", at=at, actor=actor, rate=start_rate if iv else None)
-        if iv:
-            row.first_administration_at = at
-        if order is not None and order.status == "signed":
-            order_service.mark_order_given(db, order_id=order.id, at=at, ctx=ctx)
-        assessment_service.record_treatment_event(
-            db, patient_id=row.patient_id, at=at, kind="ketamine_session", source_id=row.id
-        )
+        _start(db, row, at=at, actor=actor, rate=rate, ctx=ctx)
     elif to is S.INFUSING:
         _admin_event(db, row, "resume", at=at, actor=actor)
     elif to is S.PAUSED:
@@ -210,11 +236,16 @@ def transition_session(
     at: datetime,
     ctx: AuditContext,
     rate_ml_per_h: Decimal | None = None,
+    confirm_less_than_ordered: bool = False,
 ) -> TreatmentSession:
     """Move the session through the state machine, after its gates; store the move.
 
+    Ending administration (``recovering``) with less than the order given needs
+    ``confirm_less_than_ordered`` and a reason; an esketamine session needs its first device.
+
     Raises:
-        Conflict: ``session.illegal_transition``; ``session.version_conflict``.
+        Conflict: ``session.illegal_transition``; ``session.version_conflict``;
+            ``administration.less_than_ordered``; ``administration.no_device_given``.
         GateRefused: ``session.gate_refused`` / ``session.discharge_refused`` with failures.
     """
     actor = actor_of(ctx)
@@ -231,7 +262,15 @@ def transition_session(
     )
     check_version(row, expected_version)
     move = transition(current, to, reason=reason, at=at, actor_id=str(actor.user_id))
-    _check_gates(db, row, to, actor=actor, at=at)
+    _check_gates(
+        db,
+        row,
+        to,
+        actor=actor,
+        at=at,
+        reason=move.reason,
+        confirm_less_than_ordered=confirm_less_than_ordered,
+    )
     _side_effects(
         db, row, current, to, at=at, actor=actor, reason=move.reason, rate=rate_ml_per_h, ctx=ctx
     )

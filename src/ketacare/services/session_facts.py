@@ -61,10 +61,25 @@ def predose_readings(
     return tuple(r for r in readings if start is None or r.at <= start)
 
 
+def struck_out_ids(events: Sequence[AdministrationEvent]) -> frozenset[int]:
+    """Ids of the lines an ``entered_in_error`` line strikes out."""
+    return frozenset(e.corrects_id for e in events if e.corrects_id is not None)
+
+
+def effective_events(events: Sequence[AdministrationEvent]) -> list[AdministrationEvent]:
+    """The lines that count: neither struck out nor a correction themselves."""
+    struck = struck_out_ids(events)
+    return [e for e in events if e.id not in struck and e.kind != "entered_in_error"]
+
+
 def administration_record(
     events: Sequence[AdministrationEvent], concentration: Decimal | None
 ) -> AdministrationRecord:
-    """Rebuild the core's administration record from the charted events, in time order."""
+    """Rebuild the core's administration record from the charted events, in time order.
+
+    Lines entered in error (and the corrections themselves) are left out of the record.
+    """
+    events = effective_events(events)
     segments: list[RateSegment] = []
     pauses: list[Pause] = []
     boluses: list[Bolus] = []

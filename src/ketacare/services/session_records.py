@@ -13,15 +13,9 @@ from sqlalchemy.orm import Session
 
 from ketacare.core.audit import AuditAction
 from ketacare.core.authz import Action
-from ketacare.core.errors import Conflict, Invalid, RuleViolation
-from ketacare.core.session.administration import (
-    DeviceUse,
-    add_device,
-)
-from ketacare.core.session.model import SessionDrug
+from ketacare.core.errors import Conflict, Invalid
 from ketacare.core.session.states import SessionState
 from ketacare.db.models import (
-    AdministrationEvent,
     SessionAdverseEvent,
     SessionAlert,
     SessionObservation,
@@ -32,7 +26,6 @@ from ketacare.services import assessments as assessment_service
 from ketacare.services.assessments import Timepoint
 from ketacare.services.audit import AuditContext
 from ketacare.services.notifications import enqueue_serious_adverse_event
-from ketacare.services.session import transition_session
 from ketacare.services.session_common import actor_of, audit_session, check_version, load_session
 from ketacare.services.session_gates import (
     CHECKLIST_ITEMS,
@@ -111,119 +104,6 @@ def record_discharge_checklist(
     db.flush()
     audit_session(db, ctx, at, AuditAction.UPDATE, row, detail="discharge_checklist")
     return row
-
-
-# --- administration record -------------------------------------------------------------------
-
-MOVES = {"start": S.INFUSING, "resume": S.INFUSING, "pause": S.PAUSED, "stop": S.RECOVERING}
-RECORD_KINDS = ("rate_change", "bolus", "device")
-
-
-@dataclass(frozen=True)
-class AdministrationEntry:
-    kind: str
-    occurred_at: datetime | None = None
-    rate_ml_per_h: Decimal | None = None
-    amount: Decimal | None = None
-    amount_unit: str | None = None
-    lot_number: str | None = None
-    reason: str | None = None
-
-
-def record_administration(
-    db: Session,
-    *,
-    session_id: int,
-    entry: AdministrationEntry,
-    expected_version: int | None,
-    at: datetime,
-    ctx: AuditContext,
-) -> TreatmentSession:
-    """Chart one administration line. Start/pause/resume/stop move the state machine too.
-
-    Raises:
-        RuleViolation: ``administration.device_interval_too_short`` (core, 5 min) and others.
-        Conflict: the session is not infusing for a rate change, bolus or device.
-    """
-    if entry.kind in MOVES:
-        return transition_session(
-            db,
-            session_id=session_id,
-            to=MOVES[entry.kind],
-            reason=entry.reason,
-            expected_version=expected_version,
-            at=at,
-            ctx=ctx,
-            rate_ml_per_h=entry.rate_ml_per_h,
-        )
-    if entry.kind not in RECORD_KINDS:
-        raise Invalid("administration.unknown_kind", f"unknown kind {entry.kind}", field="kind")
-    actor = actor_of(ctx)
-    row = load_session(
-        db, session_id, ctx=ctx, action=Action.SESSION_RUN, audit_action=AuditAction.CREATE
-    )
-    check_version(row, expected_version)
-    if S(row.state) is not S.INFUSING:
-        raise Conflict(
-            "administration.not_infusing",
-            f"{entry.kind.replace('_', ' ')} needs the session to be infusing (it is {row.state})",
-            field="state",
-        )
-    when = entry.occurred_at or at
-    if when > at:
-        raise Invalid("administration.in_future", "the time is in the future", field="at")
-    _check_entry(db, row, entry, when)
-    repo.add_row(
-        db,
-        AdministrationEvent(
-            session_id=row.id,
-            kind=entry.kind,
-            at=when,
-            rate_ml_per_h=entry.rate_ml_per_h,
-            amount=entry.amount,
-            amount_unit=entry.amount_unit,
-            lot_number=entry.lot_number,
-            reason=entry.reason,
-            recorded_by=actor.user_id,
-            recorded_at=at,
-        ),
-    )
-    if entry.kind == "device" and (
-        row.first_administration_at is None or when < row.first_administration_at
-    ):
-        row.first_administration_at = when
-    row.updated_at = at
-    db.flush()
-    audit_session(db, ctx, at, AuditAction.CREATE, row, detail=f"administration={entry.kind}")
-    return row
-
-
-def _check_entry(
-    db: Session, row: TreatmentSession, entry: AdministrationEntry, when: datetime
-) -> None:
-    esketamine = row.drug == SessionDrug.ESKETAMINE_NASAL.value
-    if entry.kind == "device":
-        if not esketamine:
-            raise Invalid("administration.device_iv", "devices are for esketamine", field="kind")
-        devices = [
-            DeviceUse(e.at, e.lot_number)
-            for e in repo.list_administration(db, session_id=row.id)
-            if e.kind == "device"
-        ]
-        add_device(devices, DeviceUse(when, entry.lot_number))
-        return
-    if esketamine:
-        raise Invalid(
-            "administration.not_for_devices", f"{entry.kind} is for infusions", field="kind"
-        )
-    if entry.kind == "rate_change" and (entry.rate_ml_per_h is None or entry.rate_ml_per_h < 0):
-        raise Invalid(
-            "administration.rate_required", "give the new rate in mL/h", field="rate_ml_per_h"
-        )
-    if entry.kind == "bolus" and (entry.amount is None or entry.amount <= 0):
-        raise RuleViolation(
-            "administration.bolus_not_positive", "a bolus must be positive", field="amount"
-        )
 
 
 # --- ratings, symptoms and adverse events ----------------------------------------------------

@@ -185,6 +185,14 @@ class AdministrationEvent(Base):
     reason: Mapped[str | None] = mapped_column(String(500))
     recorded_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # A line beyond the signed order: the prescriber who re-authenticated at the chair, when,
+    # why, and the order limits it went beyond (comma-separated codes).
+    override_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    override_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    override_reason: Mapped[str | None] = mapped_column(String(500))
+    override_codes: Mapped[str | None] = mapped_column(String(200))
+    # An ``entered_in_error`` line points at the line it strikes out; the original is kept.
+    corrects_id: Mapped[int | None] = mapped_column(ForeignKey("session_administration_events.id"))
 
 
 class SessionObservation(Base):

@@ -17,11 +17,13 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from ketacare.services import session as svc
+from ketacare.services import session_administration as admin_service
 from ketacare.services import session_booking as booking_service
 from ketacare.services import session_records as records_service
 from ketacare.services import session_vitals as vitals_service
+from ketacare.services.session_override import Override
 from ketacare.web import idempotency
-from ketacare.web.deps import ApiAuth, Auth, Db
+from ketacare.web.deps import ApiAuth, Auth, Db, State
 from ketacare.web.schemas.session import (
     AckCreate,
     AdministrationCreate,
@@ -184,6 +186,7 @@ def transition(session_id: int, body: TransitionCreate, db: Db, auth: ApiAuth) -
         at=auth.at,
         ctx=auth.ctx,
         rate_ml_per_h=body.rate_ml_per_h,
+        confirm_less_than_ordered=body.confirm_less_than_ordered,
     )
     return detail_read(svc.build_detail(db, row, at=auth.at))
 
@@ -281,17 +284,16 @@ def discharge_checklist(
     return SessionRead.model_validate(row)
 
 
-@router.post(
-    "/sessions/{session_id}/administration", status_code=201, response_model=SessionDetailRead
-)
-def administration(
-    session_id: int, body: AdministrationCreate, request: Request, db: Db, auth: ApiAuth
-) -> JSONResponse:
-    """Chart start/pause/resume/stop (moves the state), rate change, bolus or device.
-
-    Esketamine devices less than 5 minutes apart: 422 ``administration.device_interval_too_short``.
-    """
-    entry = records_service.AdministrationEntry(
+def administration_entry(body: AdministrationCreate) -> admin_service.AdministrationEntry:
+    """The service's entry from the API schema (the chair page parses its form with it too)."""
+    override = None
+    if body.override is not None:
+        override = Override(
+            reason=body.override.reason,
+            password=body.override.password.get_secret_value(),
+            prescriber_email=body.override.prescriber_email or None,
+        )
+    return admin_service.AdministrationEntry(
         kind=body.kind,
         occurred_at=body.at,
         rate_ml_per_h=body.rate_ml_per_h,
@@ -299,16 +301,50 @@ def administration(
         amount_unit=body.amount_unit,
         lot_number=body.lot_number,
         reason=body.reason,
+        override=override,
+        confirm_less_than_ordered=body.confirm_less_than_ordered,
+        corrects_id=body.corrects_id,
     )
 
+
+@router.post(
+    "/sessions/{session_id}/administration", status_code=201, response_model=SessionDetailRead
+)
+def administration(
+    session_id: int,
+    body: AdministrationCreate,
+    request: Request,
+    db: Db,
+    state: State,
+    auth: ApiAuth,
+) -> JSONResponse:
+    """Chart start/pause/resume/stop (moves the state), rate change, bolus, device, or strike out
+    a line entered in error (``entered_in_error`` with ``corrects_id`` and a reason).
+
+    Checked against the signed order and the protocol's hard limits as it is entered:
+
+    - 422 ``administration.hard_limit_rate`` / ``hard_limit_bolus`` / ``hard_limit_total``:
+      beyond a hard limit, never overridable;
+    - 409 ``administration.beyond_order_rate`` / ``beyond_order_total`` / ``beyond_order_bolus``
+      / ``beyond_order_devices``: beyond the order without ``override`` (a prescriber's e-mail
+      and password, or the signed-in prescriber's password, and a reason);
+    - 403 when the override's prescriber cannot be verified (audited, nothing written);
+    - 409 ``administration.less_than_ordered``: ``stop`` short of the order without
+      ``confirm_less_than_ordered: true`` and a reason; ``administration.no_device_given``;
+    - 422 ``administration.reason_required``: a rate change or a correction without a reason;
+      ``administration.device_interval_too_short``: esketamine devices less than 5 minutes apart.
+    """
+    entry = administration_entry(body)
+
     def work() -> SessionDetailRead:
-        row = records_service.record_administration(
+        row = admin_service.record_administration(
             db,
             session_id=session_id,
             entry=entry,
             expected_version=body.version,
             at=auth.at,
             ctx=auth.ctx,
+            hasher=state.hasher,
         )
         return detail_read(svc.build_detail(db, row, at=auth.at))
 

@@ -16,7 +16,7 @@ from ketacare.core.session.states import SessionState
 from ketacare.services import session as svc
 from ketacare.web.deps import CsrfAuth, CurrentAuth, Db, State
 from ketacare.web.pages import session_bookings, session_forms
-from ketacare.web.pages.session_view import act, chair_page, form_int
+from ketacare.web.pages.session_view import act, chair_page, form_flag, form_int
 
 router = APIRouter(include_in_schema=False)
 
@@ -40,6 +40,7 @@ async def move(request: Request, session_id: int, db: Db, state: State, auth: Cs
             expected_version=form_int(form, "version"),
             at=auth.at,
             ctx=auth.ctx,
+            confirm_less_than_ordered=form_flag(form, "confirm_less_than_ordered"),
         )
 
     return await act(request, db, state, auth, session_id, work)

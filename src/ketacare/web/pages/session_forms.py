@@ -12,18 +12,35 @@ from starlette.datastructures import FormData
 
 from ketacare.core.errors import Invalid
 from ketacare.services import rems as rems_service
+from ketacare.services import session_administration as admin_service
 from ketacare.services import session_records as records_service
 from ketacare.services import session_vitals as vitals_service
 from ketacare.services.session_gates import CHECKLIST_ITEMS
+from ketacare.web.api.session import administration_entry
 from ketacare.web.deps import CsrfAuth, Db, State
 from ketacare.web.pages.session_view import act, form_dec, form_flag, form_int, form_time
-from ketacare.web.schemas.session import AdverseEventCreate, ObservationCreate, VitalsCreate
+from ketacare.web.schemas.session import (
+    AdministrationCreate,
+    AdverseEventCreate,
+    ObservationCreate,
+    RemsAnswers,
+    VitalsCreate,
+)
 
 router = APIRouter(include_in_schema=False)
 VITALS_FIELDS = ("measured_at", *vitals_service.VITAL_FIELDS, "symptoms")
 OBSERVATION_FIELDS = ("instrument_id", "answers", "text")
 EVENT_FIELDS = ("category", "severity", "serious", "onset_at", "actions_taken", "outcome")
-ADMINISTRATION_FIELDS = ("rate_ml_per_h", "reason", "lot_number")
+ADMINISTRATION_FIELDS = (
+    "rate_ml_per_h",
+    "amount",
+    "reason",
+    "lot_number",
+    "override_email",
+    "override_password",
+    "override_reason",
+    "confirm_less_than_ordered",
+)
 
 
 def _typed(form: FormData, name: str) -> str | None:
@@ -138,23 +155,14 @@ async def administration(
     request: Request, session_id: int, db: Db, state: State, auth: CsrfAuth
 ) -> Response:
     def work(form: FormData) -> object:
-        unit = str(form.get("amount_unit") or "") or None
-        entry = records_service.AdministrationEntry(
-            kind=str(form.get("kind") or ""),
-            occurred_at=form_time(form, "at"),
-            rate_ml_per_h=form_dec(form, "rate_ml_per_h"),
-            amount=form_dec(form, "amount"),
-            amount_unit=unit if unit in ("mg", "mL") else None,
-            lot_number=str(form.get("lot_number") or "").strip()[:60] or None,
-            reason=str(form.get("reason") or "").strip()[:500] or None,
-        )
-        return records_service.record_administration(
+        return admin_service.record_administration(
             db,
             session_id=session_id,
-            entry=entry,
+            entry=administration_entry(administration_form(form)),
             expected_version=form_int(form, "version"),
             at=auth.at,
             ctx=auth.ctx,
+            hasher=state.hasher,
         )
 
     return await act(
@@ -164,8 +172,35 @@ async def administration(
         auth,
         session_id,
         work,
-        form_id="administration",
+        form_id=lambda form: f"administration-{form.get('kind') or ''}",
         fields=ADMINISTRATION_FIELDS,
+    )
+
+
+def administration_form(form: FormData) -> AdministrationCreate:
+    """The chair's administration form, parsed with the API's schema."""
+    unit = _typed(form, "amount_unit")
+    password = str(form.get("override_password") or "")
+    override = None
+    if password or _typed(form, "override_reason") or _typed(form, "override_email"):
+        override = {
+            "prescriber_email": _typed(form, "override_email"),
+            "password": password,
+            "reason": _typed(form, "override_reason") or "",
+        }
+    return AdministrationCreate.model_validate(
+        {
+            "kind": str(form.get("kind") or ""),
+            "at": form_time(form, "at"),
+            "rate_ml_per_h": form_dec(form, "rate_ml_per_h"),
+            "amount": form_dec(form, "amount"),
+            "amount_unit": unit if unit in ("mg", "mL") else None,
+            "lot_number": _typed(form, "lot_number"),
+            "reason": _typed(form, "reason"),
+            "override": override,
+            "confirm_less_than_ordered": form_flag(form, "confirm_less_than_ordered"),
+            "corrects_id": form_int(form, "corrects_id"),
+        }
     )
 
 
@@ -226,6 +261,38 @@ async def adverse_event(
     return await act(
         request, db, state, auth, session_id, work, form_id="event", fields=EVENT_FIELDS
     )
+
+
+@router.post("/sessions/{session_id}/rems-answers", response_class=HTMLResponse)
+async def rems_answers(
+    request: Request, session_id: int, db: Db, state: State, auth: CsrfAuth
+) -> Response:
+    """The REMS questions answered at the chair (a blank answer leaves the stored one)."""
+
+    def work(form: FormData) -> object:
+        body = RemsAnswers.model_validate({"answers": rems_form_answers(form)})
+        return rems_service.answer_rems_form(
+            db, session_id=session_id, answers=body.answers, at=auth.at, ctx=auth.ctx
+        )
+
+    return await act(request, db, state, auth, session_id, work)
+
+
+def rems_form_answers(form: FormData) -> dict[str, bool | int | str | None]:
+    answers: dict[str, bool | int | str | None] = {}
+    for name in rems_service.BOOLEAN_ANSWERS:
+        raw = str(form.get(name) or "")
+        if raw in ("yes", "no"):
+            answers[name] = raw == "yes"
+    for name in rems_service.TEXT_ANSWERS:
+        text = _typed(form, name)
+        if text is not None:
+            answers[name] = text
+    for name in rems_service.INTEGER_ANSWERS:
+        number = form_int(form, name)
+        if number is not None:
+            answers[name] = number
+    return answers
 
 
 @router.post("/sessions/{session_id}/rems-submit", response_class=HTMLResponse)

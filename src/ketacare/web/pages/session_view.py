@@ -20,16 +20,25 @@ from ketacare.core.authz import Action, Target, can
 from ketacare.core.errors import DomainError, Forbidden, Invalid
 from ketacare.core.session.config import ESKETAMINE_DEVICE_MG
 from ketacare.core.session.model import GateFailure, Symptom
+from ketacare.core.session.rems import load_rems_template
 from ketacare.core.session.states import TRANSITIONS, SessionState
 from ketacare.services import order_pk as pk_service
 from ketacare.services import organisations as organisation_service
 from ketacare.services import patients as patient_service
+from ketacare.services import rems as rems_service
 from ketacare.services import session as svc
 from ketacare.services import session_vitals as vitals_service
+from ketacare.services.audit import AccessDenied, record_denial
 from ketacare.services.session_gates import CHECKLIST_ITEMS, GateRefused
 from ketacare.web.deps import CsrfAuth, CurrentAuth, Db, State
 from ketacare.web.forms import FormState, failed, status_of
 from ketacare.web.pages.common import render, see_other
+from ketacare.web.pages.session_dosing import (
+    devices_given,
+    dose_summary,
+    record_lines,
+    rems_questions,
+)
 from ketacare.web.pk_chart import render_order_pk_svg
 
 S = SessionState
@@ -71,23 +80,6 @@ def amount(value: Decimal | int | float | None, unit: str = "") -> str:
     number = Decimal(str(value)).normalize()
     text = f"{number:f}"
     return f"{text} {unit}".strip()
-
-
-def devices_given(detail: svc.SessionDetail) -> list[dict[str, Any]]:
-    """The esketamine devices charted so far, numbered in time order."""
-    rows = sorted((e for e in detail.administration if e.kind == "device"), key=lambda e: e.at)
-    return [
-        {"number": n, "at": e.at, "mg": ESKETAMINE_DEVICE_MG, "lot": e.lot_number}
-        for n, e in enumerate(rows, start=1)
-    ]
-
-
-def ordered_dose_given(detail: svc.SessionDetail, devices: list[dict[str, Any]]) -> bool:
-    """Whether the devices charted add up to the order's dose (the page then offers no
-    further device; the nurse moves on to observation)."""
-    if detail.order is None or not devices:
-        return False
-    return sum((d["mg"] for d in devices), Decimal(0)) >= detail.order.dose_mg
 
 
 # --- form fields -----------------------------------------------------------------------------
@@ -180,6 +172,20 @@ def pk_figure(detail: svc.SessionDetail, *, at: datetime) -> dict[str, Any]:
 # --- the chair page --------------------------------------------------------------------------
 
 
+def rems_context(db: Db, auth: CurrentAuth, row: Any) -> dict[str, Any] | None:
+    """The REMS form's state and the questions staff answer at the chair (until submitted)."""
+    form = rems_service.rems_form(db, session_id=row.id, at=auth.at, ctx=auth.ctx)
+    labels = {f.id: f.label for f in load_rems_template(form.version).fields}
+    questions = rems_questions(row.rems_answers or {}, form.values)
+    for q in questions:
+        q["label"] = labels.get(q["name"], q["name"].replace("_", " "))
+    return {
+        "form": form,
+        "questions": questions,
+        "missing": [labels.get(m, m) for m in form.missing],
+    }
+
+
 def chair_page(
     request: Request,
     db: Db,
@@ -198,6 +204,7 @@ def chair_page(
     current = SessionState(row.state)
     esketamine = row.drug == "esketamine_nasal"
     devices = devices_given(detail) if esketamine else []
+    dose = dose_summary(detail, at=auth.at)
     return render(
         request,
         state,
@@ -215,10 +222,16 @@ def chair_page(
             {
                 "to": m.value,
                 "label": move_label(current, m, esketamine=esketamine),
-                "reason": m in NEEDS_REASON,
+                "reason": m in NEEDS_REASON or (m is S.RECOVERING and bool(dose and dose["short"])),
+                "confirm_short": m is S.RECOVERING and bool(dose and dose["short"]),
             }
             for m in sorted(TRANSITIONS[current], key=MOVE_ORDER.index)
+            # Esketamine: no move to recovery before the first device (abort instead).
+            if not (m is S.RECOVERING and esketamine and not devices)
         ],
+        dose=dose,
+        record=record_lines(detail),
+        rems=rems_context(db, auth, row) if esketamine else None,
         open_alerts=[a for a in detail.alerts if a.acknowledged_at is None],
         bp_pending=vitals_service.pending_bp_acknowledgement(row, detail.vitals, at=auth.at),
         bp_hold=vitals_service.pending_bp_hold(row, detail.vitals),
@@ -233,7 +246,7 @@ def chair_page(
         pk=pk_figure(detail, at=auth.at),
         esketamine=esketamine,
         devices=devices,
-        ordered_devices_given=ordered_dose_given(detail, devices),
+        ordered_devices_given=bool(dose and dose["devices_left"] == 0),
         device_mg=ESKETAMINE_DEVICE_MG,
         dosing_started=row.first_administration_at is not None,
         predose_states=PREDOSE_STATES,
@@ -255,17 +268,29 @@ async def act(
     session_id: int,
     work: Callable[[FormData], object],
     *,
-    form_id: str = "",
+    form_id: str | Callable[[FormData], str] = "",
     fields: Sequence[str] | None = None,
 ) -> Response:
     """Run one form action; on a refused rule re-render the chair page with what is wrong,
     the values as typed back in form ``form_id`` and each message beside its field."""
     form = await request.form()
+    if callable(form_id):
+        form_id = form_id(form)  # one endpoint, several forms (the chair's rate and bolus)
     try:
         work(form)
     except GateRefused as exc:
         db.rollback()
         return chair_page(request, db, state, auth, session_id, failures=exc.failures, status=409)
+    except AccessDenied as exc:
+        if exc.entity_type != "AdministrationOverride":
+            raise
+        # A refused override at the chair: nothing is charted, the refusal is audited, and the
+        # nurse sees why beside the override fields instead of a bare 403. The password is
+        # never sent back.
+        db.rollback()
+        record_denial(db, ctx=auth.ctx, at=auth.at, denied=exc)
+        bad = FormState(form_id, typed_values(form), {"override_password": exc.message})
+        return chair_page(request, db, state, auth, session_id, form=bad, status=403)
     except (ValidationError, DomainError) as exc:
         if isinstance(exc, Forbidden):
             raise
@@ -280,8 +305,8 @@ def typed_values(form: FormData) -> dict[str, Any]:
     """Every input as typed; a repeated name (checked symptoms) keeps all its values."""
     values: dict[str, Any] = {}
     for key in form:
-        if key == "csrf_token":
-            continue
+        if key in ("csrf_token", "override_password"):
+            continue  # a secret is never sent back into the page
         found = [str(v) for v in form.getlist(key)]
         values[key] = found if len(found) > 1 else found[0]
     return values

@@ -6,7 +6,15 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import AliasChoices, AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AliasChoices,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    StringConstraints,
+)
 
 from ketacare.core.session.model import Symptom
 from ketacare.core.session.states import SessionState
@@ -45,7 +53,10 @@ class TransitionCreate(BaseModel):
     to: SessionState
     reason: Reason | None = None
     version: int | None = Field(default=None, description="Optimistic lock: the version you read.")
-    rate_ml_per_h: Annotated[Decimal, Field(ge=0, le=2000)] | None = None
+    # No plausibility ceiling here: the signed order and the protocol's hard limits decide, and
+    # the refusal names the limit (422 ``administration.hard_limit_rate``).
+    rate_ml_per_h: Annotated[Decimal, Field(ge=0, max_digits=8, decimal_places=2)] | None = None
+    confirm_less_than_ordered: bool = False
 
 
 class VitalsCreate(BaseModel):
@@ -89,12 +100,32 @@ class ChecklistUpdate(BaseModel):
     version: int | None = None
 
 
+class OverrideCreate(BaseModel):
+    """A prescriber's override at the chair: re-authenticated, with a written reason.
+
+    Without ``prescriber_email`` the signed-in user must be the prescriber.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    prescriber_email: (
+        Annotated[str, StringConstraints(strip_whitespace=True, max_length=254)] | None
+    ) = None
+    # SecretStr: never echoed, and hashed as "**********" by the idempotency store.
+    password: Annotated[SecretStr, Field(min_length=1, max_length=200)]
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+
+
 class AdministrationCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    kind: Literal["start", "pause", "resume", "stop", "rate_change", "bolus", "device"]
+    kind: Literal[
+        "start", "pause", "resume", "stop", "rate_change", "bolus", "device", "entered_in_error"
+    ]
     at: AwareDatetime | None = None
-    rate_ml_per_h: Annotated[Decimal, Field(ge=0, le=2000)] | None = None
+    # No plausibility ceiling here: the signed order and the protocol's hard limits decide, and
+    # the refusal names the limit (422 ``administration.hard_limit_rate``).
+    rate_ml_per_h: Annotated[Decimal, Field(ge=0, max_digits=8, decimal_places=2)] | None = None
     amount: Annotated[Decimal, Field(gt=0, le=1000)] | None = None
     amount_unit: Literal["mg", "mL"] | None = None
     lot_number: Annotated[str, StringConstraints(strip_whitespace=True, max_length=60)] | None = (
@@ -102,6 +133,11 @@ class AdministrationCreate(BaseModel):
     )
     reason: Reason | None = None
     version: int | None = None
+    override: OverrideCreate | None = None
+    confirm_less_than_ordered: bool = False
+    corrects_id: int | None = Field(
+        default=None, description="For entered_in_error: the line struck out (it is kept)."
+    )
 
 
 class ObservationCreate(BaseModel):
@@ -198,6 +234,11 @@ class AdministrationRead(BaseModel):
     lot_number: str | None
     reason: str | None
     recorded_by: int
+    override_by: int | None = None
+    override_at: datetime | None = None
+    override_reason: str | None = None
+    override_codes: str | None = None
+    corrects_id: int | None = None
 
 
 class ObservationRead(BaseModel):
