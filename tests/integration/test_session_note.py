@@ -16,17 +16,15 @@ from ketacare.core.session.note import content_digest
 from ketacare.core.session.states import SessionState
 from ketacare.db.models import (
     AuditEvent,
-    Chair,
     Location,
     SessionNoteSignature,
     TreatmentSession,
 )
 from ketacare.services import accounts
-from ketacare.services import session_booking as booking_service
+from ketacare.services import session_administration as admin_service
 from ketacare.services import session_demo as demo_service
 from ketacare.services import session_note as note_service
 from ketacare.services import session_note_sign as sign_service
-from ketacare.services import session_records as records_service
 from ketacare.services.audit import AccessDenied, AuditContext
 from ketacare.services.session_gates import CHECKLIST_ITEMS
 from tests.factories.session_note import move, run_to_discharge
@@ -173,28 +171,22 @@ def test_an_aborted_esketamine_session_shows_its_rems_form_status(
     db: Session, world: World
 ) -> None:
     assert world.patient is not None
-    demo_service.ensure_demo_chairs(db, organisation_id=world.org.id, at=NOW)
-    chair = db.scalars(select(Chair)).first()
-    assert chair is not None
-    row = booking_service.book_session(
+    # A signed esketamine order: the chairside record is bound by it.
+    row = demo_service.prepare_demo_session(
         db,
         patient_id=world.patient.id,
-        protocol_id="esketamine-nasal",
-        chair_id=chair.id,
+        nurse_ctx=ctx(world, "nurse"),
+        prescriber_ctx=ctx(world, "prescriber"),
         starts_at=START,
-        staff_user_id=world.user("nurse").id,
-        order_id=None,
         at=NOW,
-        ctx=ctx(world, "nurse"),
+        protocol_id="esketamine-nasal",
     )
     row.state = "infusing"  # the gates are tested elsewhere; here only what the note shows
     db.flush()
-    records_service.record_administration(
+    admin_service.record_administration(
         db,
         session_id=row.id,
-        entry=records_service.AdministrationEntry(
-            kind="device", occurred_at=START, lot_number="L7"
-        ),
+        entry=admin_service.AdministrationEntry(kind="device", occurred_at=START, lot_number="L7"),
         expected_version=None,
         at=START,
         ctx=ctx(world, "nurse"),

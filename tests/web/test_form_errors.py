@@ -115,8 +115,14 @@ class _Page(HTMLParser):
         if self._span is not None:
             self.texts[self._span] += data
 
-    def form(self, action: str) -> Form:
-        found = [f for f in self.forms if f.action == action]
+    def form(self, action: str, kind: str | None = None) -> Form:
+        """The last form posting to ``action``; with ``kind``, the one whose hidden ``kind``
+        input says so (the chair's rate, bolus and device forms share one endpoint)."""
+        found = [
+            f
+            for f in self.forms
+            if f.action == action and (kind is None or f.value("kind") == kind)
+        ]
         assert found, f"no form posting to {action}"
         return found[-1]
 
@@ -213,7 +219,7 @@ CASES = [
     Case("event: category", "nurse", "/sessions/{sid}", "/sessions/{sid}/adverse-events", EVENT,
          ("category", "!!")),
     Case("rate change", "nurse", "/sessions/{sid}", "/sessions/{sid}/administration",
-         {"reason": "titration to comfort"}, ("rate_ml_per_h", "fast")),
+         {"kind": "rate_change", "reason": "titration to comfort"}, ("rate_ml_per_h", "fast")),
     Case("order: duration", "prescriber", "/patients/{pid}/orders", "/patients/{pid}/orders",
          ORDER, ("duration_min", "forty")),
     Case("order: dose", "prescriber", "/patients/{pid}/orders", "/patients/{pid}/orders",
@@ -270,7 +276,8 @@ def test_a_bad_field_comes_back_beside_its_input_with_the_rest_as_typed(
     page_url, action = case.page.format(**ids), case.action.format(**ids)
     page = client.get(page_url)
     assert page.status_code == 200, page.text
-    sent = {**parse(page.text).form(action).defaults(), **case.valid}
+    kind = case.valid.get("kind")
+    sent = {**parse(page.text).form(action, kind).defaults(), **case.valid}
     bad_name, bad_value = case.bad
     sent[bad_name] = bad_value
 
@@ -278,7 +285,7 @@ def test_a_bad_field_comes_back_beside_its_input_with_the_rest_as_typed(
 
     assert r.status_code == case.status, r.text[-2000:]
     again = parse(r.text)
-    form = again.form(action)
+    form = again.form(action, kind)
     # The message sits beside the bad field, which points at it and has the focus.
     bad = form.control(bad_name)
     described = bad.attrs.get("aria-describedby", "")
