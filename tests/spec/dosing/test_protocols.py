@@ -352,3 +352,21 @@ def test_soft_range_contains(value: str, inside: bool) -> None:
     soft = rule.limits[LimitName.MG_PER_KG].soft
     assert soft is not None
     assert soft.contains(D(value)) is inside
+
+
+def test_a_custom_protocol_saved_before_the_limits_table_keeps_its_limits() -> None:
+    data = _custom()
+    rule = data["dose_rule"]
+    del rule["limits"]
+    rule["soft_mg_per_kg"] = {"min": "0.1", "max": "0.75", "source": "Andrade 2017"}
+    rule["hard_max_rate_mg_per_kg_per_h"] = {"value": "1", "source": "clinic", "config": True}
+    rule["max_bolus_mg_per_kg"] = {"value": "0.35", "source": "Cohen 2018"}
+    read = Protocol.from_dict(data).dose_rule
+    assert isinstance(read, InfusionRule)
+    soft = read.limits[LimitName.MG_PER_KG].soft
+    assert soft is not None
+    assert (soft.low, soft.high) == (D("0.1"), D("0.75"))
+    assert read.hard(LimitName.RATE_MG_PER_KG_PER_H) == 1
+    assert read.hard(LimitName.BOLUS_MG_PER_KG) == D("0.35")
+    # Written back in the new shape, it reads the same.
+    assert Protocol.from_dict(Protocol.from_dict(data).to_dict()).dose_rule == read

@@ -46,6 +46,37 @@ def _opt(item: Limit | Range | None) -> dict[str, Any] | None:
     return None if item is None else item.to_dict()
 
 
+# A weight-based rule must cap the dose somehow: one of these hard ceilings is required.
+_CEILING_REQUIRED = (
+    LimitName.MG_PER_KG,
+    LimitName.MG_PER_SESSION,
+    LimitName.RATE_MG_PER_KG_PER_H,
+)
+
+# Custom protocols saved before the limits table wrote each limit as its own key; they are read
+# into the table so a clinic's stored protocol keeps working (its ceilings unchanged).
+_LEGACY_SOFT = {
+    "soft_mg_per_kg": LimitName.MG_PER_KG,
+    "soft_rate_mg_per_kg_per_h": LimitName.RATE_MG_PER_KG_PER_H,
+    "soft_duration_min": LimitName.DURATION_MIN,
+}
+_LEGACY_HARD = {
+    "hard_max_rate_mg_per_kg_per_h": LimitName.RATE_MG_PER_KG_PER_H,
+    "max_rate_mg_per_h": LimitName.RATE_MG_PER_H,
+    "max_bolus_mg_per_kg": LimitName.BOLUS_MG_PER_KG,
+}
+
+
+def _legacy_limits(f: Fields) -> dict[LimitName, DoseLimit]:
+    soft = {name: Range.read(f.opt_child(key)) for key, name in _LEGACY_SOFT.items()}
+    hard = {name: Limit.read(f.opt_child(key)) for key, name in _LEGACY_HARD.items()}
+    return {
+        name: DoseLimit(soft.get(name), hard.get(name))
+        for name in LimitName
+        if soft.get(name) is not None or hard.get(name) is not None
+    }
+
+
 @dataclass(frozen=True, slots=True)
 class HighWeightPrompt:
     """Above either threshold the order suggests an adjusted weight (a prompt, not a limit)."""
@@ -145,7 +176,7 @@ class InfusionRule:
             default_duration_min=f.opt_integer("default_duration_min"),
             default_mg_per_kg=f.opt_number("default_mg_per_kg"),
             default_rate_mg_per_kg_per_h=f.opt_number("default_rate_mg_per_kg_per_h"),
-            limits=read_limits(f.opt_child("limits")),
+            limits={**_legacy_limits(f), **read_limits(f.opt_child("limits"))},
             warn_below_rate_mg_per_kg_per_h=Limit.read(
                 f.opt_child("warn_below_rate_mg_per_kg_per_h")
             ),
@@ -157,8 +188,8 @@ class InfusionRule:
         )
         if rule.default_mg_per_kg is not None and rule.default_rate_mg_per_kg_per_h is not None:
             raise invalid(f.path("default_rate_mg_per_kg_per_h"), "give a dose or a rate, not both")
-        if rule.max_total_mg_per_kg is None and rule.hard(LimitName.MG_PER_SESSION) is None:
-            raise invalid(f.path("limits"), "needs a hard ceiling on mg/kg or mg per session")
+        if all(rule.hard(name) is None for name in _CEILING_REQUIRED):
+            raise invalid(f.path("limits"), "needs a hard ceiling on mg/kg, mg or mg/kg/h")
         return rule
 
     def hard(self, name: LimitName) -> Decimal | None:
