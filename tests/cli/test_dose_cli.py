@@ -138,7 +138,7 @@ def test_crps_rate_option() -> None:
         pytest.param(["--weight-kg", "80", "--sex-at-birth", "other"], "", id="bad-sex-choice"),
         pytest.param(["--weight-kg", "80", "--weight-basis", "capped"], "", id="bad-basis-choice"),
         pytest.param(
-            ["--weight-kg", "80", "--dose-mg-per-kg", "0.75"], "dose.hard_limit", id="hard-limit"
+            ["--weight-kg", "80", "--dose-mg-per-kg", "1.5"], "dose.hard_limit", id="hard-limit"
         ),
         pytest.param(
             ["--weight-kg", "80", "--weight-date", "2025-01-01"],

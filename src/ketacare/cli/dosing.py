@@ -1,8 +1,14 @@
 """CLI commands for the dosing domain: ``ketacare dose`` and ``ketacare protocols ...``.
 
 Thin adapter: parses options, calls ``ketacare.core.dosing``, prints. Any refused input or order
-(``Invalid`` or a hard-limit ``RuleViolation``) prints ``error: <code>: <message>`` on stderr and
-exits with code 2.
+(``Invalid`` or a hard-limit ``RuleViolation``) prints ``error: <code>: <message> (field: <name>)``
+on stderr and exits with code 2; for a hard limit the field is the limit's name
+(``mg_per_kg``, ``duration_min``, ``mg_per_day`` ...).
+
+``ketacare dose --json`` prints ``DoseCalculation.as_dict()``: the order's figures plus ``limits``
+(one ``{name, value, soft, hard, unit, source, config, derived}`` per limit of the protocol, where
+``soft`` and ``hard`` are ``{"min", "max"}`` objects or null) and ``override_reasons_required``
+(the codes of the findings that need a prescriber's reason).
 """
 
 from __future__ import annotations
@@ -17,7 +23,9 @@ from rich.console import Console
 from rich.table import Table
 
 from ketacare.core.dosing.calculator import calculate_dose
+from ketacare.core.dosing.config import DosingConfig
 from ketacare.core.dosing.library import get_protocol, list_protocols
+from ketacare.core.dosing.limits import PriorDose
 from ketacare.core.dosing.order import DoseCalculation, DoseRequest
 from ketacare.core.dosing.protocol import propose_induction_dates
 from ketacare.core.errors import DomainError, Invalid
@@ -54,6 +62,21 @@ def _parse_date(value: str | None, field: str) -> date:
         raise Invalid("cli.bad_date", f"{field} must be YYYY-MM-DD", field=field) from None
 
 
+def _prior(values: list[str] | None) -> tuple[PriorDose, ...]:
+    """Parse ``--other-session YYYY-MM-DD:MG`` options."""
+    result = []
+    for value in values or []:
+        day, _, amount = value.partition(":")
+        if not amount:
+            raise Invalid(
+                "cli.bad_other_session", "use --other-session YYYY-MM-DD:MG", field="other_session"
+            )
+        result.append(
+            PriorDose(_parse_date(day, "other_session"), to_decimal(amount, field="other_session"))
+        )
+    return tuple(result)
+
+
 def dose_cmd(
     protocol: Annotated[str, typer.Option("--protocol", help="Protocol id.")],
     weight_kg: Annotated[float, typer.Option("--weight-kg", help="Actual body weight (kg).")],
@@ -76,6 +99,24 @@ def dose_cmd(
         str | None, typer.Option("--weight-date", help="YYYY-MM-DD; default today.")
     ] = None,
     today: Annotated[str | None, typer.Option("--today", help="Order date; default today.")] = None,
+    bolus_mg_per_kg: Annotated[
+        float | None, typer.Option("--bolus-mg-per-kg", help="Loading bolus (pain protocols).")
+    ] = None,
+    bolus_mg: Annotated[float | None, typer.Option("--bolus-mg", help="Bolus in mg.")] = None,
+    other_session: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--other-session",
+            help="Another session of the patient, YYYY-MM-DD:MG (repeat); for mg/day and /7 days.",
+        ),
+    ] = None,
+    low_dose_rate_ceiling: Annotated[
+        bool,
+        typer.Option(
+            "--low-dose-rate-ceiling",
+            help="Jurisdiction setting: Pennsylvania 2020 <= 1 mg/kg/h as a hard rate ceiling.",
+        ),
+    ] = False,
     json_output: JsonOpt = False,
 ) -> None:
     """Calculate a dose, rates, volumes and pump settings for a protocol."""
@@ -102,8 +143,11 @@ def dose_cmd(
             dose_mg=_dec(dose_mg, "dose_mg"),
             first_dose=first_dose,
             age_years=age_years,
+            bolus_mg_per_kg=_dec(bolus_mg_per_kg, "bolus_mg_per_kg"),
+            bolus_mg=_dec(bolus_mg, "bolus_mg"),
+            other_sessions=_prior(other_session),
         )
-        result = calculate_dose(request)
+        result = calculate_dose(request, DosingConfig(low_dose_rate_ceiling=low_dose_rate_ceiling))
     except DomainError as error:
         _fail(error)
     if json_output:
@@ -116,13 +160,36 @@ def _print_dose(result: DoseCalculation) -> None:
     data = result.as_dict()
     table = Table(title=f"Dose: {result.protocol_id}", show_header=False)
     for key, value in data.items():
-        if key != "warnings" and value is not None:
+        if key not in ("warnings", "limits") and value is not None:
             table.add_row(key, str(value))
     console = Console()
     console.print(table)
+    limits = Table(title="Limits (soft: no reason needed inside; hard: refused above)")
+    for column in ("limit", "this order", "soft", "hard", "unit"):
+        limits.add_column(column)
+    for check in result.limits:
+        limits.add_row(
+            check.name,
+            _text(check.value),
+            _span(check.soft),
+            _span(check.hard),
+            check.unit,
+        )
+    console.print(limits)
     for finding in result.findings:
         mark = "OVERRIDE REQUIRED" if finding.requires_override else "warning"
         console.print(f"[bold]{mark}[/bold] {finding.code}: {finding.message}", markup=True)
+
+
+def _text(value: Decimal | None) -> str:
+    return "-" if value is None else format(value.quantize(Decimal("0.001")).normalize(), "f")
+
+
+def _span(bounds: tuple[Decimal | None, Decimal | None] | None) -> str:
+    if bounds is None:
+        return "-"
+    low, high = bounds
+    return f"{'' if low is None else _text(low)}..{'' if high is None else _text(high)}"
 
 
 @protocols_app.command("list")

@@ -1,15 +1,16 @@
 """Dose calculation for an order: the chart's facts and the prescriber's inputs to the core.
 
 Every number comes from ``ketacare.core.dosing.calculate_dose``; this module gathers its inputs
-(the latest dated weight and height, sex at birth, age) and runs it, for orders and for
-previews that store nothing.
+(the latest dated weight and height, sex at birth, age, and the patient's other booked or given
+sessions of the same drug for the mg per day and per 7 days limits) and runs it, for orders and
+for previews that store nothing.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
-from datetime import date
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
@@ -19,15 +20,24 @@ from sqlalchemy.orm import Session
 from ketacare.core.audit import AuditAction
 from ketacare.core.authz import Action
 from ketacare.core.dosing.calculator import calculate_dose
+from ketacare.core.dosing.limit_checks import WEEK_DAYS
+from ketacare.core.dosing.limits import PriorDose
 from ketacare.core.dosing.order import DoseCalculation, DoseRequest
 from ketacare.core.dosing.protocol import Protocol
+from ketacare.core.errors import Conflict
 from ketacare.core.patients.body_weight import BodyMeasurements, SexAtBirth, WeightBasis
+from ketacare.core.session.states import SessionState
 from ketacare.core.time import age_in_years
-from ketacare.db.models import BodyMeasurement, Patient
+from ketacare.db.models import BodyMeasurement, Order, Patient
+from ketacare.db.repositories import order as order_repo
 from ketacare.db.repositories import patient as patient_repo
 from ketacare.services._clinical_access import require_actor
 from ketacare.services.audit import AuditContext, authorize
 from ketacare.services.protocols import protocol_for
+
+# What other sessions change (mg per day and per 7 days) may differ between draft and signature;
+# it is re-assessed, not compared: the dose itself must not have changed.
+_REASSESSED = frozenset({"warnings", "requires_override", "limits", "override_reasons_required"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +53,8 @@ class DoseInputs:
     final_volume_ml: Decimal | None = None
     dose_mg: Decimal | None = None
     first_dose: bool = False
+    bolus_mg_per_kg: Decimal | None = None
+    bolus_mg: Decimal | None = None
 
     def as_json(self) -> dict[str, Any]:
         """JSON-ready form; decimals as strings so nothing is lost."""
@@ -65,6 +77,8 @@ class DoseInputs:
             final_volume_ml=dec("final_volume_ml"),
             dose_mg=dec("dose_mg"),
             first_dose=bool(data.get("first_dose", False)),
+            bolus_mg_per_kg=dec("bolus_mg_per_kg"),
+            bolus_mg=dec("bolus_mg"),
         )
 
 
@@ -109,9 +123,16 @@ def _json_value(value: object) -> object:
 
 
 def calculate(
-    protocol: Protocol, inputs: DoseInputs, facts: PatientFacts, today: date
+    protocol: Protocol,
+    inputs: DoseInputs,
+    facts: PatientFacts,
+    today: date,
+    others: tuple[PriorDose, ...] = (),
 ) -> DoseCalculation:
-    """Run the core calculator (raises ``Invalid``/``RuleViolation`` exactly as the core does)."""
+    """Run the core calculator (raises ``Invalid``/``RuleViolation`` exactly as the core does).
+
+    ``others`` are the patient's other sessions of the drug (``other_session_doses``).
+    """
     return calculate_dose(
         DoseRequest(
             protocol=protocol,
@@ -126,8 +147,46 @@ def calculate(
             dose_mg=inputs.dose_mg,
             first_dose=inputs.first_dose,
             age_years=facts.age_years,
+            bolus_mg_per_kg=inputs.bolus_mg_per_kg,
+            bolus_mg=inputs.bolus_mg,
+            other_sessions=others,
         )
     )
+
+
+def other_session_doses(
+    db: Session,
+    *,
+    patient_id: int,
+    drug: str,
+    around: date,
+    exclude_order_id: int | None = None,
+) -> tuple[PriorDose, ...]:
+    """The patient's booked or given sessions of ``drug`` within 6 days either side of ``around``.
+
+    Every 7-day window that contains ``around`` lies inside that span. Each session counts its
+    order's session total (infusion or devices plus any bolus). Sessions aborted before any
+    administration are left out; ``exclude_order_id`` leaves out the order being re-checked.
+    """
+    span = timedelta(days=WEEK_DAYS - 1)
+    start = datetime.combine(around - span, time.min, tzinfo=UTC)
+    end = datetime.combine(around + span + timedelta(days=1), time.min, tzinfo=UTC)
+    rows = order_repo.list_session_orders(
+        db,
+        patient_id=patient_id,
+        drug=drug,
+        start=start,
+        end=end,
+        skip_states=[SessionState.ABORTED.value],
+        exclude_order_id=exclude_order_id,
+    )
+    return tuple(PriorDose(starts_at.date(), session_mg(order)) for starts_at, order in rows)
+
+
+def session_mg(order: Order) -> Decimal:
+    """The mg one session of ``order`` gives: the infusion or devices plus any bolus."""
+    bolus = (order.calculation or {}).get("bolus_mg")
+    return order.dose_mg + (Decimal(str(bolus)) if bolus else Decimal(0))
 
 
 def preview_dose(
@@ -168,3 +227,30 @@ def chart_facts(db: Session, *, patient: Patient, today: date) -> PatientFacts:
 
 def _height(row: BodyMeasurement | None) -> Decimal | None:
     return None if row is None else row.value
+
+
+def recalculate_for_signing(db: Session, *, order: Order, today: date) -> DoseCalculation:
+    """The order's calculation run again with its stored inputs, today's date and sessions.
+
+    A weight gone stale or a hard limit now reached (e.g. a session booked since the draft)
+    raises as the core does; a changed dose means the protocol changed since the draft.
+
+    Raises:
+        Conflict: ``order.calculation_changed``.
+    """
+    protocol = protocol_for(
+        db, organisation_id=order.organisation_id, protocol_id=order.protocol_id
+    )
+    others = other_session_doses(
+        db, patient_id=order.patient_id, drug=order.drug, around=today, exclude_order_id=order.id
+    )
+    inputs, facts = DoseInputs.from_json(order.inputs), PatientFacts.from_json(order.inputs)
+    again = calculate(protocol, inputs, facts, today, others)
+    fresh = again.as_dict()
+    if any(fresh.get(k) != v for k, v in order.calculation.items() if k not in _REASSESSED):
+        raise Conflict(
+            "order.calculation_changed",
+            "the protocol changed since this draft was calculated; cancel it and order again",
+            field="protocol",
+        )
+    return again

@@ -98,6 +98,10 @@ def order_regimen(order: Order) -> Regimen:
         devices = int(order.calculation.get("devices") or 1)
         gap = float(order.calculation.get("minutes_between_devices") or 0)
         return Regimen(tuple(Dose.nasal(dose / devices, at_min=k * gap) for k in range(devices)))
+    bolus = order.calculation.get("bolus_mg")
+    if order.duration_min > 0 and bolus:
+        # A loading bolus at the start, then the infusion (the bolus is not in dose_mg).
+        return Regimen((Dose.bolus(float(bolus)), Dose.infusion(dose, float(order.duration_min))))
     if order.duration_min > 0:
         return Regimen.single(Dose.infusion(dose, float(order.duration_min)))
     return Regimen.single(Dose.bolus(dose))

@@ -27,7 +27,14 @@ from ketacare.db.models import Order, OrderStatusChange, Patient
 from ketacare.db.repositories import order as order_repo
 from ketacare.db.repositories import patient as patient_repo
 from ketacare.services.audit import AuditContext, authorize, record_event
-from ketacare.services.dose_calculation import DoseInputs, PatientFacts, calculate, chart_facts
+from ketacare.services.dose_calculation import (
+    DoseInputs,
+    PatientFacts,
+    calculate,
+    chart_facts,
+    other_session_doses,
+    recalculate_for_signing,
+)
 from ketacare.services.protocols import protocol_for
 
 MAX_REASON_LENGTH = 2000
@@ -83,7 +90,10 @@ def preview_order(
         patient_id=patient.id,
         detail="dose preview",
     )
-    return calculate(protocol, inputs, facts, at.date())
+    others = other_session_doses(
+        db, patient_id=patient.id, drug=protocol.drug.value, around=at.date()
+    )
+    return calculate(protocol, inputs, facts, at.date(), others)
 
 
 def _clean_reason(reason: str | None, *, field: str) -> str | None:
@@ -146,7 +156,8 @@ def create_order(
     )
     today = at.date()
     facts = chart_facts(db, patient=patient, today=today)
-    result = calculate(protocol, inputs, facts, today)
+    others = other_session_doses(db, patient_id=patient.id, drug=protocol.drug.value, around=today)
+    result = calculate(protocol, inputs, facts, today, others)
     reason = _clean_reason(override_reason, field="override_reason")
     _require_override_reason(result, reason)
     order = _new_order(patient, protocol, inputs, facts, result, today)
@@ -371,7 +382,7 @@ def sign_order(
     old = _transition(order, OrderStatus.SIGNED)
     reason = _clean_reason(override_reason, field="override_reason") or order.override_reason
     _require_override_reason(order.requires_override, reason)
-    _recheck(db, order, today=at.date())
+    _recheck(db, order, today=at.date(), reason=reason)
     order.override_reason = reason if order.requires_override else None
     order.status, order.signed_by, order.signed_at = OrderStatus.SIGNED.value, actor.user_id, at
     order.updated_at = at
@@ -381,19 +392,11 @@ def sign_order(
     return order
 
 
-def _recheck(db: Session, order: Order, *, today: date) -> None:
-    protocol = protocol_for(
-        db, organisation_id=order.organisation_id, protocol_id=order.protocol_id
-    )
-    inputs = DoseInputs.from_json(order.inputs)
-    facts = PatientFacts.from_json(order.inputs)
-    again = calculate(protocol, inputs, facts, today).as_dict()
-    if again != order.calculation:
-        raise Conflict(
-            "order.calculation_changed",
-            "the protocol changed since this draft was calculated; cancel it and order again",
-            field="protocol",
-        )
+def _recheck(db: Session, order: Order, *, today: date, reason: str | None) -> None:
+    again = recalculate_for_signing(db, order=order, today=today)
+    _require_override_reason(again, reason)
+    order.calculation, order.requires_override = again.as_dict(), again.requires_override
+    order.warnings = [f.as_dict() for f in again.findings]
 
 
 def cancel_order(

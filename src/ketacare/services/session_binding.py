@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
+from ketacare.core.dosing.ceilings import session_ceilings as dose_ceilings
 from ketacare.core.dosing.protocol import Drug
 from ketacare.core.dosing.rules import InfusionRule
 from ketacare.core.errors import Conflict
@@ -27,6 +28,7 @@ from ketacare.core.session.administration_limits import (
 )
 from ketacare.core.session.model import SessionDrug
 from ketacare.db.models import AdministrationEvent, Order, TreatmentSession
+from ketacare.db.repositories import patient as patient_repo
 from ketacare.db.repositories import session as repo
 from ketacare.services.protocols import protocol_for
 from ketacare.services.session_facts import (
@@ -68,31 +70,27 @@ def ordered_dose(order: Order) -> OrderedDose:
 
 
 def session_ceilings(db: Session, row: TreatmentSession, order: Order) -> HardCeilings:
-    """The protocol's hard limits for this patient, in mg, from the order's weight.
+    """The protocol's hard limits for this patient, in mg and mg/h (core ``session_ceilings``).
 
-    The protocol's mg/kg/h ceiling and its mg/h ceiling (the lower wins), and its bolus ceiling
-    in mg/kg (Cohen et al. 2018 Reg Anesth Pain Med 43:521: bolus <= 0.35 mg/kg), times the
-    weight the order was calculated on. Esketamine has no weight-based ceilings (its 84 mg label
-    maximum is checked per device).
+    Per-kg ceilings are taken on the lighter of the order's dosing weight and the actual weight
+    it was calculated from, as the dose calculator does, so neither per-kg figure can be
+    exceeded at the chair. Esketamine has only its per-session total (84 mg, Spravato PI §2).
     """
     rule = protocol_for(
         db, organisation_id=row.organisation_id, protocol_id=order.protocol_id
     ).dose_rule
-    weight = order.weight_used_kg
-    if not isinstance(rule, InfusionRule) or weight is None:
+    if isinstance(rule, InfusionRule) and order.weight_used_kg is None:
         return HardCeilings()
-    rates = [
-        *(
-            [rule.hard_max_rate_mg_per_kg_per_h.value * weight]
-            if rule.hard_max_rate_mg_per_kg_per_h
-            else []
-        ),
-        *([rule.max_rate_mg_per_h.value] if rule.max_rate_mg_per_h else []),
-    ]
-    bolus = rule.max_bolus_mg_per_kg
+    weights = [order.weight_used_kg] if order.weight_used_kg is not None else []
+    if order.weight_measurement_id is not None:
+        measured = patient_repo.get_measurement(db, measurement_id=order.weight_measurement_id)
+        if measured is not None and measured.kind == "weight":
+            weights.append(measured.value)
+    limits = dose_ceilings(rule, min(weights) if weights else None)
     return HardCeilings(
-        max_rate_mg_per_h=min(rates, default=None),
-        max_bolus_mg=None if bolus is None else bolus.value * weight,
+        max_rate_mg_per_h=limits.max_rate_mg_per_h,
+        max_total_mg=limits.max_total_mg,
+        max_bolus_mg=limits.max_bolus_mg,
     )
 
 

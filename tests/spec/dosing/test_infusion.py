@@ -1,6 +1,7 @@
 """IV ketamine dose calculation: worked examples, limits, weight basis and pump settings.
 
-Each row is a worked example a clinician can check by hand (protocols.md rules 11-13 and 17).
+Each row is a worked example a clinician can check by hand (Andrade 2017; Cohen et al. 2018;
+Schwartzman et al. 2009). The limit tables at every bound live in ``test_limits.py``.
 """
 
 from __future__ import annotations
@@ -217,9 +218,14 @@ def test_soft_limits_and_warnings(
 @pytest.mark.parametrize(
     ("protocol_id", "kwargs", "weight"),
     [
-        pytest.param(DEPRESSION, {"dose_mg_per_kg": "0.75"}, "80", id="0.75mg/kg-in-40min=1.125/h"),
-        pytest.param(DEPRESSION, {"duration_min": 29}, "80", id="0.5mg/kg-in-29min"),
-        pytest.param(DEPRESSION, {"duration_min": 2}, "80", id="0.5mg/kg-in-2min"),
+        pytest.param(DEPRESSION, {"dose_mg_per_kg": "1.01"}, "80", id="above-1.0mg/kg"),
+        pytest.param(DEPRESSION, {"duration_min": 241}, "80", id="over-4h"),
+        pytest.param(
+            PAIN,
+            {"rate_mg_per_kg_per_h": "2", "duration_min": 1440},
+            "70",
+            id="pain-2mg/kg/h-x-1440min",
+        ),
         pytest.param(CRPS, {"rate_mg_per_kg_per_h": "0.5"}, "60", id="crps-30mg/h-over-25"),
         pytest.param(
             PAIN,
@@ -236,9 +242,11 @@ def test_hard_limits_block_the_order(protocol_id: str, kwargs: dict[str, Any], w
 
 
 def test_hard_ceiling_is_inclusive() -> None:
-    result = order(duration_min=30)  # 0.5 mg/kg in 30 min = exactly 1 mg/kg/h
+    # 1.0 mg/kg over 40 min (Fava 2020 top arm, 1.5 mg/kg/h): at the hard ceiling, with a reason.
+    result = order(dose_mg_per_kg="1.0", duration_min=40)
     assert result.rate_per_kg_per_h is not None
-    assert result.rate_per_kg_per_h.value == 1
+    assert result.rate_per_kg_per_h.value == D("1.5")
+    assert result.override_reasons_required == ["dose.mg_per_kg_above_soft_limit"]
 
 
 @pytest.mark.parametrize(
@@ -274,16 +282,17 @@ def test_basis_above_actual_weight_warns_and_limits_use_actual_weight() -> None:
     result = order(weight="50", height="175", sex=SexAtBirth.FEMALE, weight_basis=WeightBasis.IDEAL)
     assert result.dose.value == D("32.9")
     assert codes(result) == ["dose.basis_above_actual_weight"]
-    # 0.75 mg/kg IBW over 45 min is 1.0 mg/kg/h on IBW but 1.31 mg/kg/h on the actual 50 kg.
-    with pytest.raises(RuleViolation):
+    # 0.8 mg/kg IBW is inside the 1.0 mg/kg ceiling on IBW but 1.055 mg/kg on the actual 50 kg.
+    with pytest.raises(RuleViolation) as info:
         order(
             weight="50",
             height="175",
             sex=SexAtBirth.FEMALE,
             weight_basis=WeightBasis.IDEAL,
-            dose_mg_per_kg="0.75",
+            dose_mg_per_kg="0.8",
             duration_min=45,
         )
+    assert info.value.field == "mg_per_kg"
 
 
 @pytest.mark.parametrize(
@@ -410,12 +419,12 @@ def test_weight_based_order_needs_a_weight() -> None:
         ),
         pytest.param(
             "73.3",
-            {"concentration_mg_per_ml": "100"},
+            {"concentration_mg_per_ml": "100", "final_volume_ml": "10"},
             "0.36",
             "36",
-            "0.36",
-            "0.5",
-            "43.2",
+            "10",
+            "15",
+            "40",
             id="0.366mL-draws-0.36mL",
         ),
         pytest.param(

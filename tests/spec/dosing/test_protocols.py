@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from ketacare.core.dosing.library import builtin_protocols, get_protocol, list_protocols
+from ketacare.core.dosing.limits import LimitName
 from ketacare.core.dosing.protocol import Drug, Protocol, Route
 from ketacare.core.dosing.rules import DeviceRule, InfusionRule
 from ketacare.core.errors import Conflict, Invalid
@@ -90,14 +91,19 @@ def test_protocol_facts(
 def test_depression_limits_match_the_reference() -> None:
     rule = get_protocol("iv-ketamine-depression").dose_rule
     assert isinstance(rule, InfusionRule)
-    assert (rule.default_mg_per_kg, rule.default_duration_min) == (D("0.5"), 40)  # rule 11
-    assert rule.soft_mg_per_kg is not None
-    assert rule.soft_duration_min is not None
-    assert (rule.soft_mg_per_kg.low, rule.soft_mg_per_kg.high) == (D("0.1"), D("0.75"))  # rule 12
-    assert (rule.soft_duration_min.low, rule.soft_duration_min.high) == (D(2), D(100))  # rule 12
-    assert rule.hard_max_rate_mg_per_kg_per_h is not None
-    assert rule.hard_max_rate_mg_per_kg_per_h.value == 1
-    assert rule.hard_max_rate_mg_per_kg_per_h.config  # CONFIG in the reference
+    assert (rule.default_mg_per_kg, rule.default_duration_min) == (D("0.5"), 40)  # Andrade 2017
+    per_kg = rule.limits[LimitName.MG_PER_KG]
+    duration = rule.limits[LimitName.DURATION_MIN]
+    assert per_kg.soft is not None
+    assert duration.soft is not None
+    assert (per_kg.soft.low, per_kg.soft.high) == (D("0.1"), D("0.75"))  # Andrade 2017
+    assert (duration.soft.low, duration.soft.high) == (D(2), D(100))  # Andrade 2017
+    assert per_kg.hard is not None
+    assert per_kg.hard.value == 1  # Fava et al. 2020: 1.0 mg/kg top arm
+    assert per_kg.hard.config
+    # No rate ceiling: the literature gives none (the Pennsylvania figure is a jurisdiction
+    # setting, off by default).
+    assert LimitName.RATE_MG_PER_KG_PER_H not in rule.limits
 
 
 def test_esketamine_device_rules_match_the_label() -> None:
@@ -192,17 +198,42 @@ def test_unknown_protocol_is_invalid_naming_the_field() -> None:
             {"dose_rule__default_duration_min": 0}, "dose_rule.default_duration_min", id="dur-0"
         ),
         pytest.param(
-            {"dose_rule__soft_mg_per_kg__min": "2"}, "dose_rule.soft_mg_per_kg.max", id="min>max"
+            {"dose_rule__limits__mg_per_kg__soft__min": "2"},
+            "dose_rule.limits.mg_per_kg.soft.max",
+            id="min>max",
         ),
         pytest.param(
-            {"dose_rule__soft_mg_per_kg__source": ...},
-            "dose_rule.soft_mg_per_kg.source",
+            {"dose_rule__limits__mg_per_kg__soft__source": ...},
+            "dose_rule.limits.mg_per_kg.soft.source",
             id="limit-source",
         ),
         pytest.param(
-            {"dose_rule__hard_max_rate_mg_per_kg_per_h": ...},
-            "dose_rule.hard_max_rate_mg_per_kg_per_h",
+            {"dose_rule__limits__mg_per_kg": ..., "dose_rule__limits__mg_per_session": ...},
+            "dose_rule.limits",
             id="hard-ceiling-required",
+        ),
+        pytest.param(
+            {"dose_rule__limits__mg_per_kg__hard__value": "0.7"},
+            "dose_rule.limits.mg_per_kg.soft",
+            id="soft-above-hard",
+        ),
+        pytest.param(
+            {"dose_rule__limits__mg_per_fortnight": {"hard": {"value": "1", "source": "x"}}},
+            "dose_rule.limits.mg_per_fortnight",
+            id="unknown-limit",
+        ),
+        pytest.param(
+            {
+                "dose_rule__limits__mg_per_day__soft": ...,
+                "dose_rule__limits__mg_per_day__hard": ...,
+            },
+            "dose_rule.limits.mg_per_day.hard",
+            id="limit-without-bounds",
+        ),
+        pytest.param(
+            {"dose_rule__preparation__max_diluted_mg_per_ml": "100"},
+            "dose_rule.preparation.max_diluted_mg_per_ml",
+            id="dilution-not-below-stock",
         ),
         pytest.param(
             {"dose_rule__default_rate_mg_per_kg_per_h": "0.3"},
@@ -241,8 +272,11 @@ def test_unknown_protocol_is_invalid_naming_the_field() -> None:
             id="list-as-number",
         ),
         pytest.param(
-            {"dose_rule__soft_mg_per_kg__min": ..., "dose_rule__soft_mg_per_kg__max": ...},
-            "dose_rule.soft_mg_per_kg.min",
+            {
+                "dose_rule__limits__mg_per_kg__soft__min": ...,
+                "dose_rule__limits__mg_per_kg__soft__max": ...,
+            },
+            "dose_rule.limits.mg_per_kg.soft.min",
             id="empty-range",
         ),
         pytest.param({"version": 0}, "version", id="version-0"),
@@ -315,5 +349,24 @@ def test_from_dict_refuses_a_non_object() -> None:
 def test_soft_range_contains(value: str, inside: bool) -> None:
     rule = get_protocol("iv-ketamine-depression").dose_rule
     assert isinstance(rule, InfusionRule)
-    assert rule.soft_mg_per_kg is not None
-    assert rule.soft_mg_per_kg.contains(D(value)) is inside
+    soft = rule.limits[LimitName.MG_PER_KG].soft
+    assert soft is not None
+    assert soft.contains(D(value)) is inside
+
+
+def test_a_custom_protocol_saved_before_the_limits_table_keeps_its_limits() -> None:
+    data = _custom()
+    rule = data["dose_rule"]
+    del rule["limits"]
+    rule["soft_mg_per_kg"] = {"min": "0.1", "max": "0.75", "source": "Andrade 2017"}
+    rule["hard_max_rate_mg_per_kg_per_h"] = {"value": "1", "source": "clinic", "config": True}
+    rule["max_bolus_mg_per_kg"] = {"value": "0.35", "source": "Cohen 2018"}
+    read = Protocol.from_dict(data).dose_rule
+    assert isinstance(read, InfusionRule)
+    soft = read.limits[LimitName.MG_PER_KG].soft
+    assert soft is not None
+    assert (soft.low, soft.high) == (D("0.1"), D("0.75"))
+    assert read.hard(LimitName.RATE_MG_PER_KG_PER_H) == 1
+    assert read.hard(LimitName.BOLUS_MG_PER_KG) == D("0.35")
+    # Written back in the new shape, it reads the same.
+    assert Protocol.from_dict(Protocol.from_dict(data).to_dict()).dose_rule == read

@@ -1,6 +1,6 @@
 """Esketamine nasal spray (Spravato): fixed doses in whole 28 mg devices, not weight-based.
 
-Rules (protocols.md section 3.1, rules 18-19, 31; Spravato label via spravatohcp.com and MIMS):
+Rules (Spravato prescribing information section 2 via spravatohcp.com and MIMS):
 
 - Allowed doses are whole devices from the protocol (28/56/84 mg for TRD); anything else is refused.
 - First dose of a TRD course: 56 mg; 84 mg only after a 56 mg first dose, so 84 mg as a first
@@ -9,6 +9,9 @@ Rules (protocols.md section 3.1, rules 18-19, 31; Spravato label via spravatohcp
 - A dose the protocol allows but the label does not list for this situation (e.g. 28 mg in TRD
   outside the elderly start) needs a prescriber reason.
 - At least 5 minutes between devices; observation at least 120 min from the first device.
+- The protocol's limits table caps mg per session and per day (84 mg, the label maximum) and per
+  7 days (2 x 84 mg: twice weekly in induction), counting the patient's other booked or given
+  sessions (``DoseRequest.other_sessions``).
 """
 
 from __future__ import annotations
@@ -18,6 +21,8 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from ketacare.core.dosing.config import DosingConfig
+from ketacare.core.dosing.limit_checks import Figure, assess, cumulative_figures
+from ketacare.core.dosing.limits import LimitName
 from ketacare.core.dosing.order import DoseCalculation, DoseRequest, Finding
 from ketacare.core.dosing.rules import DeviceRule
 from ketacare.core.errors import Invalid, RuleViolation
@@ -31,7 +36,8 @@ def calculate_device_dose(
 
     Raises:
         Invalid: weight-based inputs given, or a dose that is not an allowed number of devices.
-        RuleViolation: a first dose above the protocol's first-dose maximum.
+        RuleViolation: a first dose above the protocol's first-dose maximum, or a hard limit
+            (``dose.hard_limit``, ``field`` naming the limit).
     """
     _refuse_weight_inputs(request)
     elderly_start = _elderly_start_applies(request, rule, config)
@@ -46,6 +52,13 @@ def calculate_device_dose(
             "(84 mg only after a 56 mg first dose)",
             field="dose_mg",
         )
+    figures = {LimitName.MG_PER_SESSION: Figure(dose)}
+    figures |= cumulative_figures(dose, request.today, request.other_sessions)
+    assessment = assess(rule.limits, figures)
+    if assessment.hard:
+        first = next(iter(assessment.hard))
+        message = "; ".join(assessment.hard.values())
+        raise RuleViolation("dose.hard_limit", message, field=first.value)
     devices = int(dose / rule.device_mg)
     gap = int(rule.minutes_between_devices.value)
     span = (devices - 1) * gap
@@ -67,7 +80,11 @@ def calculate_device_dose(
         minutes_between_devices=gap,
         observation_min=request.protocol.observation.minimum_min,
         chair_time_min=request.protocol.chair_time_min(span),
-        findings=tuple(_label_findings(request, rule, dose, elderly_start=elderly_start)),
+        findings=(
+            *_label_findings(request, rule, dose, elderly_start=elderly_start),
+            *assessment.findings,
+        ),
+        limits=assessment.checks,
     )
 
 
@@ -94,6 +111,8 @@ def _refuse_weight_inputs(request: DoseRequest) -> None:
         "concentration_mg_per_ml": request.concentration_mg_per_ml,
         "final_volume_ml": request.final_volume_ml,
         "duration_min": request.duration_min,
+        "bolus_mg_per_kg": request.bolus_mg_per_kg,
+        "bolus_mg": request.bolus_mg,
     }
     for field, value in given.items():
         if value is not None:

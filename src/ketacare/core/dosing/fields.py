@@ -36,6 +36,10 @@ class Fields:
         """Dotted path of ``key`` inside this object."""
         return f"{self._path}.{key}" if self._path else key
 
+    def names(self) -> list[str]:
+        """The keys present, in order."""
+        return [str(key) for key in self._data]
+
     def has(self, key: str) -> bool:
         """Whether ``key`` is present and not null."""
         return self._data.get(key) is not None

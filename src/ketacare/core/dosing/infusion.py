@@ -1,29 +1,41 @@
 """Weight-based IV ketamine dose calculation (depression, CRPS, chronic pain protocols).
 
-Rules encoded (protocols.md rules 11-13 and 17, limits from the protocol data):
+Rules encoded (limits come from the protocol data, each with its primary source):
 
 - The weight basis is explicit (actual / ideal Devine / adjusted) and the weight must be recent:
-  older than ``DosingConfig.max_weight_age_days`` blocks the order (CONFIG, rule 13).
+  older than ``DosingConfig.max_weight_age_days`` blocks the order (CONFIG).
 - Dose = mg/kg x weight, or rate (mg/kg/h) x weight x hours; rounded DOWN to the dose precision.
   Limits are checked on the dose as ordered, before rounding: rounding only lowers the dose, by
   less than one step, and must not by itself raise a "below guideline" warning.
+- An optional bolus (protocols with a bolus limit, Cohen et al. 2018 Reg Anesth Pain Med 43:521:
+  up to 0.35 mg/kg) is counted in the session total (mg/kg, mg per session, day and 7 days).
 - Per-kg limits are checked on both the basis weight and the actual weight: an upper limit is
   breached if either per-kg figure breaches it (so dosing on an ideal weight above the actual
   weight cannot slip past a ceiling), a lower limit likewise.
-- Hard limits raise ``RuleViolation("dose.hard_limit")``; soft limits need a prescriber reason;
-  warnings inform.
-- A protocol's default rate is capped at its ``max_rate_mg_per_h`` (Schwartzman: 25 mg/h); an
-  explicit order above that cap is blocked.
+- Every quantity in the protocol's limits table is checked (``limit_checks.py``): above a hard
+  ceiling raises ``RuleViolation("dose.hard_limit", field=<limit name>)``; outside a soft range
+  needs a prescriber reason; ``warn_*`` figures only warn.
+- A protocol's default rate is capped at its hard mg/h ceiling (Schwartzman: 25 mg/h).
+- Preparation (``preparation.py``): unlisted stock concentrations need a reason; the 100 mg/mL
+  stock is refused for IV use unless diluted.
 """
 
 from __future__ import annotations
 
 from decimal import Decimal
 
-from ketacare.core.dosing.config import DosingConfig
-from ketacare.core.dosing.order import DoseCalculation, DoseRequest, Finding
+from ketacare.core.dosing.config import (
+    LOW_DOSE_RATE_MG_PER_KG_PER_H,
+    LOW_DOSE_RATE_SOURCE,
+    DosingConfig,
+)
+from ketacare.core.dosing.limit_checks import Figure, assess, cumulative_figures
+from ketacare.core.dosing.limits import DoseLimit, Limit, LimitName
+from ketacare.core.dosing.order import DoseCalculation, DoseRequest, Finding, PumpSettings
+from ketacare.core.dosing.preparation import check_preparation
 from ketacare.core.dosing.pump import pump_settings
-from ketacare.core.dosing.rules import InfusionRule, Limit, Range
+from ketacare.core.dosing.rules import InfusionRule
+from ketacare.core.dosing.weights import high_weight_findings
 from ketacare.core.errors import Invalid, RuleViolation
 from ketacare.core.patients.body_weight import BodyMeasurements, dosing_weight
 from ketacare.core.units import MINUTES_PER_HOUR, Quantity, Unit, round_down
@@ -43,7 +55,8 @@ def calculate_infusion(
 
     Raises:
         Invalid: missing or implausible input, naming the field.
-        RuleViolation: a hard limit is breached or the weight is too old.
+        RuleViolation: a hard limit is breached (``field`` names the limit), the weight is too
+            old, or the 100 mg/mL stock is ordered for IV use undiluted.
     """
     _refuse_fixed_dose_inputs(request)
     body = _require_recent_weight(request, config)
@@ -54,11 +67,18 @@ def calculate_infusion(
     dose = Quantity(round_down(ordered, config.dose_step_mg), Unit.MG)
     if dose.value <= 0:
         raise Invalid("dose.below_precision", "the dose rounds to 0 mg", field="dose_mg_per_kg")
+    bolus = _bolus_mg(request, rule, weight, config)
     lightest, heaviest = min(weight, body.weight_kg), max(weight, body.weight_kg)
-    hard, limit_findings = _check_limits(rule, ordered, duration, lightest, heaviest)
-    if hard:
-        raise RuleViolation("dose.hard_limit", "; ".join(hard), field="dose_mg_per_kg")
-    findings += limit_findings
+    figures = _figures(ordered, bolus, duration, lightest, heaviest)
+    figures |= cumulative_figures(ordered + (bolus or 0), request.today, request.other_sessions)
+    assessment = assess(effective_limits(rule, config), figures)
+    if assessment.hard:
+        first = next(iter(assessment.hard))
+        message = "; ".join(assessment.hard.values())
+        raise RuleViolation("dose.hard_limit", message, field=first.value)
+    findings += assessment.findings
+    findings += _warnings(rule, ordered, duration, heaviest)
+    findings += high_weight_findings(rule.high_weight, body, basis)
     if weight > body.weight_kg:
         findings.append(
             Finding(
@@ -67,21 +87,7 @@ def calculate_infusion(
                 f"({body.weight_kg} kg); limits were checked on the actual weight",
             )
         )
-    pump = None
-    if request.concentration_mg_per_ml is not None:
-        pump = pump_settings(
-            dose,
-            duration,
-            concentration_mg_per_ml=request.concentration_mg_per_ml,
-            final_volume_ml=request.final_volume_ml,
-            config=config,
-        )
-    elif request.final_volume_ml is not None:
-        raise Invalid(
-            "dose.concentration_required",
-            "a final volume needs the stock concentration",
-            field="concentration_mg_per_ml",
-        )
+    pump = _pump(request, rule, dose, duration, config, findings)
     per_hour = _per_hour(dose.value, duration)
     per_min = round_down(dose.value / Decimal(duration), RATE_STEP)
     return DoseCalculation(
@@ -105,16 +111,103 @@ def calculate_infusion(
         observation_min=request.protocol.observation.minimum_min,
         chair_time_min=request.protocol.chair_time_min(duration),
         findings=tuple(findings),
+        limits=assessment.checks,
+        bolus=None if bolus is None else Quantity(bolus, Unit.MG),
+        bolus_per_kg=None
+        if bolus is None
+        else Quantity(round_down(bolus / weight, PER_KG_STEP), Unit.MG_PER_KG),
     )
+
+
+def effective_limits(rule: InfusionRule, config: DosingConfig) -> dict[LimitName, DoseLimit]:
+    """The protocol's limits, with the optional jurisdiction rate ceiling applied when on."""
+    limits = dict(rule.limits)
+    if not config.low_dose_rate_ceiling:
+        return limits
+    name = LimitName.RATE_MG_PER_KG_PER_H
+    current = limits.get(name)
+    hard = current.hard if current else None
+    if hard is None or hard.value > LOW_DOSE_RATE_MG_PER_KG_PER_H:
+        hard = Limit(LOW_DOSE_RATE_MG_PER_KG_PER_H, LOW_DOSE_RATE_SOURCE, config=True)
+    soft = current.soft if current else None
+    if soft is not None and soft.high is not None and soft.high > hard.value:
+        soft = None  # the jurisdiction ceiling leaves no band for a reason to cover
+    limits[name] = DoseLimit(soft, hard)
+    return limits
 
 
 def bolus_limit_mg(rule: InfusionRule, weight_kg: Decimal) -> Decimal | None:
     """Largest bolus in mg allowed by the protocol for ``weight_kg`` (rounded down), if any.
 
-    Cohen 2018: bolus up to 0.35 mg/kg (protocols.md rule 17).
+    Cohen et al. 2018 Reg Anesth Pain Med 43:521: bolus up to 0.35 mg/kg.
     """
-    limit = rule.max_bolus_mg_per_kg
-    return None if limit is None else round_down(limit.value * weight_kg, Decimal("0.1"))
+    limit = rule.hard(LimitName.BOLUS_MG_PER_KG)
+    return None if limit is None else round_down(limit * weight_kg, Decimal("0.1"))
+
+
+def _bolus_mg(
+    request: DoseRequest, rule: InfusionRule, weight: Decimal, config: DosingConfig
+) -> Decimal | None:
+    per_kg, amount = request.bolus_mg_per_kg, request.bolus_mg
+    if per_kg is None and amount is None:
+        return None
+    field = "bolus_mg_per_kg" if per_kg is not None else "bolus_mg"
+    if per_kg is not None and amount is not None:
+        raise Invalid("dose.bolus_twice", "give bolus_mg_per_kg or bolus_mg, not both", field=field)
+    if rule.hard(LimitName.BOLUS_MG_PER_KG) is None:
+        raise Invalid("dose.bolus_not_in_protocol", "this protocol has no bolus dose", field=field)
+    mg = amount if amount is not None else (per_kg or Decimal(0)) * weight
+    if mg <= 0:
+        raise Invalid("dose.not_positive", f"{field} must be > 0", field=field)
+    bolus = round_down(mg, config.dose_step_mg)
+    if bolus <= 0:
+        raise Invalid("dose.below_precision", "the bolus rounds to 0 mg", field=field)
+    return bolus
+
+
+def _figures(
+    dose: Decimal, bolus: Decimal | None, duration: int, lightest: Decimal, heaviest: Decimal
+) -> dict[LimitName, Figure]:
+    """This order's figure for every per-session limit (per-kg ones on both weights)."""
+    per_hour = _per_hour(dose, duration)
+    total = dose + (bolus or 0)
+    return {
+        LimitName.MG_PER_KG: Figure(total / lightest, total / heaviest),
+        LimitName.RATE_MG_PER_KG_PER_H: Figure(per_hour / lightest, per_hour / heaviest),
+        LimitName.RATE_MG_PER_H: Figure(per_hour),
+        LimitName.DURATION_MIN: Figure(Decimal(duration)),
+        LimitName.BOLUS_MG_PER_KG: Figure(None)
+        if bolus is None
+        else Figure(bolus / lightest, bolus / heaviest),
+        LimitName.MG_PER_SESSION: Figure(total),
+    }
+
+
+def _pump(
+    request: DoseRequest,
+    rule: InfusionRule,
+    dose: Quantity,
+    duration: int,
+    config: DosingConfig,
+    findings: list[Finding],
+) -> PumpSettings | None:
+    if request.concentration_mg_per_ml is None:
+        if request.final_volume_ml is not None:
+            raise Invalid(
+                "dose.concentration_required",
+                "a final volume needs the stock concentration",
+                field="concentration_mg_per_ml",
+            )
+        return None
+    pump = pump_settings(
+        dose,
+        duration,
+        concentration_mg_per_ml=request.concentration_mg_per_ml,
+        final_volume_ml=request.final_volume_ml,
+        config=config,
+    )
+    findings += check_preparation(rule.preparation, pump)
+    return pump
 
 
 def _refuse_fixed_dose_inputs(request: DoseRequest) -> None:
@@ -143,7 +236,7 @@ def _require_recent_weight(request: DoseRequest, config: DosingConfig) -> BodyMe
         raise RuleViolation(
             "dose.weight_too_old",
             f"weight measured {age_days} days ago; re-weigh (limit {config.max_weight_age_days} "
-            "days, CONFIG; protocols.md rule 13)",
+            "days, CONFIG)",
             field="weight_measured_on",
         )
     return body
@@ -198,37 +291,21 @@ def _default_dose(
             field="dose_mg_per_kg",
         )
     per_hour = rule.default_rate_mg_per_kg_per_h * weight
-    cap = rule.max_rate_mg_per_h
-    if cap is None or per_hour <= cap.value:
+    cap = rule.limits.get(LimitName.RATE_MG_PER_H)
+    if cap is None or cap.hard is None or per_hour <= cap.hard.value:
         return _over(per_hour, duration), []
     capped = Finding(
         "dose.rate_capped",
-        f"rate capped at {cap.value} mg/h (protocol maximum; {per_hour:.2f} mg/h uncapped)",
-        source=cap.source,
+        f"rate capped at {cap.hard.value} mg/h (protocol maximum; {per_hour:.2f} mg/h uncapped)",
+        source=cap.hard.source,
     )
-    return _over(cap.value, duration), [capped]
+    return _over(cap.hard.value, duration), [capped]
 
 
-def _check_limits(
-    rule: InfusionRule,
-    dose: Decimal,
-    duration: int,
-    lightest: Decimal,
-    heaviest: Decimal,
-) -> tuple[list[str], list[Finding]]:
-    """Hard-limit breaches (messages) and soft/warning findings for an order."""
-    per_hour = _per_hour(dose, duration)
-    rate_high, rate_low = per_hour / lightest, per_hour / heaviest
-    hard = [
-        *_above(rule.hard_max_rate_mg_per_kg_per_h, rate_high, "mg/kg/h"),
-        *_above(rule.max_rate_mg_per_h, per_hour, "mg/h"),
-    ]
+def _warnings(rule: InfusionRule, dose: Decimal, duration: int, heaviest: Decimal) -> list[Finding]:
+    """Below-guideline warnings (no reason needed): Cohen et al. 2018 rate, total and duration."""
+    rate_low = _per_hour(dose, duration) / heaviest
     findings = [
-        *_outside("dose.mg_per_kg", rule.soft_mg_per_kg, dose / lightest, dose / heaviest, "mg/kg"),
-        *_outside("dose.rate", rule.soft_rate_mg_per_kg_per_h, rate_high, rate_low, "mg/kg/h"),
-        *_outside(
-            "dose.duration", rule.soft_duration_min, Decimal(duration), Decimal(duration), "min"
-        ),
         *_below("dose.rate_below_guideline", rule.warn_below_rate_mg_per_kg_per_h, rate_low),
         *_below("dose.total_below_guideline", rule.warn_below_total_mg, dose),
     ]
@@ -236,7 +313,7 @@ def _check_limits(
     if short is not None and duration <= short.value:
         message = f"duration {duration} min is at or below {short.value} min"
         findings.append(Finding("dose.duration_below_guideline", message, source=short.source))
-    return hard, findings
+    return findings
 
 
 def _per_hour(amount: Decimal, duration: int) -> Decimal:
@@ -251,26 +328,6 @@ def _over(per_hour: Decimal, duration: int) -> Decimal:
 
 def _num(value: Decimal) -> str:
     return format(round_down(value, MESSAGE_STEP).normalize(), "f")
-
-
-def _above(limit: Limit | None, value: Decimal, unit: str) -> list[str]:
-    if limit is None or value <= limit.value:
-        return []
-    return [f"{_num(value)} {unit} exceeds the hard limit of {limit.value} {unit}"]
-
-
-def _outside(
-    code: str, soft: Range | None, high: Decimal, low: Decimal, unit: str
-) -> list[Finding]:
-    if soft is None:
-        return []
-    if soft.high is not None and high > soft.high:
-        message = f"{_num(high)} {unit} is above {soft.high} {unit}: prescriber reason required"
-        return [Finding(f"{code}_above_soft_limit", message, True, soft.source)]
-    if soft.low is not None and low < soft.low:
-        message = f"{_num(low)} {unit} is below {soft.low} {unit}: prescriber reason required"
-        return [Finding(f"{code}_below_soft_limit", message, True, soft.source)]
-    return []
 
 
 def _below(code: str, limit: Limit | None, value: Decimal) -> list[Finding]:

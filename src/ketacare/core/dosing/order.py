@@ -17,6 +17,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from ketacare.core.dosing.limits import LimitCheck, PriorDose
 from ketacare.core.dosing.protocol import Protocol
 from ketacare.core.patients.body_weight import BodyMeasurements, WeightBasis
 from ketacare.core.units import Quantity
@@ -40,6 +41,10 @@ class DoseRequest:
         dose_mg: fixed dose (esketamine).
         first_dose: whether this is the patient's first session of the course (esketamine).
         age_years: needed only for the esketamine elderly start variant.
+        bolus_mg_per_kg: a loading bolus per kg (protocols with a bolus limit), or
+        bolus_mg: the same in mg; counted in the session total.
+        other_sessions: the patient's other booked or given sessions of the same drug (date and
+            ordered mg) around ``today``, for the mg per day and per 7 days limits.
     """
 
     protocol: Protocol
@@ -54,6 +59,9 @@ class DoseRequest:
     dose_mg: Decimal | None = None
     first_dose: bool = False
     age_years: int | None = None
+    bolus_mg_per_kg: Decimal | None = None
+    bolus_mg: Decimal | None = None
+    other_sessions: tuple[PriorDose, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,11 +130,24 @@ class DoseCalculation:
     observation_min: int
     chair_time_min: int
     findings: tuple[Finding, ...]
+    limits: tuple[LimitCheck, ...] = ()
+    bolus: Quantity | None = None
+    bolus_per_kg: Quantity | None = None
 
     @property
     def requires_override(self) -> bool:
         """Whether any soft limit is breached, so a prescriber reason is required."""
         return any(f.requires_override for f in self.findings)
+
+    @property
+    def override_reasons_required(self) -> list[str]:
+        """Codes of the findings that need a prescriber's written reason."""
+        return [f.code for f in self.findings if f.requires_override]
+
+    @property
+    def session_total(self) -> Quantity:
+        """Everything given in the session: the infusion (or devices) plus any bolus."""
+        return self.dose if self.bolus is None else self.dose + self.bolus
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready form; quantities become floats (display only)."""
@@ -159,6 +180,11 @@ class DoseCalculation:
             "chair_time_min": self.chair_time_min,
             "warnings": [f.as_dict() for f in self.findings],
             "requires_override": self.requires_override,
+            "bolus_mg": _f(self.bolus),
+            "bolus_mg_per_kg": _f(self.bolus_per_kg),
+            "session_total_mg": self.session_total.as_float(),
+            "limits": [check.as_dict() for check in self.limits],
+            "override_reasons_required": self.override_reasons_required,
         }
 
 

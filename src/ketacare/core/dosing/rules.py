@@ -3,10 +3,11 @@
 Two kinds exist:
 
 - ``weight_based_infusion`` (IV ketamine): a dose in mg/kg (or a rate in mg/kg/h) over a duration.
-  *Soft* limits (``soft_*``) may be exceeded with a documented prescriber reason; *hard* limits
-  (``hard_*``, ``max_rate_mg_per_h``) block the order; ``warn_*`` limits only warn.
+  Its ``limits`` table (``limits.py``) gives each quantity a soft range (a prescriber reason is
+  needed outside it) and a hard ceiling (the order is refused above it); ``warn_*`` figures only
+  warn; ``preparation`` says which stock concentrations may be used and which must be diluted.
 - ``fixed_device_dose`` (esketamine nasal spray): a fixed dose made of whole devices, not
-  weight-based.
+  weight-based, with the same ``limits`` table for mg per session, day and 7 days.
 
 Every limit carries its ``source`` and a ``config`` flag (True where the reference marks it CONFIG
 or [recall], i.e. a clinic-editable default).
@@ -14,12 +15,23 @@ or [recall], i.e. a clinic-editable default).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
 from ketacare.core.dosing.fields import Fields, invalid, parse_number
+from ketacare.core.dosing.limits import (
+    DoseLimit,
+    Limit,
+    LimitName,
+    Range,
+    hard_value,
+    limits_to_dict,
+    num_text,
+    read_limits,
+)
 from ketacare.core.patients.body_weight import WeightBasis
 
 
@@ -30,70 +42,112 @@ class DoseRuleKind(StrEnum):
     FIXED_DEVICE_DOSE = "fixed_device_dose"
 
 
-def _num(value: Decimal | None) -> str | None:
-    return None if value is None else format(value.normalize(), "f")
+def _opt(item: Limit | Range | None) -> dict[str, Any] | None:
+    return None if item is None else item.to_dict()
+
+
+# A weight-based rule must cap the dose somehow: one of these hard ceilings is required.
+_CEILING_REQUIRED = (
+    LimitName.MG_PER_KG,
+    LimitName.MG_PER_SESSION,
+    LimitName.RATE_MG_PER_KG_PER_H,
+)
+
+# Custom protocols saved before the limits table wrote each limit as its own key; they are read
+# into the table so a clinic's stored protocol keeps working (its ceilings unchanged).
+_LEGACY_SOFT = {
+    "soft_mg_per_kg": LimitName.MG_PER_KG,
+    "soft_rate_mg_per_kg_per_h": LimitName.RATE_MG_PER_KG_PER_H,
+    "soft_duration_min": LimitName.DURATION_MIN,
+}
+_LEGACY_HARD = {
+    "hard_max_rate_mg_per_kg_per_h": LimitName.RATE_MG_PER_KG_PER_H,
+    "max_rate_mg_per_h": LimitName.RATE_MG_PER_H,
+    "max_bolus_mg_per_kg": LimitName.BOLUS_MG_PER_KG,
+}
+
+
+def _legacy_limits(f: Fields) -> dict[LimitName, DoseLimit]:
+    soft = {name: Range.read(f.opt_child(key)) for key, name in _LEGACY_SOFT.items()}
+    hard = {name: Limit.read(f.opt_child(key)) for key, name in _LEGACY_HARD.items()}
+    return {
+        name: DoseLimit(soft.get(name), hard.get(name))
+        for name in LimitName
+        if soft.get(name) is not None or hard.get(name) is not None
+    }
 
 
 @dataclass(frozen=True, slots=True)
-class Limit:
-    """One threshold with its source."""
+class HighWeightPrompt:
+    """Above either threshold the order suggests an adjusted weight (a prompt, not a limit)."""
 
-    value: Decimal
+    weight_kg: Decimal
+    bmi: Decimal
     source: str
-    config: bool = False
+    config: bool = True
 
     @classmethod
-    def parse(cls, fields: Fields) -> Limit:
-        """Parse ``{"value", "source", "config"}``."""
-        return cls(fields.number("value"), fields.text("source"), fields.flag("config"))
-
-    @classmethod
-    def read(cls, fields: Fields | None) -> Limit | None:
-        """Parse an optional limit (None when absent)."""
-        return None if fields is None else cls.parse(fields)
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready form (numbers as decimal strings, so nothing is lost)."""
-        return {"value": _num(self.value), "source": self.source, "config": self.config}
-
-
-@dataclass(frozen=True, slots=True)
-class Range:
-    """A closed interval ``[low, high]``; either end may be open (None)."""
-
-    low: Decimal | None
-    high: Decimal | None
-    source: str
-    config: bool = False
-
-    @classmethod
-    def read(cls, fields: Fields | None) -> Range | None:
-        """Parse ``{"min", "max", "source", "config"}`` or return None when absent."""
-        if fields is None:
+    def read(cls, f: Fields | None) -> HighWeightPrompt | None:
+        """Parse ``{"weight_kg", "bmi", "source", "config"}`` or return None when absent."""
+        if f is None:
             return None
-        low, high = fields.opt_number("min"), fields.opt_number("max")
-        if low is None and high is None:
-            raise invalid(fields.path("min"), "a range needs min or max")
-        if low is not None and high is not None and low > high:
-            raise invalid(fields.path("max"), "must not be below min")
-        return cls(low, high, fields.text("source"), fields.flag("config"))
-
-    def contains(self, value: Decimal) -> bool:
-        """Whether ``value`` lies within the range (ends inclusive)."""
-        return (self.low is None or value >= self.low) and (self.high is None or value <= self.high)
+        return cls(
+            f.number("weight_kg"), f.number("bmi"), f.text("source"), f.flag("config", default=True)
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
         return {
-            "min": _num(self.low),
-            "max": _num(self.high),
+            "weight_kg": num_text(self.weight_kg),
+            "bmi": num_text(self.bmi),
             "source": self.source,
             "config": self.config,
         }
 
 
-def _opt(item: Limit | Range | None) -> dict[str, Any] | None:
-    return None if item is None else item.to_dict()
+@dataclass(frozen=True, slots=True)
+class Preparation:
+    """How the drug may be drawn up for IV use.
+
+    Attributes:
+        stock_mg_per_ml: the stock concentrations the label lists; any other needs a reason.
+        dilute_stock_mg_per_ml: a stock that must be diluted before IV use.
+        max_diluted_mg_per_ml: highest concentration that counts as diluted.
+        source: where these figures come from.
+    """
+
+    stock_mg_per_ml: tuple[Decimal, ...]
+    dilute_stock_mg_per_ml: Decimal
+    max_diluted_mg_per_ml: Decimal
+    source: str
+
+    @classmethod
+    def read(cls, f: Fields | None) -> Preparation | None:
+        """Parse the ``preparation`` object or return None when absent."""
+        if f is None:
+            return None
+        stock = tuple(
+            parse_number(item, f"{f.path('stock_mg_per_ml')}[{index}]")
+            for index, item in enumerate(f.items("stock_mg_per_ml"))
+        )
+        prep = cls(
+            stock,
+            f.number("dilute_stock_mg_per_ml"),
+            f.number("max_diluted_mg_per_ml"),
+            f.text("source"),
+        )
+        if prep.max_diluted_mg_per_ml >= prep.dilute_stock_mg_per_ml:
+            raise invalid(f.path("max_diluted_mg_per_ml"), "must be below the stock to dilute")
+        return prep
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return {
+            "stock_mg_per_ml": [num_text(c) for c in self.stock_mg_per_ml],
+            "dilute_stock_mg_per_ml": num_text(self.dilute_stock_mg_per_ml),
+            "max_diluted_mg_per_ml": num_text(self.max_diluted_mg_per_ml),
+            "source": self.source,
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,15 +158,12 @@ class InfusionRule:
     default_duration_min: int | None
     default_mg_per_kg: Decimal | None
     default_rate_mg_per_kg_per_h: Decimal | None
-    soft_mg_per_kg: Range | None
-    soft_rate_mg_per_kg_per_h: Range | None
-    soft_duration_min: Range | None
-    hard_max_rate_mg_per_kg_per_h: Limit | None
-    max_rate_mg_per_h: Limit | None
+    limits: Mapping[LimitName, DoseLimit]
     warn_below_rate_mg_per_kg_per_h: Limit | None
     warn_below_total_mg: Limit | None
     warn_at_or_below_duration_min: Limit | None
-    max_bolus_mg_per_kg: Limit | None
+    high_weight: HighWeightPrompt | None
+    preparation: Preparation | None
     source: str
 
     kind = DoseRuleKind.WEIGHT_BASED_INFUSION
@@ -125,24 +176,30 @@ class InfusionRule:
             default_duration_min=f.opt_integer("default_duration_min"),
             default_mg_per_kg=f.opt_number("default_mg_per_kg"),
             default_rate_mg_per_kg_per_h=f.opt_number("default_rate_mg_per_kg_per_h"),
-            soft_mg_per_kg=Range.read(f.opt_child("soft_mg_per_kg")),
-            soft_rate_mg_per_kg_per_h=Range.read(f.opt_child("soft_rate_mg_per_kg_per_h")),
-            soft_duration_min=Range.read(f.opt_child("soft_duration_min")),
-            hard_max_rate_mg_per_kg_per_h=Limit.read(f.opt_child("hard_max_rate_mg_per_kg_per_h")),
-            max_rate_mg_per_h=Limit.read(f.opt_child("max_rate_mg_per_h")),
+            limits={**_legacy_limits(f), **read_limits(f.opt_child("limits"))},
             warn_below_rate_mg_per_kg_per_h=Limit.read(
                 f.opt_child("warn_below_rate_mg_per_kg_per_h")
             ),
             warn_below_total_mg=Limit.read(f.opt_child("warn_below_total_mg")),
             warn_at_or_below_duration_min=Limit.read(f.opt_child("warn_at_or_below_duration_min")),
-            max_bolus_mg_per_kg=Limit.read(f.opt_child("max_bolus_mg_per_kg")),
+            high_weight=HighWeightPrompt.read(f.opt_child("high_weight_prompt")),
+            preparation=Preparation.read(f.opt_child("preparation")),
             source=f.text("source"),
         )
         if rule.default_mg_per_kg is not None and rule.default_rate_mg_per_kg_per_h is not None:
             raise invalid(f.path("default_rate_mg_per_kg_per_h"), "give a dose or a rate, not both")
-        if rule.hard_max_rate_mg_per_kg_per_h is None:
-            raise invalid(f.path("hard_max_rate_mg_per_kg_per_h"), "is required (hard ceiling)")
+        if all(rule.hard(name) is None for name in _CEILING_REQUIRED):
+            raise invalid(f.path("limits"), "needs a hard ceiling on mg/kg, mg or mg/kg/h")
         return rule
+
+    def hard(self, name: LimitName) -> Decimal | None:
+        """The hard ceiling of ``name``, if any."""
+        return hard_value(self.limits, name)
+
+    @property
+    def max_total_mg_per_kg(self) -> Decimal | None:
+        """The hard mg/kg per session ceiling, if any."""
+        return self.hard(LimitName.MG_PER_KG)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form, readable back by ``read``."""
@@ -150,36 +207,30 @@ class InfusionRule:
             "kind": self.kind.value,
             "default_weight_basis": self.default_weight_basis.value,
             "default_duration_min": self.default_duration_min,
-            "default_mg_per_kg": _num(self.default_mg_per_kg),
-            "default_rate_mg_per_kg_per_h": _num(self.default_rate_mg_per_kg_per_h),
-            "soft_mg_per_kg": _opt(self.soft_mg_per_kg),
-            "soft_rate_mg_per_kg_per_h": _opt(self.soft_rate_mg_per_kg_per_h),
-            "soft_duration_min": _opt(self.soft_duration_min),
-            "hard_max_rate_mg_per_kg_per_h": _opt(self.hard_max_rate_mg_per_kg_per_h),
-            "max_rate_mg_per_h": _opt(self.max_rate_mg_per_h),
+            "default_mg_per_kg": num_text(self.default_mg_per_kg),
+            "default_rate_mg_per_kg_per_h": num_text(self.default_rate_mg_per_kg_per_h),
+            "limits": limits_to_dict(self.limits),
             "warn_below_rate_mg_per_kg_per_h": _opt(self.warn_below_rate_mg_per_kg_per_h),
             "warn_below_total_mg": _opt(self.warn_below_total_mg),
             "warn_at_or_below_duration_min": _opt(self.warn_at_or_below_duration_min),
-            "max_bolus_mg_per_kg": _opt(self.max_bolus_mg_per_kg),
+            "high_weight_prompt": None if self.high_weight is None else self.high_weight.to_dict(),
+            "preparation": None if self.preparation is None else self.preparation.to_dict(),
             "source": self.source,
         }
 
     def summary(self) -> str:
         """One-line description of the default dose for listings."""
+        cap_value = self.hard(LimitName.RATE_MG_PER_H)
+        cap = f" (max {num_text(cap_value)} mg/h)" if cap_value is not None else ""
         if self.default_mg_per_kg is not None:
-            return f"{_num(self.default_mg_per_kg)} mg/kg over {self.default_duration_min} min"
+            return f"{num_text(self.default_mg_per_kg)} mg/kg over {self.default_duration_min} min"
         if self.default_rate_mg_per_kg_per_h is not None:
-            cap = (
-                f" (max {_num(self.max_rate_mg_per_h.value)} mg/h)"
-                if self.max_rate_mg_per_h
-                else ""
-            )
-            rate = _num(self.default_rate_mg_per_kg_per_h)
+            rate = num_text(self.default_rate_mg_per_kg_per_h)
             return f"{rate} mg/kg/h over {self.default_duration_min} min{cap}"
-        hard = self.hard_max_rate_mg_per_kg_per_h
-        ceiling = f"up to {_num(hard.value)} mg/kg/h" if hard else "no ceiling"
+        hard = self.hard(LimitName.RATE_MG_PER_KG_PER_H)
+        ceiling = f"up to {num_text(hard)} mg/kg/h" if hard is not None else "no rate ceiling"
         low = self.warn_below_rate_mg_per_kg_per_h
-        floor = f", guideline from {_num(low.value)} mg/kg/h" if low else ""
+        floor = f", guideline from {num_text(low.value)} mg/kg/h" if low else ""
         return f"prescriber-set dose and duration ({ceiling}{floor}); no default dose"
 
 
@@ -196,6 +247,7 @@ class DeviceRule:
     elderly_first_dose_mg: Limit | None
     elderly_age_years: int | None
     minutes_between_devices: Limit
+    limits: Mapping[LimitName, DoseLimit]
     source: str
 
     kind = DoseRuleKind.FIXED_DEVICE_DOSE
@@ -216,6 +268,7 @@ class DeviceRule:
             elderly_first_dose_mg=Limit.read(f.opt_child("elderly_first_dose_mg")),
             elderly_age_years=f.opt_integer("elderly_age_years"),
             minutes_between_devices=Limit.parse(f.child("minutes_between_devices")),
+            limits=read_limits(f.opt_child("limits")),
             source=f.text("source"),
         )
         for key in ("default_dose_mg", "first_dose_mg", "first_dose_max_mg"):
@@ -229,22 +282,23 @@ class DeviceRule:
         """JSON-ready form, readable back by ``read``."""
         return {
             "kind": self.kind.value,
-            "device_mg": _num(self.device_mg),
-            "allowed_doses_mg": [_num(d) for d in self.allowed_doses_mg],
-            "labelled_doses_mg": [_num(d) for d in self.labelled_doses_mg],
-            "default_dose_mg": _num(self.default_dose_mg),
-            "first_dose_mg": _num(self.first_dose_mg),
-            "first_dose_max_mg": _num(self.first_dose_max_mg),
+            "device_mg": num_text(self.device_mg),
+            "allowed_doses_mg": [num_text(d) for d in self.allowed_doses_mg],
+            "labelled_doses_mg": [num_text(d) for d in self.labelled_doses_mg],
+            "default_dose_mg": num_text(self.default_dose_mg),
+            "first_dose_mg": num_text(self.first_dose_mg),
+            "first_dose_max_mg": num_text(self.first_dose_max_mg),
             "elderly_first_dose_mg": _opt(self.elderly_first_dose_mg),
             "elderly_age_years": self.elderly_age_years,
             "minutes_between_devices": self.minutes_between_devices.to_dict(),
+            "limits": limits_to_dict(self.limits),
             "source": self.source,
         }
 
     def summary(self) -> str:
         """One-line description of the dose for listings."""
-        doses = "/".join(_num(d) or "" for d in self.labelled_doses_mg)
-        return f"fixed {doses} mg ({_num(self.device_mg)} mg per device), not weight-based"
+        doses = "/".join(num_text(d) or "" for d in self.labelled_doses_mg)
+        return f"fixed {doses} mg ({num_text(self.device_mg)} mg per device), not weight-based"
 
 
 def _dose_list(f: Fields, key: str, device: Decimal) -> list[Decimal]:

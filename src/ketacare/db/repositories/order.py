@@ -1,9 +1,12 @@
 from __future__ import annotations
 
-from sqlalchemy import select
+from collections.abc import Iterable
+from datetime import datetime
+
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from ketacare.db.models import CustomProtocol, Order, OrderStatusChange
+from ketacare.db.models import CustomProtocol, Order, OrderStatusChange, TreatmentSession
 
 
 def get_order(db: Session, order_id: int) -> Order | None:
@@ -53,3 +56,40 @@ def add_custom_protocol(db: Session, row: CustomProtocol) -> CustomProtocol:
     db.add(row)
     db.flush()
     return row
+
+
+def list_session_orders(
+    db: Session,
+    *,
+    patient_id: int,
+    drug: str,
+    start: datetime,
+    end: datetime,
+    skip_states: Iterable[str],
+    exclude_order_id: int | None = None,
+) -> list[tuple[datetime, Order]]:
+    """The patient's sessions of ``drug`` starting in ``[start, end)`` with their orders.
+
+    Sessions in ``skip_states`` are left out unless administration had started (an aborted
+    session may still have given part of its dose). Sessions without an order have no known dose
+    and are not listed.
+    """
+    stmt = (
+        select(TreatmentSession.starts_at, Order)
+        .join(Order, Order.id == TreatmentSession.order_id)
+        .where(
+            TreatmentSession.patient_id == patient_id,
+            Order.patient_id == patient_id,
+            Order.drug == drug,
+            TreatmentSession.starts_at >= start,
+            TreatmentSession.starts_at < end,
+            or_(
+                TreatmentSession.state.not_in(list(skip_states)),
+                TreatmentSession.first_administration_at.is_not(None),
+            ),
+        )
+        .order_by(TreatmentSession.starts_at, TreatmentSession.id)
+    )
+    if exclude_order_id is not None:
+        stmt = stmt.where(Order.id != exclude_order_id)
+    return [(row[0], row[1]) for row in db.execute(stmt)]

@@ -55,6 +55,10 @@ def add_measurement(db: Session, measurement: BodyMeasurement) -> BodyMeasuremen
     return measurement
 
 
+def get_measurement(db: Session, *, measurement_id: int) -> BodyMeasurement | None:
+    return db.get(BodyMeasurement, measurement_id)
+
+
 def latest_measurement(db: Session, *, patient_id: int, kind: str) -> BodyMeasurement | None:
     stmt = (
         select(BodyMeasurement)

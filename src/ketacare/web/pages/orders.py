@@ -33,6 +33,7 @@ FORM_FIELDS = (
     "concentration_mg_per_ml",
     "final_volume_ml",
     "dose_mg",
+    "bolus_mg_per_kg",
     "override_reason",
 )
 

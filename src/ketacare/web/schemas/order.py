@@ -31,6 +31,8 @@ class DoseChoices(BaseModel):
     final_volume_ml: Positive | None = None
     dose_mg: Positive | None = None
     first_dose: bool = False
+    bolus_mg_per_kg: Positive | None = None
+    bolus_mg: Positive | None = None
 
     def to_inputs(self) -> DoseInputs:
         return DoseInputs(
@@ -43,6 +45,8 @@ class DoseChoices(BaseModel):
             final_volume_ml=self.final_volume_ml,
             dose_mg=self.dose_mg,
             first_dose=self.first_dose,
+            bolus_mg_per_kg=self.bolus_mg_per_kg,
+            bolus_mg=self.bolus_mg,
         )
 
 
