@@ -17,7 +17,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ketacare.db.models import AdministrationEvent, AuditEvent, Order, TreatmentSession
-from ketacare.services.session_binding import session_ceilings
+from ketacare.db.repositories import session as repo
+from ketacare.services.session_binding import given_so_far, session_ceilings
 from ketacare.services.session_facts import infusate_concentration
 from tests.factories.world import PASSWORD, World
 from tests.web.conftest import FrozenClock, bearer
@@ -35,17 +36,40 @@ def _order(db: Session, sid: int) -> Order:
     return order
 
 
-def _rates(db: Session, sid: int) -> tuple[Decimal, Decimal]:
-    """(the order's pump rate, the protocol's hard rate ceiling) in mL/h."""
+# The ``infusing`` fixture starts the pump at START and charts rate changes 10 minutes later.
+CHARTED_AT = START + timedelta(minutes=10)
+
+
+def _hard_limit(db: Session, sid: int) -> tuple[Decimal, str]:
+    """The fastest rate in mL/h (to 0.01) the protocol's hard ceilings allow 10 minutes in,
+    and the code of the ceiling that binds: the mg/h ceiling, or the session total projected
+    over the rest of the planned infusion (the depression protocol has no rate ceiling)."""
     order = _order(db, sid)
     row = db.get(TreatmentSession, sid)
     assert row is not None
     conc = infusate_concentration(order)
-    ceiling = session_ceilings(db, row, order).max_rate_mg_per_h
     assert conc is not None
-    assert ceiling is not None
+    ceilings = session_ceilings(db, row, order)
+    given = given_so_far(repo.list_administration(db, session_id=sid), order, at=CHARTED_AT)
+    candidates: list[tuple[Decimal, str]] = []
+    if ceilings.max_rate_mg_per_h is not None:
+        candidates.append((ceilings.max_rate_mg_per_h / conc, "administration.hard_limit_rate"))
+    if ceilings.max_total_mg is not None:
+        hours = Decimal(order.duration_min or 0) / 60 - Decimal(
+            given.running_time.total_seconds()
+        ) / Decimal(3600)
+        per_h = (ceilings.max_total_mg - given.total_mg) / hours
+        candidates.append((per_h / conc, "administration.hard_limit_total"))
+    assert candidates, "the protocol sets no hard ceiling"
+    rate, code = min(candidates)
+    return rate.quantize(Decimal("0.01"), rounding=ROUND_DOWN), code
+
+
+def _rates(db: Session, sid: int) -> tuple[Decimal, Decimal]:
+    """(the order's pump rate, the protocol's hard ceiling as a rate) in mL/h."""
+    order = _order(db, sid)
     assert order.rate_ml_per_h is not None
-    hard = (ceiling / conc).quantize(Decimal("0.01"), rounding=ROUND_DOWN)
+    hard, _ = _hard_limit(db, sid)
     assert hard > order.rate_ml_per_h  # the order itself is within the hard limit
     return order.rate_ml_per_h, hard
 
@@ -105,7 +129,7 @@ def test_beyond_the_order_without_override_is_409(
     assert [e.kind for e in _lines(db, session_id)] == ["start"]
 
 
-@pytest.mark.parametrize("rate", ["99999", "hard+0.01"])
+@pytest.mark.parametrize("rate", ["99999", "just above the hard limit"])
 def test_beyond_a_hard_limit_is_422_even_with_an_override(
     client: TestClient,
     tokens: dict[str, str],
@@ -116,12 +140,16 @@ def test_beyond_a_hard_limit_is_422_even_with_an_override(
     rate: str,
 ) -> None:
     _, hard = _rates(db, session_id)
-    value = hard + Decimal("0.01") if rate.startswith("hard") else Decimal(rate)
+    # Just above: one pump step (0.01 mL/h) past a rate ceiling; past a total ceiling, the
+    # smallest step that moves the projected total by a recorded 0.01 mg over the remaining
+    # half hour at 0.7 mg/mL (0.05 mL/h -> 0.0175 mg).
+    step = Decimal("0.01") if _hard_limit(db, session_id)[1].endswith("rate") else Decimal("0.05")
+    value = hard + step if rate.startswith("just") else Decimal(rate)
     override = {"prescriber_email": world.user("prescriber").email, "password": PASSWORD}
     for extra in ({}, {"override": {**override, "reason": "agitated"}}):
         r = post(client, tokens["nurse"], infusing, _rate(value, **extra))
         assert r.status_code == 422, r.text
-        assert r.json()["code"] == "administration.hard_limit_rate"
+        assert r.json()["code"] == _hard_limit(db, session_id)[1]
     assert [e.kind for e in _lines(db, session_id)] == ["start"]
 
 
