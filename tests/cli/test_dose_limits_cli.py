@@ -90,23 +90,29 @@ def test_bolus_and_other_sessions() -> None:
 @pytest.mark.parametrize(
     ("args", "field"),
     [
-        pytest.param([*DEPRESSION, "--dose-mg-per-kg", "1.05"], "mg_per_kg", id="above-1.0mg/kg"),
+        pytest.param(
+            [*DEPRESSION, "--dose-mg-per-kg", "1.05"],
+            "dose_mg_per_kg, limit: mg_per_kg",
+            id="above-1.0mg/kg",
+        ),
         pytest.param(
             [*PAIN, "--rate-mg-per-kg-per-h", "2", "--duration-min", "1440"],
-            "duration_min",
+            "duration_min, limit: duration_min",
             id="pain-1440min",
         ),
         pytest.param(
             [*PAIN, "--rate-mg-per-kg-per-h", "1", "--duration-min", "180", "--bolus-mg", "30"],
-            "bolus_mg_per_kg",
+            "bolus_mg, limit: bolus_mg_per_kg",
             id="bolus-over-0.35mg/kg",
         ),
         pytest.param(
-            [*DEPRESSION, "--other-session", "2025-03-03:111"], "mg_per_day", id="day-151mg"
+            [*DEPRESSION, "--other-session", "2025-03-03:111"],
+            "dose_mg_per_kg, limit: mg_per_day",
+            id="day-151mg",
         ),
         pytest.param(
             [*DEPRESSION, "--dose-mg-per-kg", "0.75", "--low-dose-rate-ceiling"],
-            "rate_mg_per_kg_per_h",
+            "dose_mg_per_kg, limit: rate_mg_per_kg_per_h",
             id="jurisdiction-setting-on",
         ),
         pytest.param(

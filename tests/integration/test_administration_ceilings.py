@@ -15,14 +15,30 @@ from tests.factories.world import World
 D = Decimal
 
 CEILINGS = [
-    # (protocol, weight kg, expected ceilings) from the protocols' JSON data:
-    # depression 1.0 mg/kg/h, no bolus ceiling; pain 2 mg/kg/h and bolus 0.35 mg/kg (Cohen 2018);
-    # CRPS also 25 mg/h (Schwartzman 2009), the lower of the two rate ceilings wins.
-    ("iv-ketamine-depression", "80", HardCeilings(max_rate_mg_per_h=D("80"))),
-    ("iv-ketamine-pain", "80", HardCeilings(max_rate_mg_per_h=D("160"), max_bolus_mg=D("28"))),
-    ("iv-ketamine-crps", "80", HardCeilings(max_rate_mg_per_h=D("25"), max_bolus_mg=D("28"))),
-    ("iv-ketamine-crps", "10", HardCeilings(max_rate_mg_per_h=D("20"), max_bolus_mg=D("3.5"))),
-    ("esketamine-nasal", "80", HardCeilings()),
+    # (protocol, weight kg, expected ceilings) from the protocols' hard limits (worked by hand):
+    # depression: no rate ceiling; total 1.0 mg/kg x 80 = 80 mg (Fava 2020), under 150 mg.
+    ("iv-ketamine-depression", "80", HardCeilings(max_total_mg=D("80"))),
+    # pain: 2 mg/kg/h x 80 = 160 mg/h; bolus 0.35 x 80 = 28 mg (Cohen 2018); total 160 mg/h
+    # over the 240-min outpatient ceiling + the bolus = 668 mg, under the 1252.5 mg ceiling.
+    (
+        "iv-ketamine-pain",
+        "80",
+        HardCeilings(max_rate_mg_per_h=D("160"), max_total_mg=D("668"), max_bolus_mg=D("28")),
+    ),
+    # CRPS: 25 mg/h (Schwartzman 2009) wins over 160; total 25 x 4 h + 28 = 128 mg.
+    (
+        "iv-ketamine-crps",
+        "80",
+        HardCeilings(max_rate_mg_per_h=D("25"), max_total_mg=D("128"), max_bolus_mg=D("28")),
+    ),
+    # CRPS at 10 kg: 2 x 10 = 20 mg/h wins over 25; total 20 x 4 + 3.5 = 83.5 mg.
+    (
+        "iv-ketamine-crps",
+        "10",
+        HardCeilings(max_rate_mg_per_h=D("20"), max_total_mg=D("83.5"), max_bolus_mg=D("3.5")),
+    ),
+    # esketamine: the label's 84 mg per session only.
+    ("esketamine-nasal", "80", HardCeilings(max_total_mg=D("84"))),
 ]
 
 

@@ -52,6 +52,11 @@ class Form:
     def control(self, name: str) -> Control:
         return next(c for c in self.controls if c.name == name)
 
+    def hidden_kind_is(self, kind: str | None) -> bool:
+        """True unless the form carries a hidden ``kind`` input with another value."""
+        hidden = [c.value for c in self.controls if c.name == "kind" and c.kind == "hidden"]
+        return kind is None or not hidden or hidden[0] == kind
+
     def defaults(self) -> dict[str, str]:
         return {c.name: c.value for c in self.controls if c.value is not None}
 
@@ -118,11 +123,7 @@ class _Page(HTMLParser):
     def form(self, action: str, kind: str | None = None) -> Form:
         """The last form posting to ``action``; with ``kind``, the one whose hidden ``kind``
         input says so (the chair's rate, bolus and device forms share one endpoint)."""
-        found = [
-            f
-            for f in self.forms
-            if f.action == action and (kind is None or f.value("kind") == kind)
-        ]
+        found = [f for f in self.forms if f.action == action and f.hidden_kind_is(kind)]
         assert found, f"no form posting to {action}"
         return found[-1]
 

@@ -62,7 +62,8 @@ def test_api_refuses_a_bolus_over_the_limit_naming_it(
         bolus_mg="30",
     )
     assert r.status_code == 422
-    assert (r.json()["code"], r.json()["field"]) == ("dose.hard_limit", "bolus_mg_per_kg")
+    assert (r.json()["code"], r.json()["field"]) == ("dose.hard_limit", "bolus_mg")
+    assert r.json()["limit"] == "bolus_mg_per_kg"
 
 
 def test_api_refuses_undiluted_100_mg_per_ml(

@@ -1,9 +1,10 @@
 """CLI commands for the dosing domain: ``ketacare dose`` and ``ketacare protocols ...``.
 
 Thin adapter: parses options, calls ``ketacare.core.dosing``, prints. Any refused input or order
-(``Invalid`` or a hard-limit ``RuleViolation``) prints ``error: <code>: <message> (field: <name>)``
-on stderr and exits with code 2; for a hard limit the field is the limit's name
-(``mg_per_kg``, ``duration_min``, ``mg_per_day`` ...).
+(``Invalid`` or a hard-limit ``RuleViolation``) prints
+``error: <code>: <message> (field: <name>[, limit: <limit>])`` on stderr and exits with code 2;
+the field is the input at fault (``dose_mg_per_kg``, ``duration_min`` ...) and, for a hard limit,
+``limit`` names the limit (``mg_per_kg``, ``mg_per_day`` ...).
 
 ``ketacare dose --json`` prints ``DoseCalculation.as_dict()``: the order's figures plus ``limits``
 (one ``{name, value, soft, hard, unit, source, config, derived}`` per limit of the protocol, where
@@ -44,7 +45,10 @@ def register(app: typer.Typer) -> None:
 
 
 def _fail(error: DomainError) -> NoReturn:
-    field = f" (field: {error.field})" if error.field else ""
+    limit = error.extra.get("limit")
+    named = [f"field: {error.field}"] if error.field else []
+    named += [f"limit: {limit}"] if limit else []
+    field = f" ({', '.join(named)})" if named else ""
     typer.echo(f"error: {error.code}: {error.message}{field}", err=True)
     raise typer.Exit(2)
 

@@ -292,7 +292,8 @@ def test_basis_above_actual_weight_warns_and_limits_use_actual_weight() -> None:
             dose_mg_per_kg="0.8",
             duration_min=45,
         )
-    assert info.value.field == "mg_per_kg"
+    assert info.value.field == "dose_mg_per_kg"
+    assert info.value.extra["limit"] == "mg_per_kg"
 
 
 @pytest.mark.parametrize(

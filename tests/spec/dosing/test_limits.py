@@ -41,7 +41,7 @@ def outcome(protocol_id: str, weight: str | None, **kwargs: Any) -> str:
     try:
         result = calc(protocol_id, weight, **kwargs)
     except RuleViolation as error:
-        return f"refused: {error.field}" if error.code == "dose.hard_limit" else error.code
+        return f"refused: {error.extra['limit']}" if error.code == "dose.hard_limit" else error.code
     needed = result.override_reasons_required
     return OK if not needed else " ".join(needed)
 
@@ -367,10 +367,12 @@ def test_the_three_examples_of_the_issue() -> None:
     assert needs.override_reasons_required == [ABOVE_KG]
     with pytest.raises(RuleViolation) as refused:
         calc(DEPRESSION, dose_mg_per_kg="1.05", duration_min=40)
-    assert refused.value.field == "mg_per_kg"
+    assert refused.value.field == "dose_mg_per_kg"
+    assert refused.value.extra["limit"] == "mg_per_kg"
     with pytest.raises(RuleViolation) as pain:
         calc(PAIN, "70", rate_mg_per_kg_per_h="2", duration_min=1440)
     assert pain.value.field == "duration_min"
+    assert pain.value.extra["limit"] == "duration_min"
     assert "3360 mg" in pain.value.message  # 2 mg/kg/h x 70 kg x 24 h
 
 
@@ -402,7 +404,7 @@ def test_pennsylvania_low_dose_figure_is_an_optional_jurisdiction_setting(
         calculate_dose(request, config)
         got = OK
     except RuleViolation as error:
-        got = f"refused: {error.field}"
+        got = f"refused: {error.extra['limit']}"
     assert got == expected
 
 

@@ -37,7 +37,7 @@ def calculate_device_dose(
     Raises:
         Invalid: weight-based inputs given, or a dose that is not an allowed number of devices.
         RuleViolation: a first dose above the protocol's first-dose maximum, or a hard limit
-            (``dose.hard_limit``, ``field`` naming the limit).
+            (``dose.hard_limit``, ``field`` ``dose_mg``, ``limit`` naming the limit).
     """
     _refuse_weight_inputs(request)
     elderly_start = _elderly_start_applies(request, rule, config)
@@ -58,7 +58,12 @@ def calculate_device_dose(
     if assessment.hard:
         first = next(iter(assessment.hard))
         message = "; ".join(assessment.hard.values())
-        raise RuleViolation("dose.hard_limit", message, field=first.value)
+        raise RuleViolation(
+            "dose.hard_limit",
+            message,
+            field="dose_mg",
+            extra={"limit": first.value, "limits": [n.value for n in assessment.hard]},
+        )
     devices = int(dose / rule.device_mg)
     gap = int(rule.minutes_between_devices.value)
     span = (devices - 1) * gap

@@ -13,7 +13,8 @@ Rules encoded (limits come from the protocol data, each with its primary source)
   breached if either per-kg figure breaches it (so dosing on an ideal weight above the actual
   weight cannot slip past a ceiling), a lower limit likewise.
 - Every quantity in the protocol's limits table is checked (``limit_checks.py``): above a hard
-  ceiling raises ``RuleViolation("dose.hard_limit", field=<limit name>)``; outside a soft range
+  ceiling raises ``RuleViolation("dose.hard_limit")`` whose ``field`` is the input at fault
+  and whose ``limit`` names the limit; outside a soft range
   needs a prescriber reason; ``warn_*`` figures only warn.
 - A protocol's default rate is capped at its hard mg/h ceiling (Schwartzman: 25 mg/h).
 - Preparation (``preparation.py``): unlisted stock concentrations need a reason; the 100 mg/mL
@@ -75,7 +76,12 @@ def calculate_infusion(
     if assessment.hard:
         first = next(iter(assessment.hard))
         message = "; ".join(assessment.hard.values())
-        raise RuleViolation("dose.hard_limit", message, field=first.value)
+        raise RuleViolation(
+            "dose.hard_limit",
+            message,
+            field=_input_of(first, request),
+            extra={"limit": first.value, "limits": [n.value for n in assessment.hard]},
+        )
     findings += assessment.findings
     findings += _warnings(rule, ordered, duration, heaviest)
     findings += high_weight_findings(rule.high_weight, body, basis)
@@ -335,3 +341,17 @@ def _below(code: str, limit: Limit | None, value: Decimal) -> list[Finding]:
         return []
     message = f"{_num(value)} is below the guideline value {limit.value}"
     return [Finding(code, message, source=limit.source)]
+
+
+def _input_of(limit: LimitName, request: DoseRequest) -> str:
+    """The request field a refused limit is about, so a form or CLI names what was typed.
+
+    The limit itself is reported as ``limit`` beside it (``mg_per_7_days`` and so on).
+    """
+    if limit is LimitName.DURATION_MIN:
+        return "duration_min"
+    if limit is LimitName.BOLUS_MG_PER_KG:
+        return "bolus_mg" if request.bolus_mg is not None else "bolus_mg_per_kg"
+    if request.rate_mg_per_kg_per_h is not None:
+        return "rate_mg_per_kg_per_h"
+    return "dose_mg_per_kg"

@@ -5,7 +5,7 @@ A protocol's ``dose_rule.limits`` maps a ``LimitName`` to ``{"soft": {...}, "har
 - *soft* (``Range``, min and/or max): inside it no reason is needed; outside it the order is
   allowed with a prescriber's written reason (a ``Finding`` with ``requires_override=True``);
 - *hard* (``Limit``, a maximum): above it the order is refused (``RuleViolation
-  "dose.hard_limit"`` whose ``field`` is the limit's name).
+  "dose.hard_limit"`` whose ``field`` is the input at fault and ``limit`` the limit's name).
 
 A limit with only a hard ceiling has no band that needs a reason: everything up to the ceiling is
 allowed. Limits must agree: a soft maximum above its own hard ceiling is refused when the protocol
