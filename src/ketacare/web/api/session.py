@@ -22,6 +22,8 @@ from ketacare.services import session_records as records_service
 from ketacare.services import session_vitals as vitals_service
 from ketacare.web import idempotency
 from ketacare.web.deps import ApiAuth, Auth, Db
+from ketacare.web.schemas.common import PathId
+from ketacare.web.schemas.errors import API_ERRORS
 from ketacare.web.schemas.session import (
     AckCreate,
     AdministrationCreate,
@@ -45,7 +47,7 @@ from ketacare.web.schemas.session import (
     VitalsSaved,
 )
 
-router = APIRouter(prefix="/api/v1", tags=["sessions"])
+router = APIRouter(prefix="/api/v1", tags=["sessions"], responses=API_ERRORS)
 
 
 def detail_read(detail: svc.SessionDetail) -> SessionDetailRead:
@@ -99,7 +101,7 @@ def _idempotent(
 
 @router.post("/patients/{patient_id}/sessions", status_code=201, response_model=SessionRead)
 def book_session(
-    patient_id: int, body: SessionCreate, request: Request, db: Db, auth: ApiAuth
+    patient_id: PathId, body: SessionCreate, request: Request, db: Db, auth: ApiAuth
 ) -> JSONResponse:
     """Book a chair; chair time comes from the protocol. 409 ``session.double_booked_*``."""
 
@@ -121,7 +123,7 @@ def book_session(
 
 
 @router.get("/patients/{patient_id}/sessions", response_model=list[SessionRead])
-def list_sessions(patient_id: int, db: Db, auth: ApiAuth) -> list[SessionRead]:
+def list_sessions(patient_id: PathId, db: Db, auth: ApiAuth) -> list[SessionRead]:
     rows = booking_service.list_patient_sessions(
         db, patient_id=patient_id, at=auth.at, ctx=auth.ctx
     )
@@ -130,7 +132,7 @@ def list_sessions(patient_id: int, db: Db, auth: ApiAuth) -> list[SessionRead]:
 
 @router.get("/patients/{patient_id}/sessions/proposed-dates", response_model=list[date])
 def proposed_dates(
-    patient_id: int,
+    patient_id: PathId,
     db: Db,
     auth: ApiAuth,
     protocol_id: Annotated[str, Query(min_length=1, max_length=80)],
@@ -166,13 +168,15 @@ def add_chair(body: ChairCreate, db: Db, auth: ApiAuth) -> ChairRead:
 
 
 @router.get("/sessions/{session_id}", response_model=SessionDetailRead)
-def read_session(session_id: int, db: Db, auth: ApiAuth) -> SessionDetailRead:
+def read_session(session_id: PathId, db: Db, auth: ApiAuth) -> SessionDetailRead:
     """State, version, alerts, vitals, transitions, administration, totals and cadence."""
     return detail_read(svc.get_session_detail(db, session_id=session_id, at=auth.at, ctx=auth.ctx))
 
 
 @router.post("/sessions/{session_id}/transitions", response_model=SessionDetailRead)
-def transition(session_id: int, body: TransitionCreate, db: Db, auth: ApiAuth) -> SessionDetailRead:
+def transition(
+    session_id: PathId, body: TransitionCreate, db: Db, auth: ApiAuth
+) -> SessionDetailRead:
     """Move the state machine. 409: ``session.illegal_transition``, ``session.gate_refused``
     (with ``failures``), ``session.discharge_refused``, ``session.version_conflict``."""
     row = svc.transition_session(
@@ -189,21 +193,21 @@ def transition(session_id: int, body: TransitionCreate, db: Db, auth: ApiAuth) -
 
 
 @router.get("/sessions/{session_id}/ready-check", response_model=list[GateFailureRead])
-def ready_check(session_id: int, db: Db, auth: ApiAuth) -> list[GateFailureRead]:
+def ready_check(session_id: PathId, db: Db, auth: ApiAuth) -> list[GateFailureRead]:
     """What the ready gates still refuse (empty list: the session may become ready)."""
     found = svc.ready_readiness(db, session_id=session_id, at=auth.at, ctx=auth.ctx)
     return [GateFailureRead(code=f.code, message=f.message) for f in found]
 
 
 @router.get("/sessions/{session_id}/discharge-check", response_model=list[GateFailureRead])
-def discharge_check(session_id: int, db: Db, auth: ApiAuth) -> list[GateFailureRead]:
+def discharge_check(session_id: PathId, db: Db, auth: ApiAuth) -> list[GateFailureRead]:
     found = svc.discharge_readiness(db, session_id=session_id, at=auth.at, ctx=auth.ctx)
     return [GateFailureRead(code=f.code, message=f.message) for f in found]
 
 
 @router.post("/sessions/{session_id}/vitals", status_code=201, response_model=VitalsSaved)
 def add_vitals(
-    session_id: int, body: VitalsCreate, request: Request, db: Db, auth: ApiAuth
+    session_id: PathId, body: VitalsCreate, request: Request, db: Db, auth: ApiAuth
 ) -> JSONResponse:
     """Save a reading (any subset, at least one) and return the alerts it raised."""
 
@@ -227,7 +231,7 @@ def add_vitals(
 
 @router.post("/sessions/{session_id}/alerts/{alert_id}/ack", response_model=AlertRead)
 def acknowledge(
-    session_id: int, alert_id: int, body: AckCreate, db: Db, auth: ApiAuth
+    session_id: PathId, alert_id: PathId, body: AckCreate, db: Db, auth: ApiAuth
 ) -> AlertRead:
     """Acknowledge an alert; alerts that call the prescriber need a prescriber."""
     alert = vitals_service.acknowledge_alert(
@@ -237,7 +241,7 @@ def acknowledge(
 
 
 @router.post("/sessions/{session_id}/bp-acknowledgement", response_model=SessionRead)
-def bp_acknowledgement(session_id: int, body: AckCreate, db: Db, auth: ApiAuth) -> SessionRead:
+def bp_acknowledgement(session_id: PathId, body: AckCreate, db: Db, auth: ApiAuth) -> SessionRead:
     """A prescriber accepts a raised pre-dose BP after weighing risk and benefit."""
     row = vitals_service.acknowledge_predose_bp(
         db, session_id=session_id, note=body.note, at=auth.at, ctx=auth.ctx
@@ -246,7 +250,7 @@ def bp_acknowledgement(session_id: int, body: AckCreate, db: Db, auth: ApiAuth) 
 
 
 @router.patch("/sessions/{session_id}/checks", response_model=SessionRead)
-def checks(session_id: int, body: ChecksUpdate, db: Db, auth: ApiAuth) -> SessionRead:
+def checks(session_id: PathId, body: ChecksUpdate, db: Db, auth: ApiAuth) -> SessionRead:
     """Pre-dose confirmations: NPO, escort or transport, pregnancy status on the day."""
     row = records_service.record_checks(
         db,
@@ -263,7 +267,7 @@ def checks(session_id: int, body: ChecksUpdate, db: Db, auth: ApiAuth) -> Sessio
 
 @router.patch("/sessions/{session_id}/discharge-checklist", response_model=SessionRead)
 def discharge_checklist(
-    session_id: int, body: ChecklistUpdate, db: Db, auth: ApiAuth
+    session_id: PathId, body: ChecklistUpdate, db: Db, auth: ApiAuth
 ) -> SessionRead:
     values = body.model_dump(exclude_none=True, exclude={"version"})
     extra = ("on_supplemental_oxygen", "escort_confirmed", "no_driving_acknowledged")
@@ -285,7 +289,7 @@ def discharge_checklist(
     "/sessions/{session_id}/administration", status_code=201, response_model=SessionDetailRead
 )
 def administration(
-    session_id: int, body: AdministrationCreate, request: Request, db: Db, auth: ApiAuth
+    session_id: PathId, body: AdministrationCreate, request: Request, db: Db, auth: ApiAuth
 ) -> JSONResponse:
     """Chart start/pause/resume/stop (moves the state), rate change, bolus or device.
 
@@ -316,7 +320,9 @@ def administration(
 
 
 @router.post("/sessions/{session_id}/observations", status_code=201, response_model=ObservationRead)
-def observation(session_id: int, body: ObservationCreate, db: Db, auth: ApiAuth) -> ObservationRead:
+def observation(
+    session_id: PathId, body: ObservationCreate, db: Db, auth: ApiAuth
+) -> ObservationRead:
     """A CADSS, MOAA/S, Aldrete or PADSS rating (scored by the assessments engine) or a note."""
     row = records_service.record_observation(
         db,
@@ -335,7 +341,7 @@ def observation(session_id: int, body: ObservationCreate, db: Db, auth: ApiAuth)
     "/sessions/{session_id}/adverse-events", status_code=201, response_model=AdverseEventRead
 )
 def adverse_event(
-    session_id: int, body: AdverseEventCreate, db: Db, auth: ApiAuth
+    session_id: PathId, body: AdverseEventCreate, db: Db, auth: ApiAuth
 ) -> AdverseEventRead:
     """Record an adverse event; a serious one raises a prescriber alert on the floor view."""
     row = records_service.record_adverse_event(

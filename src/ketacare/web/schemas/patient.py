@@ -7,6 +7,7 @@ from typing import Annotated
 from pydantic import AwareDatetime, BaseModel, ConfigDict, EmailStr, Field, StringConstraints
 
 from ketacare.core.codes import MeasurementKind, SexAtBirth
+from ketacare.web.schemas.common import Input, Version
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 Phone = Annotated[
@@ -21,7 +22,7 @@ Mrn = Annotated[
 ]
 
 
-class PatientCreate(BaseModel):
+class PatientCreate(Input):
     model_config = ConfigDict(extra="forbid")
 
     mrn: Mrn | None = None
@@ -38,10 +39,12 @@ class PatientCreate(BaseModel):
     emergency_contact_relationship: Short | None = None
 
 
-class PatientUpdate(BaseModel):
+class PatientUpdate(Input):
     model_config = ConfigDict(extra="forbid")
 
-    version: int | None = Field(default=None, description="Optimistic lock: the version you read.")
+    version: Version | None = Field(
+        default=None, description="Optimistic lock: the version you read."
+    )
     mrn: Mrn | None = None
     given_name: Name | None = None
     family_name: Name | None = None
@@ -56,7 +59,7 @@ class PatientUpdate(BaseModel):
     emergency_contact_relationship: Short | None = None
 
 
-class MeasurementCreate(BaseModel):
+class MeasurementCreate(Input):
     model_config = ConfigDict(extra="forbid")
 
     kind: MeasurementKind

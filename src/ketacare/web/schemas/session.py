@@ -10,6 +10,7 @@ from pydantic import AliasChoices, AwareDatetime, BaseModel, ConfigDict, Field, 
 
 from ketacare.core.session.model import Symptom
 from ketacare.core.session.states import SessionState
+from ketacare.web.schemas.common import Id, Input, Version
 
 Reason = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=1000)]
@@ -25,30 +26,32 @@ Spo2 = Annotated[int, Field(ge=0, le=100)]
 RespRate = Annotated[int, Field(ge=0, le=80)]
 
 
-class SessionCreate(BaseModel):
+class SessionCreate(Input):
     model_config = ConfigDict(extra="forbid")
 
     protocol_id: Annotated[str, StringConstraints(min_length=1, max_length=80)] = Field(
         validation_alias=AliasChoices("protocol_id", "protocol")
     )
     starts_at: AwareDatetime
-    chair_id: int | None = Field(default=None, description="Omit to take the first free chair.")
-    staff_user_id: int | None = Field(
+    chair_id: Id | None = Field(default=None, description="Omit to take the first free chair.")
+    staff_user_id: Id | None = Field(
         default=None, description="Nurse or prescriber running it; omit for yourself."
     )
-    order_id: int | None = None
+    order_id: Id | None = None
 
 
-class TransitionCreate(BaseModel):
+class TransitionCreate(Input):
     model_config = ConfigDict(extra="forbid")
 
     to: SessionState
     reason: Reason | None = None
-    version: int | None = Field(default=None, description="Optimistic lock: the version you read.")
+    version: Version | None = Field(
+        default=None, description="Optimistic lock: the version you read."
+    )
     rate_ml_per_h: Annotated[Decimal, Field(ge=0, le=2000)] | None = None
 
 
-class VitalsCreate(BaseModel):
+class VitalsCreate(Input):
     model_config = ConfigDict(extra="forbid")
 
     measured_at: AwareDatetime | None = None
@@ -60,22 +63,22 @@ class VitalsCreate(BaseModel):
     symptoms: list[Symptom] = Field(default_factory=list)
 
 
-class AckCreate(BaseModel):
+class AckCreate(Input):
     model_config = ConfigDict(extra="forbid")
 
     note: Reason | None = None
 
 
-class ChecksUpdate(BaseModel):
+class ChecksUpdate(Input):
     model_config = ConfigDict(extra="forbid")
 
     npo_confirmed: bool | None = None
     escort_arranged: bool | None = None
     pregnancy_status: Literal["negative", "positive"] | None = None
-    version: int | None = None
+    version: Version | None = None
 
 
-class ChecklistUpdate(BaseModel):
+class ChecklistUpdate(Input):
     model_config = ConfigDict(extra="forbid")
 
     alert_and_oriented: bool | None = None
@@ -86,10 +89,10 @@ class ChecklistUpdate(BaseModel):
     on_supplemental_oxygen: bool | None = None
     escort_confirmed: bool | None = None
     no_driving_acknowledged: bool | None = None
-    version: int | None = None
+    version: Version | None = None
 
 
-class AdministrationCreate(BaseModel):
+class AdministrationCreate(Input):
     model_config = ConfigDict(extra="forbid")
 
     kind: Literal["start", "pause", "resume", "stop", "rate_change", "bolus", "device"]
@@ -101,10 +104,10 @@ class AdministrationCreate(BaseModel):
         None
     )
     reason: Reason | None = None
-    version: int | None = None
+    version: Version | None = None
 
 
-class ObservationCreate(BaseModel):
+class ObservationCreate(Input):
     model_config = ConfigDict(extra="forbid")
 
     instrument_id: Literal["cadss", "moaas", "aldrete", "padss"] | None = None
@@ -113,7 +116,7 @@ class ObservationCreate(BaseModel):
     observed_at: AwareDatetime | None = None
 
 
-class AdverseEventCreate(BaseModel):
+class AdverseEventCreate(Input):
     model_config = ConfigDict(extra="forbid")
 
     category: Code
@@ -124,13 +127,13 @@ class AdverseEventCreate(BaseModel):
     outcome: Literal["resolved", "ongoing", "resolved_with_sequelae", "transferred", "unknown"]
 
 
-class RemsAnswers(BaseModel):
+class RemsAnswers(Input):
     model_config = ConfigDict(extra="forbid")
 
     answers: dict[str, bool | int | str | None]
 
 
-class StaffCredentialCreate(BaseModel):
+class StaffCredentialCreate(Input):
     model_config = ConfigDict(extra="forbid")
 
     credential: Literal["acls"]
@@ -276,11 +279,11 @@ class SessionDetailRead(SessionRead):
     vitals_overdue: bool
 
 
-class ChairCreate(BaseModel):
+class ChairCreate(Input):
     model_config = ConfigDict(extra="forbid")
 
     name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)]
-    location_id: int | None = None
+    location_id: Id | None = None
 
 
 class ChairRead(BaseModel):
