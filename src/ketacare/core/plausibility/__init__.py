@@ -7,14 +7,24 @@ century); clinical thresholds that raise alerts live with their domains.
 
 from __future__ import annotations
 
-from ketacare.core.plausibility.body import BMI, HEIGHT_CM, WEIGHT_KG, bmi, check_body
+from ketacare.core.plausibility.body import (
+    BMI,
+    HEIGHT_CM,
+    MEASUREMENT_RANGES,
+    WEIGHT_KG,
+    bmi,
+    check_body,
+    check_measurement,
+)
 from ketacare.core.plausibility.counts import EPISODE_MONTHS
 from ketacare.core.plausibility.ranges import Range
 from ketacare.core.plausibility.text import check_name, check_text
 from ketacare.core.plausibility.times import (
     BOOKING,
     CHARTED,
+    DEFAULT_WINDOWS,
     Window,
+    Windows,
     as_utc,
     check_birth_date,
     check_birth_date_floor,
@@ -27,12 +37,15 @@ __all__ = [
     "BMI",
     "BOOKING",
     "CHARTED",
+    "DEFAULT_WINDOWS",
     "EPISODE_MONTHS",
     "HEIGHT_CM",
+    "MEASUREMENT_RANGES",
     "VITAL_RANGES",
     "WEIGHT_KG",
     "Range",
     "Window",
+    "Windows",
     "as_utc",
     "bmi",
     "check_birth_date",
@@ -41,6 +54,7 @@ __all__ = [
     "check_body",
     "check_duration",
     "check_event_time",
+    "check_measurement",
     "check_name",
     "check_text",
     "check_vitals",

@@ -6,10 +6,12 @@ slips (pounds for kilograms, metres or inches for centimetres) are caught.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal
 
+from ketacare.core.codes import MeasurementKind
 from ketacare.core.errors import Invalid
-from ketacare.core.plausibility.ranges import span
+from ketacare.core.plausibility.ranges import Range, span
 
 # Guinness World Records: lightest adult Lucia Zarate (2.1 kg at 17 years), heaviest Jon
 # Brower Minnoch (about 635 kg, 1978); bounds are rounded outwards.
@@ -24,7 +26,17 @@ HEIGHT_CM = span("Height", 50, 275, "cm", "Guinness records: Dangi 54.6 cm, Wadl
 # belong to one person.
 BMI = span("BMI", 7, 200, "kg/m²", "WHO TRS 894 classes; outer bounds from records; CONFIG")
 
+MEASUREMENT_RANGES: Mapping[MeasurementKind, Range] = {
+    MeasurementKind.WEIGHT: WEIGHT_KG,
+    MeasurementKind.HEIGHT: HEIGHT_CM,
+}
+
 _CM_PER_M = Decimal(100)
+
+
+def check_measurement(kind: MeasurementKind, value: Decimal, *, field: str = "value") -> None:
+    """Raise ``Invalid`` unless ``value`` is a plausible weight (kg) or height (cm)."""
+    MEASUREMENT_RANGES[kind].check(field, value)
 
 
 def check_weight(value: Decimal, *, field: str = "weight_kg") -> None:

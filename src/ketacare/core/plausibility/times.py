@@ -38,6 +38,17 @@ CHARTED = Window(back=CHARTED_BACK, ahead=CHARTED_AHEAD)
 BOOKING = Window(back=BOOKING_BACK, ahead=BOOKING_AHEAD)
 
 
+@dataclass(frozen=True, slots=True)
+class Windows:
+    """The deployment's windows (Settings), passed to every service that takes a time."""
+
+    charted: Window = CHARTED
+    booking: Window = BOOKING
+
+
+DEFAULT_WINDOWS = Windows()
+
+
 def as_utc(value: datetime, *, field: str) -> datetime:
     """Return ``value`` in UTC, refusing naive times and times UTC cannot hold.
 

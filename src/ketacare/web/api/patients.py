@@ -93,5 +93,6 @@ def add_measurement(
         measured_at=body.measured_at,
         at=auth.at,
         ctx=auth.ctx,
+        windows=auth.windows,
     )
     return MeasurementRead.model_validate(row)

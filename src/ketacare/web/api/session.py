@@ -116,6 +116,7 @@ def book_session(
             order_id=body.order_id,
             at=auth.at,
             ctx=auth.ctx,
+            windows=auth.windows,
         )
         return SessionRead.model_validate(row)
 
@@ -220,6 +221,7 @@ def add_vitals(
             symptoms=body.symptoms,
             at=auth.at,
             ctx=auth.ctx,
+            windows=auth.windows,
         )
         return VitalsSaved(
             vitals=VitalsRead.model_validate(result.vitals),

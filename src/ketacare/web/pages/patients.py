@@ -240,6 +240,7 @@ async def add_measurement(
             measured_at=body.measured_at,
             at=auth.at,
             ctx=auth.ctx,
+            windows=auth.windows,
         )
     except ValidationError as exc:
         return _chart(request, db, state, auth, patient_id, errors=errors_of(exc), status=422)

@@ -75,6 +75,7 @@ async def book(request: Request, patient_id: int, db: Db, state: State, auth: Cs
             order_id=form_int(form, "order_id"),
             at=auth.at,
             ctx=auth.ctx,
+            windows=auth.windows,
         )
     except DomainError as exc:
         if isinstance(exc, Forbidden):

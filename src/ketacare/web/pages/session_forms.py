@@ -42,6 +42,7 @@ async def vitals(
             symptoms=body.symptoms,
             at=auth.at,
             ctx=auth.ctx,
+            windows=auth.windows,
         )
 
     return await act(request, db, state, auth, session_id, work)

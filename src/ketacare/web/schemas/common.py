@@ -13,11 +13,11 @@ from datetime import datetime
 from typing import Annotated, Any, ClassVar, TypeVar
 
 from fastapi import Path, Query
-from pydantic import BaseModel, Field, ValidationInfo, field_validator
+from pydantic import AfterValidator, BaseModel, Field, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
 from ketacare.core.errors import Invalid
-from ketacare.core.plausibility import as_utc, check_text
+from ketacare.core.plausibility import Range, as_utc, check_name, check_text
 
 # Every id column is an INTEGER on PostgreSQL (SQLite holds 64 bits, but one rule for both):
 # an id beyond it cannot exist, so it is refused as input instead of overflowing the driver.
@@ -51,19 +51,40 @@ def run_rule(check: Callable[[], object]) -> Any:
         raise PydanticCustomError(exc.code, exc.message) from None
 
 
+def bounds(rule: Range) -> dict[str, Any]:
+    """The OpenAPI ``minimum``/``maximum`` of a core range (the check itself stays in the core)."""
+    return {"minimum": _number(rule.low), "maximum": _number(rule.high)}
+
+
+def _number(value: Any) -> int | float:
+    return int(value) if value == int(value) else float(value)
+
+
+def in_range(rule: Range) -> Callable[[Any, ValidationInfo], Any]:
+    """An after-validator applying the core range ``rule`` to the field."""
+    return core_rule(lambda value, field: rule.check(field, value))
+
+
+# Appended to a name type: visible characters only (not empty, not zero-width marks only).
+VisibleName = AfterValidator(core_rule(lambda value, field: check_name(value, field=field)))
+
+
 class Input(BaseModel):
     """Base of every request body: text is checked for control characters, times made UTC.
 
-    ``multiline`` names the fields where tab and line breaks are allowed.
+    Free text may hold tab and line breaks (notes, reasons, consent documents come from text
+    areas); ``single_line`` names the fields where they are refused too. Names are checked
+    by ``VisibleName``, which is single-line by definition.
     """
 
-    multiline: ClassVar[frozenset[str]] = frozenset()
+    single_line: ClassVar[frozenset[str]] = frozenset()
 
     @field_validator("*", mode="after")
     @classmethod
     def _plausible_scalars(cls, value: Any, info: ValidationInfo) -> Any:
         field = info.field_name or "value"
-        return run_rule(lambda: _clean(value, field=field, multiline=field in cls.multiline))
+        multiline = field not in cls.single_line
+        return run_rule(lambda: _clean(value, field=field, multiline=multiline))
 
 
 def _clean(value: Any, *, field: str, multiline: bool) -> Any:

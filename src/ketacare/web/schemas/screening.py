@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from ketacare.services.consent import WithdrawalReason
 from ketacare.services.screening import ScreeningView
-from ketacare.web.schemas.common import Id, Input, Version
+from ketacare.web.schemas.common import MAX_ID, Id, Input
 
 Justification = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)
@@ -89,7 +89,7 @@ class ConsentDocumentRead(BaseModel):
 class ConsentCreate(Input):
     model_config = ConfigDict(extra="forbid")
 
-    document_version: Version
+    document_version: Annotated[int, Field(ge=1, le=MAX_ID)]
     typed_name: Annotated[
         str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)
     ]

@@ -6,24 +6,59 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import AliasChoices, AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    AliasChoices,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+)
 
+from ketacare.core.plausibility import check_blood_pressure
+from ketacare.core.plausibility.vitals import (
+    DIASTOLIC,
+    HEART_RATE,
+    RESPIRATORY_RATE,
+    SPO2,
+    SYSTOLIC,
+)
 from ketacare.core.session.model import Symptom
 from ketacare.core.session.states import SessionState
-from ketacare.web.schemas.common import Id, Input, Version
+from ketacare.web.schemas.common import (
+    Id,
+    Input,
+    Version,
+    VisibleName,
+    bounds,
+    in_range,
+    run_rule,
+)
 
 Reason = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=1000)]
 Code = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40, pattern=r"^[a-z_]+$")
 ]
-# Plausibility bounds that catch typing slips (a missing digit, a swapped field); they are
-# not alert thresholds, which live in the core.
-Systolic = Annotated[int, Field(ge=30, le=300)]
-Diastolic = Annotated[int, Field(ge=10, le=200)]
-HeartRate = Annotated[int, Field(ge=10, le=300)]
-Spo2 = Annotated[int, Field(ge=0, le=100)]
-RespRate = Annotated[int, Field(ge=0, le=80)]
+# Plausibility bounds from the core (typing slips, swapped fields); not alert thresholds.
+Systolic = Annotated[
+    int, Field(json_schema_extra=bounds(SYSTOLIC)), AfterValidator(in_range(SYSTOLIC))
+]
+Diastolic = Annotated[
+    int, Field(json_schema_extra=bounds(DIASTOLIC)), AfterValidator(in_range(DIASTOLIC))
+]
+HeartRate = Annotated[
+    int, Field(json_schema_extra=bounds(HEART_RATE)), AfterValidator(in_range(HEART_RATE))
+]
+Spo2 = Annotated[int, Field(json_schema_extra=bounds(SPO2)), AfterValidator(in_range(SPO2))]
+RespRate = Annotated[
+    int,
+    Field(json_schema_extra=bounds(RESPIRATORY_RATE)),
+    AfterValidator(in_range(RESPIRATORY_RATE)),
+]
 
 
 class SessionCreate(Input):
@@ -61,6 +96,12 @@ class VitalsCreate(Input):
     spo2: Spo2 | None = None
     respiratory_rate: RespRate | None = None
     symptoms: list[Symptom] = Field(default_factory=list)
+
+    @field_validator("diastolic")
+    @classmethod
+    def _below_systolic(cls, value: int | None, info: ValidationInfo) -> int | None:
+        run_rule(lambda: check_blood_pressure(info.data.get("systolic"), value))
+        return value
 
 
 class AckCreate(Input):
@@ -282,7 +323,9 @@ class SessionDetailRead(SessionRead):
 class ChairCreate(Input):
     model_config = ConfigDict(extra="forbid")
 
-    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)]
+    name: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60), VisibleName
+    ]
     location_id: Id | None = None
 
 
