@@ -19,7 +19,7 @@ from ketacare.web.schemas.assessment import (
     AssessmentRead,
     SafetyAlertRead,
 )
-from ketacare.web.schemas.common import PathId
+from ketacare.web.schemas.common import PathId, PlainText
 from ketacare.web.schemas.errors import API_ERRORS
 
 router = APIRouter(prefix="/api/v1", tags=["assessments"], responses=API_ERRORS)
@@ -73,7 +73,7 @@ def list_assessments(
     patient_id: PathId,
     db: Db,
     auth: ApiAuth,
-    instrument: Annotated[str | None, Query(max_length=40)] = None,
+    instrument: Annotated[str | None, Query(max_length=40), PlainText] = None,
 ) -> list[AssessmentRead]:
     """The patient's assessments, oldest first; corrected records have ``superseded`` true."""
     views = service.list_assessments(
@@ -94,7 +94,7 @@ def outcomes(
     patient_id: PathId,
     db: Db,
     auth: ApiAuth,
-    instrument: Annotated[str, Query(min_length=1, max_length=40)],
+    instrument: Annotated[str, Query(min_length=1, max_length=40), PlainText],
 ) -> dict[str, Any]:
     """Baseline, latest, change, response, remission, relapse (same JSON as the CLI)."""
     report = outcome_service.get_outcomes(

@@ -9,7 +9,7 @@ from ketacare.core.errors import Invalid
 from ketacare.services import patients as patient_service
 from ketacare.web import idempotency
 from ketacare.web.deps import ApiAuth, Db
-from ketacare.web.schemas.common import Offset, PathId
+from ketacare.web.schemas.common import Offset, PathId, PlainText
 from ketacare.web.schemas.errors import API_ERRORS
 from ketacare.web.schemas.patient import (
     MeasurementCreate,
@@ -39,7 +39,9 @@ def create_patient(body: PatientCreate, request: Request, db: Db, auth: ApiAuth)
 def search_patients(
     db: Db,
     auth: ApiAuth,
-    q: Annotated[str | None, Query(max_length=100, description="Name, MRN or ISO date")] = None,
+    q: Annotated[
+        str | None, Query(max_length=100, description="Name, MRN or ISO date"), PlainText
+    ] = None,
     birth_date: Annotated[date | None, Query()] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Offset = 0,

@@ -22,7 +22,7 @@ from ketacare.services import session_records as records_service
 from ketacare.services import session_vitals as vitals_service
 from ketacare.web import idempotency
 from ketacare.web.deps import ApiAuth, Auth, Db
-from ketacare.web.schemas.common import PathId
+from ketacare.web.schemas.common import PathId, PlainText
 from ketacare.web.schemas.errors import API_ERRORS
 from ketacare.web.schemas.session import (
     AckCreate,
@@ -136,9 +136,9 @@ def proposed_dates(
     patient_id: PathId,
     db: Db,
     auth: ApiAuth,
-    protocol_id: Annotated[str, Query(min_length=1, max_length=80)],
+    protocol_id: Annotated[str, Query(min_length=1, max_length=80), PlainText],
     start: date,
-    template_id: Annotated[str | None, Query(max_length=80)] = None,
+    template_id: Annotated[str | None, Query(max_length=80), PlainText] = None,
 ) -> list[date]:
     """Induction session dates proposed by the protocol's schedule template."""
     return booking_service.proposed_dates(

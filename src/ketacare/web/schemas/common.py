@@ -65,6 +65,9 @@ def in_range(rule: Range) -> Callable[[Any, ValidationInfo], Any]:
     return core_rule(lambda value, field: rule.check(field, value))
 
 
+# Appended to a query-string text parameter (path and query values are not request bodies).
+PlainText = AfterValidator(core_rule(lambda value, field: check_text(value, field=field)))
+
 # Appended to a name type: visible characters only (not empty, not zero-width marks only).
 VisibleName = AfterValidator(core_rule(lambda value, field: check_name(value, field=field)))
 
