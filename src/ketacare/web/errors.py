@@ -162,6 +162,16 @@ async def data_error(request: Request, exc: DataError) -> Response:
     return _json(422, error_body("db.invalid_value", message))
 
 
+async def overflow(request: Request, _exc: OverflowError) -> Response:
+    # A number too large for the database driver (an id beyond 64 bits reaching SQLite through
+    # a page route): the request is at fault, nothing was saved.
+    logger.warning("overflow on %s", request.url.path)
+    message = "A number in the request is too large; nothing was saved."
+    if wants_html(request):
+        return _render(request, 422, "Not saved", message)
+    return _json(422, error_body("request.out_of_range", message))
+
+
 async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
     if wants_html(request):
         return _render(request, exc.status_code, "Error", str(exc.detail))
@@ -182,6 +192,7 @@ def install_error_handlers(app: FastAPI) -> None:
         (IntegrityError, integrity),
         (OperationalError, unavailable),
         (DataError, data_error),
+        (OverflowError, overflow),
         (StarletteHTTPException, http_error),
     ]
     for exc_class, handler in handlers:
