@@ -60,3 +60,17 @@ def test_a_refused_user_leaves_nothing_behind(data_dir: Path) -> None:
     assert refused.exit_code == 2
     token = runner.invoke(app, ["users", "token", "--email", "late@clinic.test"])
     assert token.exit_code == 2
+
+
+@pytest.mark.parametrize(
+    ("name", "words"), [("\u200b\u200b", "Enter a name"), ("Ava\x07", "control character")]
+)
+def test_a_user_name_follows_the_same_text_rules_as_the_api(
+    data_dir: Path, name: str, words: str
+) -> None:
+    result = runner.invoke(
+        app, _create_user("named@clinic.test", "--full-name", name), input="pw-123456789\n"
+    )
+    assert result.exit_code == 2, result.output
+    assert "(full_name)" in result.output
+    assert words in result.output
