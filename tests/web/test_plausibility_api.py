@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from ketacare.db.models import BodyMeasurement, Patient, SessionVitals, TreatmentSession
 from ketacare.services import accounts
 from ketacare.services import session_demo as demo_service
 from ketacare.services.audit import AuditContext
-from tests.factories.world import NOW, World
-from tests.web.conftest import bearer
+from ketacare.web.app import create_app
+from tests.factories.world import NOW, World, fast_settings
+from tests.web.conftest import FrozenClock, bearer
 from tests.web.test_screening_api import eligible_input
 
 BIG = [2**31, 2**63, 10**30]
@@ -237,3 +239,30 @@ def test_every_api_route_documents_its_errors_with_the_one_body(client: TestClie
                 assert documented is not None, (method, path, status)
                 schema = documented["content"]["application/json"]["schema"]
                 assert schema == {"$ref": "#/components/schemas/ErrorBody"}, (method, path)
+
+
+def test_the_booking_window_comes_from_settings(
+    session_factory: sessionmaker[Session],
+    clock: FrozenClock,
+    tmp_path: Path,
+    tokens: dict[str, str],
+    world: World,
+) -> None:
+    assert world.patient is not None
+    body = {
+        "protocol_id": "iv-ketamine-depression",
+        "starts_at": (NOW + timedelta(days=60)).isoformat(),
+    }
+    url = f"/api/v1/patients/{world.patient.id}/sessions"
+    short = create_app(
+        fast_settings(data_dir=tmp_path, booking_ahead_days=30),
+        session_factory=session_factory,
+        clock=clock,
+    )
+    with TestClient(short, raise_server_exceptions=False) as c:
+        _refused(c.post(url, json=body, headers=bearer(tokens["nurse"])), "starts_at")
+    default = create_app(
+        fast_settings(data_dir=tmp_path), session_factory=session_factory, clock=clock
+    )
+    with TestClient(default, raise_server_exceptions=False) as c:
+        assert c.post(url, json=body, headers=bearer(tokens["nurse"])).status_code == 201
