@@ -266,3 +266,40 @@ def test_the_booking_window_comes_from_settings(
     )
     with TestClient(default, raise_server_exceptions=False) as c:
         assert c.post(url, json=body, headers=bearer(tokens["nurse"])).status_code == 201
+
+
+@pytest.mark.parametrize(
+    ("suffix", "body", "field"),
+    [
+        (
+            "adverse-events",
+            {
+                "category": "nausea",
+                "severity": "mild",
+                "onset_at": "1800-01-01T10:00:00Z",
+                "outcome": "resolved",
+            },
+            "onset_at",
+        ),
+        ("observations", {"text": "calm", "observed_at": "2100-01-01T10:00:00Z"}, "observed_at"),
+        ("observations", {"text": "a\u0000b"}, "text"),
+    ],
+)
+def test_implausible_chair_records_are_refused(
+    client: TestClient,
+    tokens: dict[str, str],
+    session_id: int,
+    suffix: str,
+    body: dict[str, Any],
+    field: str,
+) -> None:
+    nurse = bearer(tokens["nurse"])
+    checked_in = client.post(
+        f"/api/v1/sessions/{session_id}/transitions", json={"to": "checked_in"}, headers=nurse
+    )
+    assert checked_in.status_code == 200, checked_in.text
+    r = client.post(f"/api/v1/sessions/{session_id}/{suffix}", json=body, headers=nurse)
+    _refused(r, field)
+    detail = client.get(f"/api/v1/sessions/{session_id}", headers=nurse).json()
+    assert detail["adverse_events"] == []
+    assert detail["observations"] == []

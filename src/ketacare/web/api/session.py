@@ -315,6 +315,7 @@ def administration(
             expected_version=body.version,
             at=auth.at,
             ctx=auth.ctx,
+            windows=auth.windows,
         )
         return detail_read(svc.build_detail(db, row, at=auth.at))
 
@@ -335,6 +336,7 @@ def observation(
         observed_at=body.observed_at,
         at=auth.at,
         ctx=auth.ctx,
+        windows=auth.windows,
     )
     return ObservationRead.model_validate(row)
 
@@ -352,5 +354,6 @@ def adverse_event(
         entry=records_service.AdverseEventEntry(**body.model_dump()),
         at=auth.at,
         ctx=auth.ctx,
+        windows=auth.windows,
     )
     return AdverseEventRead.model_validate(row)

@@ -145,6 +145,7 @@ async def administration(
             expected_version=form_int(form, "version"),
             at=auth.at,
             ctx=auth.ctx,
+            windows=auth.windows,
         )
 
     return await act(request, db, state, auth, session_id, work)
@@ -166,6 +167,7 @@ async def observation(
             observed_at=None,
             at=auth.at,
             ctx=auth.ctx,
+            windows=auth.windows,
         )
 
     return await act(request, db, state, auth, session_id, work)
@@ -192,6 +194,7 @@ async def adverse_event(
             entry=records_service.AdverseEventEntry(**body.model_dump()),
             at=auth.at,
             ctx=auth.ctx,
+            windows=auth.windows,
         )
 
     return await act(request, db, state, auth, session_id, work)
