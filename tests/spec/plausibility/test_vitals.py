@@ -41,7 +41,7 @@ def test_blood_pressure_pairs(
 # Columns: field, lowest accepted, highest accepted.
 RANGES = [
     ("heart_rate", 10, 300),
-    ("spo2", 50, 100),
+    ("spo2", 1, 100),
     ("respiratory_rate", 0, 80),
     ("systolic", 30, 300),
     ("diastolic", 10, 200),

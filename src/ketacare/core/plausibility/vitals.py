@@ -16,15 +16,16 @@ from ketacare.core.plausibility.ranges import Range, span
 # at all (CONFIG: plausibility limits, not shock or hypertension thresholds).
 SYSTOLIC = span("Systolic blood pressure", 30, 300, "mmHg", "cuff scale 0-300 mmHg; CONFIG")
 DIASTOLIC = span("Diastolic blood pressure", 10, 200, "mmHg", "below systolic; CONFIG")
-# Resting heart rates above 300 /min are not conducted to the ventricles in a conscious adult
-# at the chair; monitors' displayed range tops out there (CONFIG). 10 /min catches a dropped
-# digit while keeping extreme bradycardia chartable.
+# Bedside monitors count heart rate up to about 300 /min, so a charted value above that is a
+# slip (CONFIG; faster pre-excited rhythms exist but are not counted by a cuff or an
+# oximeter). 10 /min catches a dropped digit while keeping extreme bradycardia chartable.
 HEART_RATE = span("Heart rate", 10, 300, "/min", "CONFIG: monitor display range")
-# SpO2 is a percentage; pulse oximeter accuracy is specified from 70 % upwards
-# (ISO 80601-2-61), so readings below 50 % are not trustworthy numbers (floor: CONFIG).
-SPO2 = span("SpO2", 50, 100, "%", "ISO 80601-2-61 accuracy range 70-100 %; floor CONFIG")
-# 0 is apnoea and must be chartable; 80 /min is above the fastest rates reported in adults
-# (CONFIG: a plausibility ceiling).
+# SpO2 is a percentage. Oximeter accuracy is specified only from 70 % up (ISO 80601-2-61),
+# but a real severe desaturation must never be refused at the chair, so everything from 1 %
+# is chartable; 0 % is no signal, not a reading (CONFIG).
+SPO2 = span("SpO2", 1, 100, "%", "percentage; 0 = no signal; CONFIG")
+# 0 is apnoea and must be chartable; 80 /min is a ceiling far above adult tachypnoea
+# (CONFIG: a plausibility ceiling, not an alert threshold).
 RESPIRATORY_RATE = span("Respiratory rate", 0, 80, "/min", "CONFIG: 0 = apnoea")
 
 VITAL_RANGES: Mapping[str, Range] = {
