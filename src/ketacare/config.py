@@ -7,12 +7,15 @@ ASGI factory, validates everything, and fails fast with a message saying what to
 from __future__ import annotations
 
 import secrets
+from datetime import timedelta
 from pathlib import Path
 from typing import Annotated
 from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from ketacare.core.plausibility import BOOKING, CHARTED, Window, Windows
 
 KEY_FILE_NAME = "secret_key"
 
@@ -60,6 +63,15 @@ class Settings(BaseSettings):
     # the built-in wording (anchors.md 2.1 Osmind "Patient safety messaging").
     patient_crisis_notice: Annotated[str, Field(max_length=2000)] | None = None
 
+    # Plausibility windows around "now" (CONFIG; see ketacare.core.plausibility.times): charted
+    # events may be entered this late or (clock skew) this early; bookings this far back/ahead.
+    charted_back_days: Annotated[int, Field(ge=1, le=3650)] = CHARTED.back.days
+    charted_ahead_minutes: Annotated[int, Field(ge=0, le=24 * 60)] = int(
+        CHARTED.ahead.total_seconds() // 60
+    )
+    booking_back_days: Annotated[int, Field(ge=0, le=3650)] = BOOKING.back.days
+    booking_ahead_days: Annotated[int, Field(ge=1, le=3650)] = BOOKING.ahead.days
+
     @field_validator("database_url")
     @classmethod
     def _known_driver(cls, value: str | None) -> str | None:
@@ -91,6 +103,19 @@ class Settings(BaseSettings):
             msg = "set both KETACARE_SMTP_USERNAME and KETACARE_SMTP_PASSWORD, or neither"
             raise ValueError(msg)
         return self
+
+    def plausibility_windows(self) -> Windows:
+        """The time windows every service checks charted events and bookings against."""
+        return Windows(
+            charted=Window(
+                back=timedelta(days=self.charted_back_days),
+                ahead=timedelta(minutes=self.charted_ahead_minutes),
+            ),
+            booking=Window(
+                back=timedelta(days=self.booking_back_days),
+                ahead=timedelta(days=self.booking_ahead_days),
+            ),
+        )
 
     @property
     def effective_database_url(self) -> str:

@@ -93,7 +93,7 @@ def test_chart_header_age_and_latest_weight(db: Session, world: World) -> None:
         patient_id=world.patient.id,
         kind=MeasurementKind.WEIGHT,
         value=Decimal("71.5"),
-        measured_at=NOW - timedelta(days=400),
+        measured_at=NOW - timedelta(days=300),
         at=NOW,
         ctx=nurse,
     )

@@ -231,7 +231,7 @@ def test_measurement_api(client: TestClient, tokens: dict[str, str], world: Worl
     assert naive.json()["errors"][0]["field"] == "measured_at"
     heavy = client.post(
         url,
-        json={"kind": "weight", "value": "401", "measured_at": "2026-11-29T08:00:00Z"},
+        json={"kind": "weight", "value": "651", "measured_at": "2026-11-29T08:00:00Z"},
         headers=bearer(tokens["nurse"]),
     )
     assert heavy.status_code == 422

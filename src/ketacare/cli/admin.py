@@ -12,7 +12,7 @@ from rich.table import Table
 
 from ketacare.cli.context import fail, settings_or_exit, unit_of_work
 from ketacare.core.authz import Role
-from ketacare.core.errors import DomainError
+from ketacare.core.errors import DomainError, NotFound
 from ketacare.db.engine import make_engine
 from ketacare.db.migrate import upgrade_to_head
 from ketacare.db.repositories import organisation as org_repo
@@ -138,6 +138,12 @@ def users_create(
             if not orgs:
                 raise typer.BadParameter("run `ketacare init` first: no organisation exists")
             org_id = organisation_id or orgs[0].id
+            if org_id not in {org.id for org in orgs}:
+                raise NotFound(
+                    "organisation.not_found",
+                    f"No organisation with id {org_id}.",
+                    field="organisation_id",
+                )
             user = accounts.create_user(
                 db,
                 hasher=make_hasher(settings),

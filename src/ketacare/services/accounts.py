@@ -12,6 +12,7 @@ from ketacare.config import Settings
 from ketacare.core.audit import AuditAction, AuditOutcome
 from ketacare.core.authz import Action, Actor, Role
 from ketacare.core.errors import Conflict, Invalid, NotFound
+from ketacare.core.plausibility import check_name, check_text
 from ketacare.db.models import ApiToken, LoginSession, User
 from ketacare.db.repositories import user as user_repo
 from ketacare.services.audit import AuditContext, authorize, record_event
@@ -71,6 +72,9 @@ def create_user(
             ctx.actor, Action.USER_MANAGE, None, audit_action=AuditAction.CREATE, entity_type="User"
         )
     check_password_rules(password)
+    # The same text rules as the API and the pages: no control characters, a visible name.
+    check_text(email, field="email")
+    check_name(full_name, field="full_name")
     if user_repo.get_user_by_email(db, email) is not None:
         raise Conflict("account.email_taken", "An account with this e-mail exists.", field="email")
     if role is Role.PATIENT and patient_id is None:

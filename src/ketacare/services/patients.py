@@ -14,6 +14,14 @@ from ketacare.core.audit import AuditAction
 from ketacare.core.authz import Action, Actor, Target
 from ketacare.core.codes import MeasurementKind
 from ketacare.core.errors import Conflict, Invalid, NotFound
+from ketacare.core.plausibility import (
+    DEFAULT_WINDOWS,
+    Windows,
+    check_birth_date,
+    check_body,
+    check_event_time,
+    check_measurement,
+)
 from ketacare.core.time import age_in_years
 from ketacare.db.models import BodyMeasurement, Patient
 from ketacare.db.repositories import patient as patient_repo
@@ -85,10 +93,8 @@ def _new_mrn() -> str:
 
 
 def _check_birth_date(value: object, *, at: datetime) -> None:
-    if isinstance(value, date) and value > at.date():
-        raise Invalid(
-            "patient.birth_in_future", "Date of birth is in the future.", field="date_of_birth"
-        )
+    if isinstance(value, date):
+        check_birth_date(value, today=at.date())
 
 
 def _load(
@@ -236,15 +242,20 @@ def record_measurement(
     measured_at: datetime,
     at: datetime,
     ctx: AuditContext,
+    windows: Windows = DEFAULT_WINDOWS,
 ) -> BodyMeasurement:
+    """Record a dated weight (kg) or height (cm).
+
+    The value must be a plausible one for its kind, and, with the latest measurement of the
+    other kind, give a BMI some person has (``ketacare.core.plausibility.body``).
+    """
     actor = _actor(ctx)
     patient = _load(
         db, patient_id, actor=actor, action=Action.PATIENT_MEASURE, audit_action=AuditAction.CREATE
     )
-    if measured_at > at:
-        raise Invalid(
-            "measurement.in_future", "Measurement time is in the future.", field="measured_at"
-        )
+    check_event_time(measured_at, at=at, window=windows.charted, field="measured_at")
+    check_measurement(kind, value)
+    _check_bmi(db, patient_id=patient.id, kind=kind, value=value)
     row = patient_repo.add_measurement(
         db,
         BodyMeasurement(
@@ -266,6 +277,17 @@ def record_measurement(
         detail=f"kind={kind}",
     )
     return row
+
+
+def _check_bmi(db: Session, *, patient_id: int, kind: MeasurementKind, value: Decimal) -> None:
+    other = MeasurementKind.HEIGHT if kind is MeasurementKind.WEIGHT else MeasurementKind.WEIGHT
+    latest = patient_repo.latest_measurement(db, patient_id=patient_id, kind=other.value)
+    if latest is None:
+        return
+    weight, height = (
+        (value, latest.value) if kind is MeasurementKind.WEIGHT else (latest.value, value)
+    )
+    check_body(weight, height, field="value")
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from ketacare.core.audit import AuditAction
 from ketacare.core.authz import Action
 from ketacare.core.errors import Conflict, Invalid, NotFound
+from ketacare.core.plausibility import DEFAULT_WINDOWS, Windows, check_event_time
 from ketacare.core.session.administration import DeviceUse, add_device
 from ketacare.core.session.administration_limits import (
     check_bolus,
@@ -72,6 +73,7 @@ def record_administration(
     at: datetime,
     ctx: AuditContext,
     hasher: PasswordHasher | None = None,
+    windows: Windows = DEFAULT_WINDOWS,
 ) -> TreatmentSession:
     """Chart one administration line. Start/pause/resume/stop move the state machine too.
 
@@ -116,6 +118,7 @@ def record_administration(
             field="state",
         )
     when = entry.occurred_at or at
+    check_event_time(when, at=at, window=windows.charted, field="at")
     if when > at:
         raise Invalid("administration.in_future", "the time is in the future", field="at")
     beyond = _check_entry(db, row, entry, when)

@@ -17,6 +17,7 @@ from ketacare.core.dosing.library import list_protocols
 from ketacare.core.dosing.protocol import Protocol, propose_induction_dates
 from ketacare.core.dosing.rules import DeviceRule, InfusionRule
 from ketacare.core.errors import Conflict, Invalid, NotFound
+from ketacare.core.plausibility import DEFAULT_WINDOWS, Windows, check_event_time
 from ketacare.core.session.scheduling import Booking, find_booking_conflicts
 from ketacare.core.session.states import SessionState
 from ketacare.db.models import (
@@ -119,6 +120,7 @@ def book_session(
     order_id: int | None,
     at: datetime,
     ctx: AuditContext,
+    windows: Windows = DEFAULT_WINDOWS,
 ) -> TreatmentSession:
     """Book a chair for a patient; the chair time comes from the protocol (409 if double-booked).
 
@@ -129,8 +131,10 @@ def book_session(
         Conflict: ``session.double_booked_chair`` / ``session.double_booked_patient`` /
             ``session.no_free_chair``; ``booking.order_already_used`` for an order another
             session holds.
-        Invalid: unknown chair, staff, protocol or an order for another patient or protocol.
+        Invalid: unknown chair, staff, protocol or an order for another patient or protocol;
+            a start outside the booking window (``ketacare.core.plausibility.times``).
     """
+    check_event_time(starts_at, at=at, window=windows.booking, field="starts_at")
     actor = actor_of(ctx)
     patient = patient_repo.get_patient(db, patient_id)
     target = Target(patient.organisation_id if patient else actor.organisation_id, patient_id)

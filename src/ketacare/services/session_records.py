@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from ketacare.core.audit import AuditAction
 from ketacare.core.authz import Action
 from ketacare.core.errors import Conflict, Invalid
+from ketacare.core.plausibility import DEFAULT_WINDOWS, Windows, check_event_time
 from ketacare.core.session.states import SessionState
 from ketacare.db.models import (
     SessionAdverseEvent,
@@ -139,6 +140,7 @@ def record_observation(
     observed_at: datetime | None,
     at: datetime,
     ctx: AuditContext,
+    windows: Windows = DEFAULT_WINDOWS,
 ) -> SessionObservation:
     """A rating scored by the assessments feature (CADSS, MOAA/S, Aldrete, PADSS) or a note."""
     actor = actor_of(ctx)
@@ -146,8 +148,7 @@ def record_observation(
         db, session_id, ctx=ctx, action=Action.SESSION_RUN, audit_action=AuditAction.CREATE
     )
     when = observed_at or at
-    if when > at:
-        raise Invalid("observation.in_future", "the time is in the future", field="observed_at")
+    check_event_time(when, at=at, window=windows.charted, field="observed_at")
     obs = SessionObservation(
         session_id=row.id,
         kind="symptom",
@@ -204,15 +205,20 @@ class AdverseEventEntry:
 
 
 def record_adverse_event(
-    db: Session, *, session_id: int, entry: AdverseEventEntry, at: datetime, ctx: AuditContext
+    db: Session,
+    *,
+    session_id: int,
+    entry: AdverseEventEntry,
+    at: datetime,
+    ctx: AuditContext,
+    windows: Windows = DEFAULT_WINDOWS,
 ) -> SessionAdverseEvent:
     """Record an adverse event; a serious one raises a prescriber alert shown on the floor."""
     actor = actor_of(ctx)
     row = load_session(
         db, session_id, ctx=ctx, action=Action.SESSION_RUN, audit_action=AuditAction.CREATE
     )
-    if entry.onset_at > at:
-        raise Invalid("adverse_event.in_future", "onset is in the future", field="onset_at")
+    check_event_time(entry.onset_at, at=at, window=windows.charted, field="onset_at")
     alert = None
     if entry.serious:
         alert = repo.add_row(

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from ketacare.core.audit import AuditAction
 from ketacare.core.authz import Action, Target
 from ketacare.core.errors import Conflict, Invalid, NotFound
+from ketacare.core.plausibility import DEFAULT_WINDOWS, Windows, check_event_time, check_vitals
 from ketacare.core.session.gates import (
     BpAcknowledgement,
     ReadyGateInputs,
@@ -80,8 +81,13 @@ def record_vitals(
     symptoms: Sequence[Symptom] = (),
     at: datetime,
     ctx: AuditContext,
+    windows: Windows = DEFAULT_WINDOWS,
 ) -> VitalsResult:
-    """Save one set of vitals and the alerts the core raises for it (with history, baseline)."""
+    """Save one set of vitals and the alerts the core raises for it (with history, baseline).
+
+    Implausible values (diastolic not below systolic, out of range) and times outside the
+    charting window are refused by ``ketacare.core.plausibility`` before anything is saved.
+    """
     actor = actor_of(ctx)
     row = load_session(
         db, session_id, ctx=ctx, action=Action.SESSION_RUN, audit_action=AuditAction.CREATE
@@ -93,9 +99,9 @@ def record_vitals(
             field="state",
         )
     when = measured_at or at
-    if when > at:
-        raise Invalid("vitals.in_future", "measured_at is in the future", field="measured_at")
+    check_event_time(when, at=at, window=windows.charted, field="measured_at")
     present = {k: v for k, v in values.items() if k in VITAL_FIELDS and v is not None}
+    check_vitals(present)
     if not present and not symptoms:
         raise Invalid("vitals.empty", "enter at least one vital sign", field="systolic")
     vitals = SessionVitals(

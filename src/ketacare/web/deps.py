@@ -19,6 +19,7 @@ from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
 from ketacare.core.authz import Actor
+from ketacare.core.plausibility import DEFAULT_WINDOWS, Windows
 from ketacare.db.models import LoginSession, User
 from ketacare.services import accounts, organisations
 from ketacare.services.audit import AccessDenied, AuditContext, record_denial
@@ -81,6 +82,7 @@ class Auth:
     client_address: str | None
     # The zone pages show times in (the organisation's location); see services.organisations.
     zone: tzinfo = UTC
+    windows: Windows = DEFAULT_WINDOWS  # the deployment's plausibility windows (Settings)
 
     @property
     def ctx(self) -> AuditContext:
@@ -100,12 +102,13 @@ def _bearer(request: Request) -> str | None:
 def resolve_auth(request: Request, db: Db, state: State) -> Auth | None:
     at = state.clock.now()
     address = client_address(request)
+    windows = state.settings.plausibility_windows()
     token = _bearer(request)
     if token is not None:
         user = accounts.resolve_api_token(db, token=token, at=at)
         if user is None:
             return None
-        return Auth(user, accounts.actor_for(user), None, at, address, _zone(db, user))
+        return Auth(user, accounts.actor_for(user), None, at, address, _zone(db, user), windows)
     cookie = request.cookies.get(SESSION_COOKIE)
     if not cookie:
         return None
@@ -113,7 +116,7 @@ def resolve_auth(request: Request, db: Db, state: State) -> Auth | None:
     if found is None:
         return None
     login, user = found
-    return Auth(user, accounts.actor_for(user), login, at, address, _zone(db, user))
+    return Auth(user, accounts.actor_for(user), login, at, address, _zone(db, user), windows)
 
 
 def _zone(db: Session, user: User) -> tzinfo:

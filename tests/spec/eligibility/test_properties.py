@@ -45,7 +45,8 @@ trials = st.builds(
 
 @st.composite
 def screening_inputs(draw):
-    bp = draw(optional(st.tuples(st.integers(60, 250), st.integers(1, 59))))
+    # Plausible pairs only (ketacare.core.plausibility.vitals: diastolic 10-200, below systolic).
+    bp = draw(optional(st.tuples(st.integers(60, 250), st.integers(1, 50))))
     return ScreeningInput(
         protocol=draw(st.sampled_from(Protocol)),
         indication=draw(
@@ -74,7 +75,7 @@ def screening_inputs(draw):
         breastfeeding=draw(optional(st.booleans())),
         conditions=draw(st.frozensets(st.sampled_from(sorted(CONDITIONS)), max_size=4)),
         bp_systolic=None if bp is None else bp[0],
-        bp_diastolic=None if bp is None else bp[0] - bp[1],
+        bp_diastolic=None if bp is None else min(200, bp[0] - bp[1]),
         episode_duration_months=draw(optional(st.floats(0, 240, allow_nan=False))),
         episode_severity=draw(optional(st.sampled_from(EpisodeSeverity))),
         antidepressant_trials=draw(optional(st.lists(trials, max_size=6).map(tuple))),

@@ -25,9 +25,17 @@ from ketacare.core.eligibility.model import (
     StopReason,
 )
 from ketacare.core.errors import Invalid
+from ketacare.core.plausibility import Range, check_blood_pressure, check_text
+from ketacare.core.plausibility.counts import AGE_YEARS, EPISODE_MONTHS, TRIAL_WEEKS
+from ketacare.core.plausibility.vitals import DIASTOLIC, SYSTOLIC
 
 _CODE: Final = "eligibility.input_invalid"
 _E = TypeVar("_E", bound=StrEnum)
+
+
+def _range(rule: Range) -> dict[str, int]:
+    # Plausibility bounds (``ketacare.core.plausibility``), stated once there.
+    return {"minimum": int(rule.low), "maximum": int(rule.high)}
 
 
 def _nullable(kind: str, **extra: Any) -> dict[str, Any]:
@@ -44,7 +52,11 @@ _TRIAL_SCHEMA: Final[dict[str, Any]] = {
     "required": ["drug", "weeks"],
     "properties": {
         "drug": {"type": "string", "minLength": 1},
-        "weeks": {"type": "number", "minimum": 0, "description": "Trial duration in weeks"},
+        "weeks": {
+            "type": "number",
+            **_range(TRIAL_WEEKS),
+            "description": "Trial duration in weeks",
+        },
         "adequate_dose": _nullable("boolean", description="Dose confirmed adequate"),
         "improvement_percent": _nullable(
             "number", maximum=100, description="Percent improvement (negative = worse)"
@@ -67,7 +79,7 @@ INPUT_SCHEMA: Final[dict[str, Any]] = {
     "properties": {
         "protocol": {"type": "string", "enum": [protocol.value for protocol in Protocol]},
         "indication": _nullable_enum(sorted(INDICATIONS), "Indication catalogue id"),
-        "age_years": _nullable("integer", minimum=0),
+        "age_years": _nullable("integer", **_range(AGE_YEARS)),
         "sex_at_birth": _nullable_enum([sex.value for sex in SexAtBirth], "Sex at birth"),
         "pregnant": _nullable("boolean"),
         "breastfeeding": _nullable("boolean"),
@@ -75,9 +87,9 @@ INPUT_SCHEMA: Final[dict[str, Any]] = {
             "type": ["array", "null"],
             "items": {"type": "string", "enum": sorted(CONDITIONS)},
         },
-        "bp_systolic": _nullable("integer", minimum=1, description="mmHg"),
-        "bp_diastolic": _nullable("integer", minimum=1, description="mmHg"),
-        "episode_duration_months": _nullable("number", minimum=0),
+        "bp_systolic": _nullable("integer", **_range(SYSTOLIC), description="mmHg"),
+        "bp_diastolic": _nullable("integer", **_range(DIASTOLIC), description="mmHg"),
+        "episode_duration_months": _nullable("number", **_range(EPISODE_MONTHS)),
         "episode_severity": _nullable_enum(
             [severity.value for severity in EpisodeSeverity], "Current episode severity (MSM)"
         ),
@@ -182,7 +194,12 @@ def parse_screening_input(document: Any) -> ScreeningInput:
         Invalid: if the document does not match :data:`INPUT_SCHEMA`.
     """
     validate(document)
+    _plain_strings(document, "")
     get = document.get
+    try:
+        check_blood_pressure(get("bp_systolic"), get("bp_diastolic"))
+    except Invalid as exc:
+        raise Invalid(_CODE, exc.message, field=f"bp_{exc.field}") from None
     trials = get("antidepressant_trials")
     return ScreeningInput(
         protocol=Protocol(document["protocol"]),
@@ -202,6 +219,21 @@ def parse_screening_input(document: Any) -> ScreeningInput:
         dast10_total=_int(get("dast10_total")),
         auditc_total=_int(get("auditc_total")),
     )
+
+
+def _plain_strings(document: Any, path: str) -> None:
+    # Free text (a drug, a dose) must hold no NUL or control characters: the input is stored.
+    if isinstance(document, str):
+        try:
+            check_text(document, field=path or "input")
+        except Invalid as exc:
+            raise Invalid(_CODE, exc.message, field=exc.field) from None
+    elif isinstance(document, dict):
+        for key, value in document.items():
+            _plain_strings(value, f"{path}.{key}" if path else str(key))
+    elif isinstance(document, list):
+        for index, value in enumerate(document):
+            _plain_strings(value, f"{path}[{index}]")
 
 
 def _trial(item: dict[str, Any]) -> AntidepressantTrial:

@@ -19,8 +19,10 @@ from ketacare.web.schemas.assessment import (
     AssessmentRead,
     SafetyAlertRead,
 )
+from ketacare.web.schemas.common import PathId, PlainText
+from ketacare.web.schemas.errors import API_ERRORS
 
-router = APIRouter(prefix="/api/v1", tags=["assessments"])
+router = APIRouter(prefix="/api/v1", tags=["assessments"], responses=API_ERRORS)
 
 
 def to_read(
@@ -39,7 +41,7 @@ def to_read(
 
 @router.post("/patients/{patient_id}/assessments", status_code=201, response_model=AssessmentRead)
 def create_assessment(
-    patient_id: int, body: AssessmentCreate, request: Request, db: Db, auth: ApiAuth
+    patient_id: PathId, body: AssessmentCreate, request: Request, db: Db, auth: ApiAuth
 ) -> Any:
     """Score and store a form; safety alerts it raises are in ``alerts``.
 
@@ -68,10 +70,10 @@ def create_assessment(
 
 @router.get("/patients/{patient_id}/assessments", response_model=list[AssessmentRead])
 def list_assessments(
-    patient_id: int,
+    patient_id: PathId,
     db: Db,
     auth: ApiAuth,
-    instrument: Annotated[str | None, Query(max_length=40)] = None,
+    instrument: Annotated[str | None, Query(max_length=40), PlainText] = None,
 ) -> list[AssessmentRead]:
     """The patient's assessments, oldest first; corrected records have ``superseded`` true."""
     views = service.list_assessments(
@@ -89,10 +91,10 @@ def list_assessments(
 
 @router.get("/patients/{patient_id}/outcomes")
 def outcomes(
-    patient_id: int,
+    patient_id: PathId,
     db: Db,
     auth: ApiAuth,
-    instrument: Annotated[str, Query(min_length=1, max_length=40)],
+    instrument: Annotated[str, Query(min_length=1, max_length=40), PlainText],
 ) -> dict[str, Any]:
     """Baseline, latest, change, response, remission, relapse (same JSON as the CLI)."""
     report = outcome_service.get_outcomes(
@@ -113,7 +115,7 @@ def list_alerts(
 
 
 @router.post("/alerts/{alert_id}/close", response_model=SafetyAlertRead)
-def close_alert(alert_id: int, body: AlertClose, db: Db, auth: ApiAuth) -> SafetyAlertRead:
+def close_alert(alert_id: PathId, body: AlertClose, db: Db, auth: ApiAuth) -> SafetyAlertRead:
     """Close an alert with a written note of the action taken (prescribers only)."""
     alert = alert_service.close_alert(
         db, alert_id=alert_id, action_note=body.action_note, at=auth.at, ctx=auth.ctx

@@ -7,8 +7,9 @@ from ketacare.services import accounts
 from ketacare.services.audit import AuditContext
 from ketacare.web.deps import ApiAuth, Db, State, client_address
 from ketacare.web.schemas.auth import TokenRead, TokenRequest
+from ketacare.web.schemas.errors import API_ERRORS
 
-router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
+router = APIRouter(prefix="/api/v1/auth", tags=["auth"], responses=API_ERRORS)
 
 
 @router.post("/token", response_model=TokenRead)

@@ -11,13 +11,15 @@ from fastapi.responses import JSONResponse
 from ketacare.services import session_booking as booking_service
 from ketacare.services import session_floor as floor_service
 from ketacare.web.deps import ApiAuth, Db
+from ketacare.web.schemas.common import PathId
+from ketacare.web.schemas.errors import API_ERRORS
 from ketacare.web.schemas.session import (
     AlertRead,
     StaffCredentialCreate,
     VitalsRead,
 )
 
-router = APIRouter(prefix="/api/v1", tags=["floor"])
+router = APIRouter(prefix="/api/v1", tags=["floor"], responses=API_ERRORS)
 
 
 # --- floor and staff -------------------------------------------------------------------------
@@ -67,7 +69,7 @@ def floor(db: Db, auth: ApiAuth) -> JSONResponse:
 
 @router.post("/staff/{user_id}/credentials", status_code=201)
 def add_credential(
-    user_id: int, body: StaffCredentialCreate, db: Db, auth: ApiAuth
+    user_id: PathId, body: StaffCredentialCreate, db: Db, auth: ApiAuth
 ) -> dict[str, Any]:
     """Record a staff member's ACLS expiry (clinic admin)."""
     row = booking_service.record_staff_credential(

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -16,8 +17,17 @@ def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@router.get("/readyz", response_model=None)
-def readyz(state: State) -> dict[str, str] | JSONResponse:
+class Readiness(BaseModel):
+    status: str
+    database: str
+
+
+@router.get(
+    "/readyz",
+    response_model=Readiness,
+    responses={503: {"model": Readiness, "description": "The database does not answer."}},
+)
+def readyz(state: State) -> Readiness | JSONResponse:
     """The database answers."""
     try:
         with state.session_factory() as db:
@@ -26,4 +36,4 @@ def readyz(state: State) -> dict[str, str] | JSONResponse:
         return JSONResponse(
             status_code=503, content={"status": "unavailable", "database": "unreachable"}
         )
-    return {"status": "ok", "database": "ok"}
+    return Readiness(status="ok", database="ok")

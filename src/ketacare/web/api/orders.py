@@ -16,6 +16,8 @@ from ketacare.services.dose_calculation import PatientFacts
 from ketacare.services.order_pk import OrderPK
 from ketacare.web import idempotency
 from ketacare.web.deps import ApiAuth, Db
+from ketacare.web.schemas.common import PathId
+from ketacare.web.schemas.errors import API_ERRORS
 from ketacare.web.schemas.order import (
     DoseCalculationCreate,
     OrderCancel,
@@ -25,7 +27,7 @@ from ketacare.web.schemas.order import (
     ProtocolRead,
 )
 
-router = APIRouter(prefix="/api/v1", tags=["orders"])
+router = APIRouter(prefix="/api/v1", tags=["orders"], responses=API_ERRORS)
 
 
 @router.get("/protocols", response_model=list[ProtocolRead])
@@ -63,7 +65,7 @@ def preview_dose(body: DoseCalculationCreate, db: Db, auth: ApiAuth) -> dict[str
 
 @router.post("/patients/{patient_id}/orders", status_code=201, response_model=OrderRead)
 def create_order(
-    patient_id: int, body: OrderCreate, request: Request, db: Db, auth: ApiAuth
+    patient_id: PathId, body: OrderCreate, request: Request, db: Db, auth: ApiAuth
 ) -> Any:
     """Create a draft order from the chart's latest dated weight. Idempotency-Key supported."""
     replayed = idempotency.replay(request, db, auth, body)
@@ -82,19 +84,19 @@ def create_order(
 
 
 @router.get("/patients/{patient_id}/orders", response_model=list[OrderRead])
-def list_orders(patient_id: int, db: Db, auth: ApiAuth) -> list[OrderRead]:
+def list_orders(patient_id: PathId, db: Db, auth: ApiAuth) -> list[OrderRead]:
     found = order_service.list_patient_orders(db, patient_id=patient_id, at=auth.at, ctx=auth.ctx)
     return [OrderRead.model_validate(o) for o in found]
 
 
 @router.get("/orders/{order_id}", response_model=OrderRead)
-def read_order(order_id: int, db: Db, auth: ApiAuth) -> OrderRead:
+def read_order(order_id: PathId, db: Db, auth: ApiAuth) -> OrderRead:
     order = order_service.read_order(db, order_id=order_id, at=auth.at, ctx=auth.ctx)
     return OrderRead.model_validate(order)
 
 
 @router.post("/orders/{order_id}/sign", response_model=OrderRead)
-def sign_order(order_id: int, body: OrderSign, db: Db, auth: ApiAuth) -> OrderRead:
+def sign_order(order_id: PathId, body: OrderSign, db: Db, auth: ApiAuth) -> OrderRead:
     """Sign a draft (prescriber). A soft-limit breach needs an override reason."""
     order = order_service.sign_order(
         db,
@@ -108,7 +110,7 @@ def sign_order(order_id: int, body: OrderSign, db: Db, auth: ApiAuth) -> OrderRe
 
 
 @router.post("/orders/{order_id}/cancel", response_model=OrderRead)
-def cancel_order(order_id: int, body: OrderCancel, db: Db, auth: ApiAuth) -> OrderRead:
+def cancel_order(order_id: PathId, body: OrderCancel, db: Db, auth: ApiAuth) -> OrderRead:
     order = order_service.cancel_order(
         db,
         order_id=order_id,
@@ -121,7 +123,7 @@ def cancel_order(order_id: int, body: OrderCancel, db: Db, auth: ApiAuth) -> Ord
 
 
 @router.get("/orders/{order_id}/pk")
-def order_pk(order_id: int, db: Db, auth: ApiAuth) -> dict[str, Any]:
+def order_pk(order_id: PathId, db: Db, auth: ApiAuth) -> dict[str, Any]:
     """Predicted plasma concentrations: a median curve per model, the population 5-95 % band
     of the main model (or the first model that reports variability) and the display bands."""
     _, prediction = pk_service.order_concentrations(db, order_id=order_id, at=auth.at, ctx=auth.ctx)

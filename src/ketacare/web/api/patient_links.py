@@ -11,9 +11,11 @@ from fastapi import APIRouter
 
 from ketacare.services import patient_links as service
 from ketacare.web.deps import ApiAuth, Db, State
+from ketacare.web.schemas.common import PathId
+from ketacare.web.schemas.errors import API_ERRORS
 from ketacare.web.schemas.patient_link import PatientLinkCreate, PatientLinkIssued, PatientLinkRead
 
-router = APIRouter(prefix="/api/v1", tags=["questionnaire links"])
+router = APIRouter(prefix="/api/v1", tags=["questionnaire links"], responses=API_ERRORS)
 
 
 def to_read(view: service.LinkView) -> PatientLinkRead:
@@ -39,7 +41,7 @@ def to_read(view: service.LinkView) -> PatientLinkRead:
     response_model=PatientLinkIssued,
 )
 def create_link(
-    patient_id: int, body: PatientLinkCreate, db: Db, auth: ApiAuth, state: State
+    patient_id: PathId, body: PatientLinkCreate, db: Db, auth: ApiAuth, state: State
 ) -> PatientLinkIssued:
     """Issue a single-use link (nurse or prescriber); ``url`` is shown this once only."""
     issued = service.create_patient_link(
@@ -58,13 +60,13 @@ def create_link(
 
 
 @router.get("/patients/{patient_id}/questionnaire-links", response_model=list[PatientLinkRead])
-def list_links(patient_id: int, db: Db, auth: ApiAuth) -> list[PatientLinkRead]:
+def list_links(patient_id: PathId, db: Db, auth: ApiAuth) -> list[PatientLinkRead]:
     """The patient's links, newest first: pending, completed, expired or revoked."""
     views = service.list_patient_links(db, patient_id=patient_id, at=auth.at, ctx=auth.ctx)
     return [to_read(v) for v in views]
 
 
 @router.post("/questionnaire-links/{link_id}/revoke", response_model=PatientLinkRead)
-def revoke_link(link_id: int, db: Db, auth: ApiAuth) -> PatientLinkRead:
+def revoke_link(link_id: PathId, db: Db, auth: ApiAuth) -> PatientLinkRead:
     """Withdraw a pending link; 409 when it is already completed, expired or revoked."""
     return to_read(service.revoke_patient_link(db, link_id=link_id, at=auth.at, ctx=auth.ctx))

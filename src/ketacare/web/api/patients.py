@@ -9,6 +9,8 @@ from ketacare.core.errors import Invalid
 from ketacare.services import patients as patient_service
 from ketacare.web import idempotency
 from ketacare.web.deps import ApiAuth, Db
+from ketacare.web.schemas.common import Offset, PathId, PlainText
+from ketacare.web.schemas.errors import API_ERRORS
 from ketacare.web.schemas.patient import (
     MeasurementCreate,
     MeasurementRead,
@@ -17,7 +19,7 @@ from ketacare.web.schemas.patient import (
     PatientUpdate,
 )
 
-router = APIRouter(prefix="/api/v1/patients", tags=["patients"])
+router = APIRouter(prefix="/api/v1/patients", tags=["patients"], responses=API_ERRORS)
 
 
 @router.post("", status_code=201, response_model=PatientRead)
@@ -37,10 +39,12 @@ def create_patient(body: PatientCreate, request: Request, db: Db, auth: ApiAuth)
 def search_patients(
     db: Db,
     auth: ApiAuth,
-    q: Annotated[str | None, Query(max_length=100, description="Name, MRN or ISO date")] = None,
+    q: Annotated[
+        str | None, Query(max_length=100, description="Name, MRN or ISO date"), PlainText
+    ] = None,
     birth_date: Annotated[date | None, Query()] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> list[PatientRead]:
     """Search by name, MRN or date of birth (only the caller's organisation)."""
     found = patient_service.search_patients(
@@ -55,13 +59,13 @@ def search_patients(
 
 
 @router.get("/{patient_id}", response_model=PatientRead)
-def read_patient(patient_id: int, db: Db, auth: ApiAuth) -> PatientRead:
+def read_patient(patient_id: PathId, db: Db, auth: ApiAuth) -> PatientRead:
     patient = patient_service.get_patient(db, patient_id=patient_id, at=auth.at, ctx=auth.ctx)
     return PatientRead.model_validate(patient)
 
 
 @router.patch("/{patient_id}", response_model=PatientRead)
-def update_patient(patient_id: int, body: PatientUpdate, db: Db, auth: ApiAuth) -> PatientRead:
+def update_patient(patient_id: PathId, body: PatientUpdate, db: Db, auth: ApiAuth) -> PatientRead:
     """Change demographics; send `version` to refuse the change if someone else saved first."""
     changes = body.model_dump(exclude_unset=True, exclude={"version"})
     for required in ("given_name", "family_name", "date_of_birth", "sex_at_birth"):
@@ -80,7 +84,7 @@ def update_patient(patient_id: int, body: PatientUpdate, db: Db, auth: ApiAuth) 
 
 @router.post("/{patient_id}/measurements", status_code=201, response_model=MeasurementRead)
 def add_measurement(
-    patient_id: int, body: MeasurementCreate, db: Db, auth: ApiAuth
+    patient_id: PathId, body: MeasurementCreate, db: Db, auth: ApiAuth
 ) -> MeasurementRead:
     """Record a dated weight (kg) or height (cm)."""
     row = patient_service.record_measurement(
@@ -91,5 +95,6 @@ def add_measurement(
         measured_at=body.measured_at,
         at=auth.at,
         ctx=auth.ctx,
+        windows=auth.windows,
     )
     return MeasurementRead.model_validate(row)

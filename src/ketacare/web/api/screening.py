@@ -12,6 +12,8 @@ from ketacare.services import screening as screening_service
 from ketacare.services.screening import ScreeningView
 from ketacare.web import idempotency
 from ketacare.web.deps import ApiAuth, Db
+from ketacare.web.schemas.common import PathId
+from ketacare.web.schemas.errors import API_ERRORS
 from ketacare.web.schemas.screening import (
     ConsentCreate,
     ConsentDocumentCreate,
@@ -25,7 +27,7 @@ from ketacare.web.schemas.screening import (
     ScreeningSign,
 )
 
-router = APIRouter(prefix="/api/v1", tags=["screening"])
+router = APIRouter(prefix="/api/v1", tags=["screening"], responses=API_ERRORS)
 
 
 ScreeningInputBody = Annotated[
@@ -36,7 +38,7 @@ ScreeningInputBody = Annotated[
 
 @router.post("/patients/{patient_id}/screenings", status_code=201, response_model=ScreeningRead)
 def evaluate_screening(
-    patient_id: int, body: ScreeningInputBody, request: Request, db: Db, auth: ApiAuth
+    patient_id: PathId, body: ScreeningInputBody, request: Request, db: Db, auth: ApiAuth
 ) -> Any:
     """Screen the patient and save a draft; 422 names the offending input field."""
     replayed = idempotency.replay(request, db, auth, body)
@@ -50,19 +52,21 @@ def evaluate_screening(
 
 
 @router.get("/patients/{patient_id}/screenings", response_model=list[ScreeningRead])
-def list_screenings(patient_id: int, db: Db, auth: ApiAuth) -> list[ScreeningRead]:
+def list_screenings(patient_id: PathId, db: Db, auth: ApiAuth) -> list[ScreeningRead]:
     views = screening_service.list_screenings(db, patient_id=patient_id, at=auth.at, ctx=auth.ctx)
     return [ScreeningRead.of(view) for view in views]
 
 
 @router.get("/screenings/{screening_id}", response_model=ScreeningRead)
-def read_screening(screening_id: int, db: Db, auth: ApiAuth) -> ScreeningRead:
+def read_screening(screening_id: PathId, db: Db, auth: ApiAuth) -> ScreeningRead:
     view = screening_service.get_screening(db, screening_id=screening_id, at=auth.at, ctx=auth.ctx)
     return ScreeningRead.of(view)
 
 
 @router.post("/screenings/{screening_id}/sign", response_model=ScreeningRead)
-def sign_screening(screening_id: int, body: ScreeningSign, db: Db, auth: ApiAuth) -> ScreeningRead:
+def sign_screening(
+    screening_id: PathId, body: ScreeningSign, db: Db, auth: ApiAuth
+) -> ScreeningRead:
     """Prescriber signs: every review reason needs a justification; block reasons refuse."""
     row = screening_service.sign_screening(
         db, screening_id=screening_id, overrides=body.overrides, at=auth.at, ctx=auth.ctx
@@ -88,7 +92,7 @@ def create_consent_document(
 
 @router.post("/patients/{patient_id}/consents", status_code=201, response_model=ConsentRead)
 def sign_consent(
-    patient_id: int, body: ConsentCreate, request: Request, db: Db, auth: ApiAuth
+    patient_id: PathId, body: ConsentCreate, request: Request, db: Db, auth: ApiAuth
 ) -> Any:
     replayed = idempotency.replay(request, db, auth, body)
     if replayed is not None:
@@ -108,7 +112,7 @@ def sign_consent(
 
 
 @router.get("/patients/{patient_id}/consents", response_model=ConsentList)
-def list_consents(patient_id: int, db: Db, auth: ApiAuth) -> ConsentList:
+def list_consents(patient_id: PathId, db: Db, auth: ApiAuth) -> ConsentList:
     overview = consent_service.consent_overview(db, patient_id=patient_id, at=auth.at, ctx=auth.ctx)
     return ConsentList(
         current_version=overview.document.version,
@@ -118,7 +122,9 @@ def list_consents(patient_id: int, db: Db, auth: ApiAuth) -> ConsentList:
 
 
 @router.post("/consents/{consent_id}/withdraw", response_model=ConsentRead)
-def withdraw_consent(consent_id: int, body: ConsentWithdraw, db: Db, auth: ApiAuth) -> ConsentRead:
+def withdraw_consent(
+    consent_id: PathId, body: ConsentWithdraw, db: Db, auth: ApiAuth
+) -> ConsentRead:
     """Nurse or prescriber records the patient's withdrawal; treatment then needs re-consent."""
     consent = consent_service.withdraw_consent(
         db, consent_id=consent_id, reason=body.reason, at=auth.at, ctx=auth.ctx
@@ -130,7 +136,7 @@ def withdraw_consent(consent_id: int, body: ConsentWithdraw, db: Db, auth: ApiAu
     "/patients/{patient_id}/rems-enrolment", status_code=201, response_model=RemsEnrolmentRead
 )
 def record_rems_enrolment(
-    patient_id: int, body: RemsEnrolmentCreate, db: Db, auth: ApiAuth
+    patient_id: PathId, body: RemsEnrolmentCreate, db: Db, auth: ApiAuth
 ) -> RemsEnrolmentRead:
     row = rems_enrolment_service.record_rems_enrolment(
         db,
@@ -144,7 +150,7 @@ def record_rems_enrolment(
 
 
 @router.get("/patients/{patient_id}/rems-enrolment", response_model=RemsEnrolmentRead | None)
-def read_rems_enrolment(patient_id: int, db: Db, auth: ApiAuth) -> RemsEnrolmentRead | None:
+def read_rems_enrolment(patient_id: PathId, db: Db, auth: ApiAuth) -> RemsEnrolmentRead | None:
     row = rems_enrolment_service.get_rems_enrolment(
         db, patient_id=patient_id, at=auth.at, ctx=auth.ctx
     )

@@ -24,6 +24,8 @@ from ketacare.services import session_vitals as vitals_service
 from ketacare.services.session_override import Override
 from ketacare.web import idempotency
 from ketacare.web.deps import ApiAuth, Auth, Db, State
+from ketacare.web.schemas.common import PathId, PlainText
+from ketacare.web.schemas.errors import API_ERRORS
 from ketacare.web.schemas.session import (
     AckCreate,
     AdministrationCreate,
@@ -47,7 +49,7 @@ from ketacare.web.schemas.session import (
     VitalsSaved,
 )
 
-router = APIRouter(prefix="/api/v1", tags=["sessions"])
+router = APIRouter(prefix="/api/v1", tags=["sessions"], responses=API_ERRORS)
 
 
 def detail_read(detail: svc.SessionDetail) -> SessionDetailRead:
@@ -101,7 +103,7 @@ def _idempotent(
 
 @router.post("/patients/{patient_id}/sessions", status_code=201, response_model=SessionRead)
 def book_session(
-    patient_id: int, body: SessionCreate, request: Request, db: Db, auth: ApiAuth
+    patient_id: PathId, body: SessionCreate, request: Request, db: Db, auth: ApiAuth
 ) -> JSONResponse:
     """Book a chair; chair time comes from the protocol. 409 ``session.double_booked_*``."""
 
@@ -116,6 +118,7 @@ def book_session(
             order_id=body.order_id,
             at=auth.at,
             ctx=auth.ctx,
+            windows=auth.windows,
         )
         return SessionRead.model_validate(row)
 
@@ -123,7 +126,7 @@ def book_session(
 
 
 @router.get("/patients/{patient_id}/sessions", response_model=list[SessionRead])
-def list_sessions(patient_id: int, db: Db, auth: ApiAuth) -> list[SessionRead]:
+def list_sessions(patient_id: PathId, db: Db, auth: ApiAuth) -> list[SessionRead]:
     rows = booking_service.list_patient_sessions(
         db, patient_id=patient_id, at=auth.at, ctx=auth.ctx
     )
@@ -132,12 +135,12 @@ def list_sessions(patient_id: int, db: Db, auth: ApiAuth) -> list[SessionRead]:
 
 @router.get("/patients/{patient_id}/sessions/proposed-dates", response_model=list[date])
 def proposed_dates(
-    patient_id: int,
+    patient_id: PathId,
     db: Db,
     auth: ApiAuth,
-    protocol_id: Annotated[str, Query(min_length=1, max_length=80)],
+    protocol_id: Annotated[str, Query(min_length=1, max_length=80), PlainText],
     start: date,
-    template_id: Annotated[str | None, Query(max_length=80)] = None,
+    template_id: Annotated[str | None, Query(max_length=80), PlainText] = None,
 ) -> list[date]:
     """Induction session dates proposed by the protocol's schedule template."""
     return booking_service.proposed_dates(
@@ -168,13 +171,15 @@ def add_chair(body: ChairCreate, db: Db, auth: ApiAuth) -> ChairRead:
 
 
 @router.get("/sessions/{session_id}", response_model=SessionDetailRead)
-def read_session(session_id: int, db: Db, auth: ApiAuth) -> SessionDetailRead:
+def read_session(session_id: PathId, db: Db, auth: ApiAuth) -> SessionDetailRead:
     """State, version, alerts, vitals, transitions, administration, totals and cadence."""
     return detail_read(svc.get_session_detail(db, session_id=session_id, at=auth.at, ctx=auth.ctx))
 
 
 @router.post("/sessions/{session_id}/transitions", response_model=SessionDetailRead)
-def transition(session_id: int, body: TransitionCreate, db: Db, auth: ApiAuth) -> SessionDetailRead:
+def transition(
+    session_id: PathId, body: TransitionCreate, db: Db, auth: ApiAuth
+) -> SessionDetailRead:
     """Move the state machine. 409: ``session.illegal_transition``, ``session.gate_refused``
     (with ``failures``), ``session.discharge_refused``, ``session.version_conflict``."""
     row = svc.transition_session(
@@ -192,21 +197,21 @@ def transition(session_id: int, body: TransitionCreate, db: Db, auth: ApiAuth) -
 
 
 @router.get("/sessions/{session_id}/ready-check", response_model=list[GateFailureRead])
-def ready_check(session_id: int, db: Db, auth: ApiAuth) -> list[GateFailureRead]:
+def ready_check(session_id: PathId, db: Db, auth: ApiAuth) -> list[GateFailureRead]:
     """What the ready gates still refuse (empty list: the session may become ready)."""
     found = svc.ready_readiness(db, session_id=session_id, at=auth.at, ctx=auth.ctx)
     return [GateFailureRead(code=f.code, message=f.message) for f in found]
 
 
 @router.get("/sessions/{session_id}/discharge-check", response_model=list[GateFailureRead])
-def discharge_check(session_id: int, db: Db, auth: ApiAuth) -> list[GateFailureRead]:
+def discharge_check(session_id: PathId, db: Db, auth: ApiAuth) -> list[GateFailureRead]:
     found = svc.discharge_readiness(db, session_id=session_id, at=auth.at, ctx=auth.ctx)
     return [GateFailureRead(code=f.code, message=f.message) for f in found]
 
 
 @router.post("/sessions/{session_id}/vitals", status_code=201, response_model=VitalsSaved)
 def add_vitals(
-    session_id: int, body: VitalsCreate, request: Request, db: Db, auth: ApiAuth
+    session_id: PathId, body: VitalsCreate, request: Request, db: Db, auth: ApiAuth
 ) -> JSONResponse:
     """Save a reading (any subset, at least one) and return the alerts it raised."""
 
@@ -219,6 +224,7 @@ def add_vitals(
             symptoms=body.symptoms,
             at=auth.at,
             ctx=auth.ctx,
+            windows=auth.windows,
         )
         return VitalsSaved(
             vitals=VitalsRead.model_validate(result.vitals),
@@ -230,7 +236,7 @@ def add_vitals(
 
 @router.post("/sessions/{session_id}/alerts/{alert_id}/ack", response_model=AlertRead)
 def acknowledge(
-    session_id: int, alert_id: int, body: AckCreate, db: Db, auth: ApiAuth
+    session_id: PathId, alert_id: PathId, body: AckCreate, db: Db, auth: ApiAuth
 ) -> AlertRead:
     """Acknowledge an alert; alerts that call the prescriber need a prescriber."""
     alert = vitals_service.acknowledge_alert(
@@ -240,7 +246,7 @@ def acknowledge(
 
 
 @router.post("/sessions/{session_id}/bp-acknowledgement", response_model=SessionRead)
-def bp_acknowledgement(session_id: int, body: AckCreate, db: Db, auth: ApiAuth) -> SessionRead:
+def bp_acknowledgement(session_id: PathId, body: AckCreate, db: Db, auth: ApiAuth) -> SessionRead:
     """A prescriber accepts a raised pre-dose BP after weighing risk and benefit."""
     row = vitals_service.acknowledge_predose_bp(
         db, session_id=session_id, note=body.note, at=auth.at, ctx=auth.ctx
@@ -249,7 +255,7 @@ def bp_acknowledgement(session_id: int, body: AckCreate, db: Db, auth: ApiAuth) 
 
 
 @router.patch("/sessions/{session_id}/checks", response_model=SessionRead)
-def checks(session_id: int, body: ChecksUpdate, db: Db, auth: ApiAuth) -> SessionRead:
+def checks(session_id: PathId, body: ChecksUpdate, db: Db, auth: ApiAuth) -> SessionRead:
     """Pre-dose confirmations: NPO, escort or transport, pregnancy status on the day."""
     row = records_service.record_checks(
         db,
@@ -266,7 +272,7 @@ def checks(session_id: int, body: ChecksUpdate, db: Db, auth: ApiAuth) -> Sessio
 
 @router.patch("/sessions/{session_id}/discharge-checklist", response_model=SessionRead)
 def discharge_checklist(
-    session_id: int, body: ChecklistUpdate, db: Db, auth: ApiAuth
+    session_id: PathId, body: ChecklistUpdate, db: Db, auth: ApiAuth
 ) -> SessionRead:
     values = body.model_dump(exclude_none=True, exclude={"version"})
     extra = ("on_supplemental_oxygen", "escort_confirmed", "no_driving_acknowledged")
@@ -311,7 +317,7 @@ def administration_entry(body: AdministrationCreate) -> admin_service.Administra
     "/sessions/{session_id}/administration", status_code=201, response_model=SessionDetailRead
 )
 def administration(
-    session_id: int,
+    session_id: PathId,
     body: AdministrationCreate,
     request: Request,
     db: Db,
@@ -345,6 +351,7 @@ def administration(
             at=auth.at,
             ctx=auth.ctx,
             hasher=state.hasher,
+            windows=auth.windows,
         )
         return detail_read(svc.build_detail(db, row, at=auth.at))
 
@@ -352,7 +359,9 @@ def administration(
 
 
 @router.post("/sessions/{session_id}/observations", status_code=201, response_model=ObservationRead)
-def observation(session_id: int, body: ObservationCreate, db: Db, auth: ApiAuth) -> ObservationRead:
+def observation(
+    session_id: PathId, body: ObservationCreate, db: Db, auth: ApiAuth
+) -> ObservationRead:
     """A CADSS, MOAA/S, Aldrete or PADSS rating (scored by the assessments engine) or a note."""
     row = records_service.record_observation(
         db,
@@ -363,6 +372,7 @@ def observation(session_id: int, body: ObservationCreate, db: Db, auth: ApiAuth)
         observed_at=body.observed_at,
         at=auth.at,
         ctx=auth.ctx,
+        windows=auth.windows,
     )
     return ObservationRead.model_validate(row)
 
@@ -371,7 +381,7 @@ def observation(session_id: int, body: ObservationCreate, db: Db, auth: ApiAuth)
     "/sessions/{session_id}/adverse-events", status_code=201, response_model=AdverseEventRead
 )
 def adverse_event(
-    session_id: int, body: AdverseEventCreate, db: Db, auth: ApiAuth
+    session_id: PathId, body: AdverseEventCreate, db: Db, auth: ApiAuth
 ) -> AdverseEventRead:
     """Record an adverse event; a serious one raises a prescriber alert on the floor view."""
     row = records_service.record_adverse_event(
@@ -380,5 +390,6 @@ def adverse_event(
         entry=records_service.AdverseEventEntry(**body.model_dump()),
         at=auth.at,
         ctx=auth.ctx,
+        windows=auth.windows,
     )
     return AdverseEventRead.model_validate(row)

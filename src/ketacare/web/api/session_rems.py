@@ -10,12 +10,14 @@ from fastapi.responses import Response
 from ketacare.services import rems as rems_service
 from ketacare.services import session_rems_pdf as rems_pdf_service
 from ketacare.web.deps import ApiAuth, Db
+from ketacare.web.schemas.common import PathId
+from ketacare.web.schemas.errors import API_ERRORS
 from ketacare.web.schemas.session import (
     RemsAnswers,
     SessionRead,
 )
 
-router = APIRouter(prefix="/api/v1", tags=["sessions"])
+router = APIRouter(prefix="/api/v1", tags=["sessions"], responses=API_ERRORS)
 
 
 # --- REMS ------------------------------------------------------------------------------------
@@ -34,7 +36,7 @@ def _form_json(form: Any) -> dict[str, Any]:
 
 @router.get("/sessions/{session_id}/rems-form", response_model=None)
 def rems_form(
-    session_id: int,
+    session_id: PathId,
     db: Db,
     auth: ApiAuth,
     format: Literal["json", "pdf"] = "json",  # noqa: A002 - the public query name
@@ -52,7 +54,7 @@ def rems_form(
 
 
 @router.patch("/sessions/{session_id}/rems-form")
-def rems_answers(session_id: int, body: RemsAnswers, db: Db, auth: ApiAuth) -> dict[str, Any]:
+def rems_answers(session_id: PathId, body: RemsAnswers, db: Db, auth: ApiAuth) -> dict[str, Any]:
     form = rems_service.answer_rems_form(
         db, session_id=session_id, answers=body.answers, at=auth.at, ctx=auth.ctx
     )
@@ -60,7 +62,7 @@ def rems_answers(session_id: int, body: RemsAnswers, db: Db, auth: ApiAuth) -> d
 
 
 @router.post("/sessions/{session_id}/rems-form/submit", response_model=SessionRead)
-def rems_submit(session_id: int, db: Db, auth: ApiAuth) -> SessionRead:
+def rems_submit(session_id: PathId, db: Db, auth: ApiAuth) -> SessionRead:
     """Mark the form submitted to the REMS; 422 ``rems.form_incomplete`` while incomplete."""
     row = rems_service.submit_rems_form(db, session_id=session_id, at=auth.at, ctx=auth.ctx)
     return SessionRead.model_validate(row)

@@ -214,6 +214,7 @@ async def add_measurement(
             measured_at=body.measured_at,
             at=auth.at,
             ctx=auth.ctx,
+            windows=auth.windows,
         )
     except (ValidationError, Invalid) as exc:
         db.rollback()

@@ -82,6 +82,7 @@ async def book(request: Request, patient_id: int, db: Db, state: State, auth: Cs
             order_id=body.order_id,
             at=auth.at,
             ctx=auth.ctx,
+            windows=auth.windows,
         )
     except (ValidationError, DomainError) as exc:
         if isinstance(exc, Forbidden):

@@ -68,6 +68,7 @@ async def vitals(
             symptoms=body.symptoms,
             at=auth.at,
             ctx=auth.ctx,
+            windows=auth.windows,
         )
 
     return await act(
@@ -163,6 +164,7 @@ async def administration(
             at=auth.at,
             ctx=auth.ctx,
             hasher=state.hasher,
+            windows=auth.windows,
         )
 
     return await act(
@@ -228,6 +230,7 @@ async def observation(
             observed_at=None,
             at=auth.at,
             ctx=auth.ctx,
+            windows=auth.windows,
         )
 
     return await act(
@@ -256,6 +259,7 @@ async def adverse_event(
             entry=records_service.AdverseEventEntry(**body.model_dump()),
             at=auth.at,
             ctx=auth.ctx,
+            windows=auth.windows,
         )
 
     return await act(

@@ -14,6 +14,7 @@ from pydantic import (
 
 from ketacare.services.assessment_source import AssessmentSource
 from ketacare.services.assessments import Timepoint
+from ketacare.web.schemas.common import Id, Input
 
 # A yes/no item takes true/false or "yes"/"no"; a scale item a number (or its option code).
 AnswerIn = bool | int | float | Annotated[str, StringConstraints(max_length=20)] | None
@@ -21,7 +22,7 @@ ContextKey = Annotated[str, StringConstraints(min_length=1, max_length=40)]
 ContextValue = Annotated[str, StringConstraints(max_length=40)]
 
 
-class AssessmentCreate(BaseModel):
+class AssessmentCreate(Input):
     model_config = ConfigDict(extra="forbid")
 
     instrument: Annotated[
@@ -31,8 +32,8 @@ class AssessmentCreate(BaseModel):
     context: dict[ContextKey, ContextValue] | None = None
     administered_at: AwareDatetime
     timepoint: Timepoint
-    session_id: Annotated[int, Field(ge=1)] | None = None
-    supersedes_id: Annotated[int, Field(ge=1)] | None = None
+    session_id: Id | None = None
+    supersedes_id: Id | None = None
 
     @field_validator("answers", mode="before")
     @classmethod
@@ -95,7 +96,7 @@ class AssessmentRead(BaseModel):
     alerts: list[SafetyAlertRead] = Field(default_factory=list)
 
 
-class AlertClose(BaseModel):
+class AlertClose(Input):
     model_config = ConfigDict(extra="forbid")
 
     # Blank notes are refused by the service after the role check (403 before 422).

@@ -4,8 +4,10 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, StringConstraints
 
+from ketacare.web.schemas.common import Input
 
-class TokenRequest(BaseModel):
+
+class TokenRequest(Input):
     model_config = ConfigDict(extra="forbid")
 
     email: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=254)]

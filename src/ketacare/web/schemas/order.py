@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from ketacare.core.patients.body_weight import SexAtBirth, WeightBasis
 from ketacare.services.dose_calculation import DoseInputs
+from ketacare.web.schemas.common import Input, Version
 
 # Plausibility bounds on the wire (the core applies the clinical limits): they keep absurd
 # numbers and float overflow out; a value inside them can still be refused by the calculator.
@@ -17,7 +18,7 @@ ProtocolId = Annotated[str, StringConstraints(strip_whitespace=True, min_length=
 Reason = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
 
 
-class DoseChoices(BaseModel):
+class DoseChoices(Input):
     """What the prescriber chooses; unset values take the protocol's defaults."""
 
     model_config = ConfigDict(extra="forbid")
@@ -67,18 +68,20 @@ class OrderCreate(DoseChoices):
     override_reason: Reason | None = None
 
 
-class OrderSign(BaseModel):
+class OrderSign(Input):
     model_config = ConfigDict(extra="forbid")
 
     override_reason: Reason | None = None
-    version: int | None = Field(default=None, description="Optimistic lock: the version you read.")
+    version: Version | None = Field(
+        default=None, description="Optimistic lock: the version you read."
+    )
 
 
-class OrderCancel(BaseModel):
+class OrderCancel(Input):
     model_config = ConfigDict(extra="forbid")
 
     reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
-    version: int | None = None
+    version: Version | None = None
 
 
 class OrderRead(BaseModel):

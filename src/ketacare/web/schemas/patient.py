@@ -4,11 +4,40 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, EmailStr, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    EmailStr,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+)
 
 from ketacare.core.codes import MeasurementKind, SexAtBirth
+from ketacare.core.plausibility import (
+    MEASUREMENT_RANGES,
+    check_birth_date_floor,
+    check_measurement,
+)
+from ketacare.web.schemas.common import (
+    Input,
+    Version,
+    VisibleName,
+    bounds,
+    core_rule,
+    run_rule,
+)
 
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+Name = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100), VisibleName
+]
+BirthDate = Annotated[
+    date,
+    AfterValidator(core_rule(lambda value, field: check_birth_date_floor(value, field=field))),
+]
 Phone = Annotated[
     str, StringConstraints(strip_whitespace=True, max_length=40, pattern=r"^[0-9+() .\-]{3,40}$")
 ]
@@ -21,13 +50,13 @@ Mrn = Annotated[
 ]
 
 
-class PatientCreate(BaseModel):
+class PatientCreate(Input):
     model_config = ConfigDict(extra="forbid")
 
     mrn: Mrn | None = None
     given_name: Name
     family_name: Name
-    date_of_birth: date
+    date_of_birth: BirthDate
     sex_at_birth: SexAtBirth
     gender_identity: Short | None = None
     phone: Phone | None = None
@@ -38,14 +67,16 @@ class PatientCreate(BaseModel):
     emergency_contact_relationship: Short | None = None
 
 
-class PatientUpdate(BaseModel):
+class PatientUpdate(Input):
     model_config = ConfigDict(extra="forbid")
 
-    version: int | None = Field(default=None, description="Optimistic lock: the version you read.")
+    version: Version | None = Field(
+        default=None, description="Optimistic lock: the version you read."
+    )
     mrn: Mrn | None = None
     given_name: Name | None = None
     family_name: Name | None = None
-    date_of_birth: date | None = None
+    date_of_birth: BirthDate | None = None
     sex_at_birth: SexAtBirth | None = None
     gender_identity: Short | None = None
     phone: Phone | None = None
@@ -56,13 +87,32 @@ class PatientUpdate(BaseModel):
     emergency_contact_relationship: Short | None = None
 
 
-class MeasurementCreate(BaseModel):
+class MeasurementCreate(Input):
     model_config = ConfigDict(extra="forbid")
 
     kind: MeasurementKind
-    # Plausibility bounds, not clinical limits: they catch unit slips (lb for kg, m for cm).
-    value: Annotated[Decimal, Field(gt=0, le=400, max_digits=6, decimal_places=2)]
+    # Plausibility bounds from the core (per kind), not clinical limits: they catch unit slips
+    # (lb for kg, m or inches for cm). The column holds 6 digits, 2 after the point.
+    value: Annotated[
+        Decimal,
+        Field(
+            max_digits=6,
+            decimal_places=2,
+            json_schema_extra={
+                "minimum": min(bounds(r)["minimum"] for r in MEASUREMENT_RANGES.values()),
+                "maximum": max(bounds(r)["maximum"] for r in MEASUREMENT_RANGES.values()),
+            },
+        ),
+    ]
     measured_at: AwareDatetime
+
+    @field_validator("value")
+    @classmethod
+    def _plausible(cls, value: Decimal, info: ValidationInfo) -> Decimal:
+        kind = info.data.get("kind")
+        if kind is not None:
+            run_rule(lambda: check_measurement(kind, value, field="value"))
+        return value
 
 
 class MeasurementRead(BaseModel):
@@ -82,7 +132,7 @@ class PatientRead(BaseModel):
     mrn: str
     given_name: str
     family_name: str
-    date_of_birth: date
+    date_of_birth: BirthDate
     sex_at_birth: str
     gender_identity: str | None
     phone: str | None

@@ -7,11 +7,12 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstrai
 
 from ketacare.services.assessments import Timepoint
 from ketacare.services.patient_links import MAX_INSTRUMENTS
+from ketacare.web.schemas.common import Input
 
 InstrumentId = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
 
 
-class PatientLinkCreate(BaseModel):
+class PatientLinkCreate(Input):
     model_config = ConfigDict(extra="forbid")
 
     instruments: Annotated[list[InstrumentId], Field(min_length=1, max_length=MAX_INSTRUMENTS)]

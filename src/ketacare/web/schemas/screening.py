@@ -14,13 +14,14 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from ketacare.services.consent import WithdrawalReason
 from ketacare.services.screening import ScreeningView
+from ketacare.web.schemas.common import MAX_ID, Id, Input
 
 Justification = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)
 ]
 
 
-class ScreeningSign(BaseModel):
+class ScreeningSign(Input):
     model_config = ConfigDict(extra="forbid")
 
     overrides: dict[Annotated[str, StringConstraints(max_length=100)], Justification] = Field(
@@ -69,7 +70,7 @@ class ScreeningRead(BaseModel):
         )
 
 
-class ConsentDocumentCreate(BaseModel):
+class ConsentDocumentCreate(Input):
     model_config = ConfigDict(extra="forbid")
 
     text: Annotated[str, StringConstraints(min_length=1, max_length=100_000)]
@@ -85,15 +86,15 @@ class ConsentDocumentRead(BaseModel):
     created_at: datetime
 
 
-class ConsentCreate(BaseModel):
+class ConsentCreate(Input):
     model_config = ConfigDict(extra="forbid")
 
-    document_version: Annotated[int, Field(ge=1)]
+    document_version: Annotated[int, Field(ge=1, le=MAX_ID)]
     typed_name: Annotated[
         str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)
     ]
     agreed: Literal[True] = Field(description="The patient ticked the agreement box.")
-    witness_user_id: int | None = None
+    witness_user_id: Id | None = None
 
 
 class ConsentRead(BaseModel):
@@ -116,7 +117,7 @@ class ConsentList(BaseModel):
     consents: list[ConsentRead]
 
 
-class RemsEnrolmentCreate(BaseModel):
+class RemsEnrolmentCreate(Input):
     model_config = ConfigDict(extra="forbid")
 
     enrolment_id: Annotated[
@@ -136,7 +137,7 @@ class RemsEnrolmentRead(BaseModel):
     recorded_at: datetime
 
 
-class ConsentWithdraw(BaseModel):
+class ConsentWithdraw(Input):
     model_config = ConfigDict(extra="forbid")
 
     reason: WithdrawalReason = Field(

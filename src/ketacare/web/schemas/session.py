@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     AliasChoices,
     AwareDatetime,
     BaseModel,
@@ -14,52 +15,82 @@ from pydantic import (
     Field,
     SecretStr,
     StringConstraints,
+    ValidationInfo,
+    field_validator,
 )
 
+from ketacare.core.plausibility import check_blood_pressure
+from ketacare.core.plausibility.vitals import (
+    DIASTOLIC,
+    HEART_RATE,
+    RESPIRATORY_RATE,
+    SPO2,
+    SYSTOLIC,
+)
 from ketacare.core.session.model import Symptom
 from ketacare.core.session.states import SessionState
+from ketacare.web.schemas.common import (
+    Id,
+    Input,
+    Version,
+    VisibleName,
+    bounds,
+    in_range,
+    run_rule,
+)
 
 Reason = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=1000)]
 Code = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40, pattern=r"^[a-z_]+$")
 ]
-# Plausibility bounds that catch typing slips (a missing digit, a swapped field); they are
-# not alert thresholds, which live in the core.
-Systolic = Annotated[int, Field(ge=30, le=300)]
-Diastolic = Annotated[int, Field(ge=10, le=200)]
-HeartRate = Annotated[int, Field(ge=10, le=300)]
-Spo2 = Annotated[int, Field(ge=0, le=100)]
-RespRate = Annotated[int, Field(ge=0, le=80)]
+# Plausibility bounds from the core (typing slips, swapped fields); not alert thresholds.
+Systolic = Annotated[
+    int, Field(json_schema_extra=bounds(SYSTOLIC)), AfterValidator(in_range(SYSTOLIC))
+]
+Diastolic = Annotated[
+    int, Field(json_schema_extra=bounds(DIASTOLIC)), AfterValidator(in_range(DIASTOLIC))
+]
+HeartRate = Annotated[
+    int, Field(json_schema_extra=bounds(HEART_RATE)), AfterValidator(in_range(HEART_RATE))
+]
+Spo2 = Annotated[int, Field(json_schema_extra=bounds(SPO2)), AfterValidator(in_range(SPO2))]
+RespRate = Annotated[
+    int,
+    Field(json_schema_extra=bounds(RESPIRATORY_RATE)),
+    AfterValidator(in_range(RESPIRATORY_RATE)),
+]
 
 
-class SessionCreate(BaseModel):
+class SessionCreate(Input):
     model_config = ConfigDict(extra="forbid")
 
     protocol_id: Annotated[str, StringConstraints(min_length=1, max_length=80)] = Field(
         validation_alias=AliasChoices("protocol_id", "protocol")
     )
     starts_at: AwareDatetime
-    chair_id: int | None = Field(default=None, description="Omit to take the first free chair.")
-    staff_user_id: int | None = Field(
+    chair_id: Id | None = Field(default=None, description="Omit to take the first free chair.")
+    staff_user_id: Id | None = Field(
         default=None, description="Nurse or prescriber running it; omit for yourself."
     )
-    order_id: int | None = None
+    order_id: Id | None = None
 
 
-class TransitionCreate(BaseModel):
+class TransitionCreate(Input):
     model_config = ConfigDict(extra="forbid")
 
     to: SessionState
     reason: Reason | None = None
-    version: int | None = Field(default=None, description="Optimistic lock: the version you read.")
+    version: Version | None = Field(
+        default=None, description="Optimistic lock: the version you read."
+    )
     # No plausibility ceiling here: the signed order and the protocol's hard limits decide, and
-    # the refusal names the limit (422 ``administration.hard_limit_rate``).
+    # the refusal names the limit (422 ``administration.hard_limit_*``).
     rate_ml_per_h: Annotated[Decimal, Field(ge=0, max_digits=8, decimal_places=2)] | None = None
     confirm_less_than_ordered: bool = False
 
 
-class VitalsCreate(BaseModel):
+class VitalsCreate(Input):
     model_config = ConfigDict(extra="forbid")
 
     measured_at: AwareDatetime | None = None
@@ -70,23 +101,29 @@ class VitalsCreate(BaseModel):
     respiratory_rate: RespRate | None = None
     symptoms: list[Symptom] = Field(default_factory=list)
 
+    @field_validator("diastolic")
+    @classmethod
+    def _below_systolic(cls, value: int | None, info: ValidationInfo) -> int | None:
+        run_rule(lambda: check_blood_pressure(info.data.get("systolic"), value))
+        return value
 
-class AckCreate(BaseModel):
+
+class AckCreate(Input):
     model_config = ConfigDict(extra="forbid")
 
     note: Reason | None = None
 
 
-class ChecksUpdate(BaseModel):
+class ChecksUpdate(Input):
     model_config = ConfigDict(extra="forbid")
 
     npo_confirmed: bool | None = None
     escort_arranged: bool | None = None
     pregnancy_status: Literal["negative", "positive"] | None = None
-    version: int | None = None
+    version: Version | None = None
 
 
-class ChecklistUpdate(BaseModel):
+class ChecklistUpdate(Input):
     model_config = ConfigDict(extra="forbid")
 
     alert_and_oriented: bool | None = None
@@ -97,10 +134,10 @@ class ChecklistUpdate(BaseModel):
     on_supplemental_oxygen: bool | None = None
     escort_confirmed: bool | None = None
     no_driving_acknowledged: bool | None = None
-    version: int | None = None
+    version: Version | None = None
 
 
-class OverrideCreate(BaseModel):
+class OverrideCreate(Input):
     """A prescriber's override at the chair: re-authenticated, with a written reason.
 
     Without ``prescriber_email`` the signed-in user must be the prescriber.
@@ -116,7 +153,7 @@ class OverrideCreate(BaseModel):
     reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
 
 
-class AdministrationCreate(BaseModel):
+class AdministrationCreate(Input):
     model_config = ConfigDict(extra="forbid")
 
     kind: Literal[
@@ -132,15 +169,15 @@ class AdministrationCreate(BaseModel):
         None
     )
     reason: Reason | None = None
-    version: int | None = None
+    version: Version | None = None
     override: OverrideCreate | None = None
     confirm_less_than_ordered: bool = False
-    corrects_id: int | None = Field(
+    corrects_id: Id | None = Field(
         default=None, description="For entered_in_error: the line struck out (it is kept)."
     )
 
 
-class ObservationCreate(BaseModel):
+class ObservationCreate(Input):
     model_config = ConfigDict(extra="forbid")
 
     instrument_id: Literal["cadss", "moaas", "aldrete", "padss"] | None = None
@@ -149,7 +186,7 @@ class ObservationCreate(BaseModel):
     observed_at: AwareDatetime | None = None
 
 
-class AdverseEventCreate(BaseModel):
+class AdverseEventCreate(Input):
     model_config = ConfigDict(extra="forbid")
 
     category: Code
@@ -160,13 +197,13 @@ class AdverseEventCreate(BaseModel):
     outcome: Literal["resolved", "ongoing", "resolved_with_sequelae", "transferred", "unknown"]
 
 
-class RemsAnswers(BaseModel):
+class RemsAnswers(Input):
     model_config = ConfigDict(extra="forbid")
 
     answers: dict[str, bool | int | str | None]
 
 
-class StaffCredentialCreate(BaseModel):
+class StaffCredentialCreate(Input):
     model_config = ConfigDict(extra="forbid")
 
     credential: Literal["acls"]
@@ -317,11 +354,13 @@ class SessionDetailRead(SessionRead):
     vitals_overdue: bool
 
 
-class ChairCreate(BaseModel):
+class ChairCreate(Input):
     model_config = ConfigDict(extra="forbid")
 
-    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)]
-    location_id: int | None = None
+    name: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60), VisibleName
+    ]
+    location_id: Id | None = None
 
 
 class ChairRead(BaseModel):
