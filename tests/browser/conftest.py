@@ -59,10 +59,13 @@ class MovableClock:
     """The server's clock, moved forward by the test so observation periods pass in seconds."""
 
     def __init__(self) -> None:
-        # Why a fixed hour: a run late in the UTC evening would book the demo sessions after
+        # Why a fixed time: a run late in the UTC evening would book the demo sessions after
         # midnight or move them out of "today" as the clock advances, and the schedule page
-        # (which lists today's sessions) would lose them. 08:00 UTC leaves the whole day ahead.
-        self.at = datetime.now(UTC).replace(hour=8, minute=0, second=0, microsecond=0)
+        # (which lists today's sessions) would lose them; 08:00 UTC leaves the whole day ahead.
+        # Why 30 seconds past: nurses chart vitals to the minute, so a pre-dose reading typed
+        # as 08:00 must fall before a first dose given at the server's 08:00:30, as it would at
+        # the chair (at 08:00:00 the two would tie and the reading would not count as pre-dose).
+        self.at = datetime.now(UTC).replace(hour=8, minute=0, second=30, microsecond=0)
 
     def now(self) -> datetime:
         return self.at
