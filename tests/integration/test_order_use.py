@@ -8,9 +8,11 @@ import pytest
 from sqlalchemy.orm import Session
 
 from ketacare.core.errors import Conflict
-from ketacare.db.models import TreatmentSession
+from ketacare.db.models import Order, TreatmentSession
 from ketacare.services import session as svc
+from ketacare.services import session_administration as admin_service
 from ketacare.services import session_booking as booking_service
+from ketacare.services import session_demo as demo_service
 from tests.factories.world import NOW, World
 from tests.integration.test_session_gates import (
     CHECK_IN,
@@ -76,3 +78,65 @@ def test_the_ready_time_order_lookup_skips_an_order_another_session_holds(
         ctx=nurse,
     )
     assert second.order_id == first.order_id
+
+
+def test_an_esketamine_order_is_given_with_its_first_device_not_at_dosing_start(
+    db: Session, world: World
+) -> None:
+    """Aborted after "dosing started" but before any device: nothing was given, so the order
+    stays signed and can be booked again; the first device is what gives it."""
+    nurse, prescriber = ctx(world, "nurse"), ctx(world, "prescriber")
+    first = demo_service.prepare_demo_session(
+        db,
+        patient_id=pid(world),
+        nurse_ctx=nurse,
+        prescriber_ctx=prescriber,
+        starts_at=CHECK_IN,
+        at=NOW,
+        protocol_id="esketamine-nasal",
+    )
+    first.state = S.READY.value  # the ready gates are tested elsewhere
+    db.flush()
+    order = db.get(Order, first.order_id)
+    assert order is not None
+    svc.transition_session(
+        db,
+        session_id=first.id,
+        to=S.INFUSING,
+        reason=None,
+        expected_version=None,
+        at=CHECK_IN,
+        ctx=nurse,
+    )
+    assert order.status == "signed"
+    svc.transition_session(
+        db,
+        session_id=first.id,
+        to=S.ABORTED,
+        reason="patient declined",
+        expected_version=None,
+        at=CHECK_IN + timedelta(minutes=2),
+        ctx=nurse,
+    )
+    again = second_booking(db, world, first, order_id=first.order_id)
+    assert again.order_id == order.id
+    again.state = S.READY.value
+    db.flush()
+    svc.transition_session(
+        db,
+        session_id=again.id,
+        to=S.INFUSING,
+        reason=None,
+        expected_version=None,
+        at=CHECK_IN + timedelta(hours=6),
+        ctx=nurse,
+    )
+    admin_service.record_administration(
+        db,
+        session_id=again.id,
+        entry=admin_service.AdministrationEntry(kind="device", lot_number="L1"),
+        expected_version=None,
+        at=CHECK_IN + timedelta(hours=6, minutes=1),
+        ctx=nurse,
+    )
+    assert order.status == "given"

@@ -37,6 +37,7 @@ from ketacare.db.repositories import session as repo
 from ketacare.services import assessments as assessment_service
 from ketacare.services import orders as order_service
 from ketacare.services.audit import AuditContext
+from ketacare.services.orders import OrderStatus
 from ketacare.services.session_binding import check_end, check_start_rate
 from ketacare.services.session_common import (
     actor_of,
@@ -188,7 +189,9 @@ def _start(
     _admin_event(db, row, "start", at=at, actor=actor, rate=start_rate if iv else None)
     if iv:
         row.first_administration_at = at
-    if order is not None and order.status == "signed":
+    # An infusion gives the order as it starts; esketamine gives it with the first device
+    # (session_administration), so aborting before any device leaves the order usable.
+    if iv and order is not None and order.status == OrderStatus.SIGNED.value:
         order_service.mark_order_given(db, order_id=order.id, at=at, ctx=ctx)
     assessment_service.record_treatment_event(
         db, patient_id=row.patient_id, at=at, kind="ketamine_session", source_id=row.id

@@ -29,7 +29,9 @@ from ketacare.core.session.administration_limits import (
 from ketacare.core.session.states import SessionState
 from ketacare.db.models import AdministrationEvent, TreatmentSession, User
 from ketacare.db.repositories import session as repo
+from ketacare.services import orders as order_service
 from ketacare.services.audit import AuditContext
+from ketacare.services.orders import OrderStatus
 from ketacare.services.session import transition_session
 from ketacare.services.session_binding import (
     given_so_far,
@@ -40,6 +42,7 @@ from ketacare.services.session_binding import (
 )
 from ketacare.services.session_common import actor_of, audit_session, check_version, load_session
 from ketacare.services.session_facts import struck_out_ids
+from ketacare.services.session_gates import order_of
 from ketacare.services.session_override import Override, verify_override
 
 S = SessionState
@@ -176,6 +179,12 @@ def _store_line(
         row.first_administration_at is None or when < row.first_administration_at
     ):
         row.first_administration_at = when
+    if entry.kind == "device":
+        # Esketamine: the order is given with its first device, not when "dosing" starts, so a
+        # session aborted before any device leaves the order signed for a new booking.
+        order = order_of(db, row)
+        if order is not None and order.status == OrderStatus.SIGNED.value:
+            order_service.mark_order_given(db, order_id=order.id, at=at, ctx=ctx)
     row.updated_at = at
     db.flush()
     return event
