@@ -72,7 +72,8 @@ def test_a_third_session_on_one_day_is_refused_at_the_daily_ceiling(
     booked(db, world, NOW + timedelta(hours=5))
     with pytest.raises(RuleViolation) as refused:
         draft(db, world)  # 35 mg + 2 x 70 mg = 175 mg > 150 mg
-    assert (refused.value.code, refused.value.field) == ("dose.hard_limit", "mg_per_day")
+    assert (refused.value.code, refused.value.field) == ("dose.hard_limit", "dose_mg_per_kg")
+    assert refused.value.extra["limit"] == "mg_per_day"
 
 
 def test_the_preview_shows_the_day_total_with_other_sessions(db: Session, world: World) -> None:
@@ -131,4 +132,4 @@ def test_signing_reassesses_sessions_booked_since_the_draft(db: Session, world: 
     booked(db, world, NOW + timedelta(hours=5))
     with pytest.raises(RuleViolation) as refused:
         order_service.sign_order(db, order_id=order.id, at=NOW, ctx=ctx(world, "prescriber"))
-    assert refused.value.field == "mg_per_day"
+    assert refused.value.extra["limit"] == "mg_per_day"
