@@ -1,6 +1,7 @@
 """PHQ-9: sum 0-27, bands, item-9 safety flag, DSM algorithm, proration of 1-2 missing items.
 
-Source: instruments.md row 1, §3.1-3.2, §5.1 published vectors, §6 discrepancies.
+Source: docs/clinical/instruments.md#phq-9, docs/clinical/instruments.md#special-scoring-rules,
+docs/clinical/instruments.md#test-vectors published vectors, §6 discrepancies.
 """
 
 from __future__ import annotations
