@@ -138,7 +138,7 @@ def test_benchmarks_are_complete_and_cited() -> None:
         # The primary source leads (pages show it); the in-repo reference page follows it.
         primary, _, page = b.source.partition("; docs/clinical/")
         assert primary, b.key
-        assert page.startswith("outcomes.md#") or page.startswith("dosing.md#"), b.key
+        assert page.startswith(("outcomes.md#", "dosing.md#")), b.key
         assert b.control_detail
         if b.unit == "%":
             assert 0 <= b.value <= 100

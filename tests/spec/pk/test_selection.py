@@ -1,7 +1,7 @@
 """Spec: which PK models are shown for a drug and route.
 
 Sources: docs/clinical/pk.md#gaps-and-recommendations, docs/clinical/pk.md#model-disagreement; bands
-§1.2-§1.4.
+from #tci-micro-constant-sets, #racemic-population-models, #esketamine-models.
 """
 
 from __future__ import annotations
@@ -81,7 +81,7 @@ def test_the_racemic_alternatives_are_the_four_models_whose_spread_pk_md_reports
     # The four racemic models span roughly 177-253 ng/mL at the end of 0.5 mg/kg over 40 min, as
     # docs/clinical/pk.md#model-disagreement reports.
     selection = models_for("ketamine", "iv")
-    assert "§1.5" in selection.alternatives_source
+    assert "docs/clinical/pk.md#model-disagreement" in selection.alternatives_source
     assert {get_model(m).name.split()[0] for m in selection.model_ids} == {
         "Domino",
         "Clements",
