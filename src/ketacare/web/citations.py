@@ -25,6 +25,7 @@ def primary_source(text: str | None) -> str:
         return ""
     shown = _DOC_REF.sub("", text)
     shown = _EMPTY_TAG.sub(r"[\1]", shown)
+    shown = _REPEATED_SEPARATOR.sub(r"\1", shown)
     shown = _SEPARATOR_AFTER_OPEN.sub(r"\1", shown)
     shown = _SEPARATOR_BEFORE_CLOSE.sub(r"\1", shown)
     shown = _EMPTY_GROUP.sub("", shown)

@@ -24,6 +24,11 @@ from ketacare.web.citations import primary_source
         ("docs/clinical/instruments.md#dast-10: yes = 1", "yes = 1"),
         ("Spravato PI §2.1 (docs/clinical/session.md#rule-20, #rule-21)", "Spravato PI §2.1"),
         ("Spravato PI §2.1 (DEA # on file)", "Spravato PI §2.1 (DEA # on file)"),
+        (
+            "mirrored ('reasonable to mirror', docs/clinical/eligibility.md#contraindications, "
+            "docs/clinical/eligibility.md#rule-3) [found: usmedicine.com Spravato ISI]",
+            "mirrored ('reasonable to mirror') [found: usmedicine.com Spravato ISI]",
+        ),
         ("", ""),
         (None, ""),
     ],
