@@ -57,10 +57,11 @@ class Settings(BaseSettings):
     base_url: str = "http://localhost:8000"
     licensed_text_dir: Path | None = None
     # Questionnaire links expire after this many days: a product default copied from the
-    # Greenspace clinic-wide default (anchors.md 2.4, range 1-30), not a clinical number.
+    # Greenspace clinic-wide default (Greenspace Health clinic settings, range 1-30), not a clinical
+    # number.
     patient_link_days: Annotated[int, Field(ge=1, le=30)] = 4
     # Crisis notice shown to a patient who endorses a suicidality item through a link; unset =
-    # the built-in wording (anchors.md 2.1 Osmind "Patient safety messaging").
+    # the built-in wording (Osmind patient app safety messaging, support.osmind.org).
     patient_crisis_notice: Annotated[str, Field(max_length=2000)] | None = None
 
     # Plausibility windows around "now" (CONFIG; see ketacare.core.plausibility.times): charted

@@ -63,6 +63,10 @@ def test_preview_shows_decision_and_reasons_without_saving(
     assert "contraindication.psychosis_history" in r.text
     assert "bp.above_threshold" in r.text
     assert "2 adequate failed trial(s), met" in r.text
+    # Clinicians see each reason's primary source, never a path inside the repository.
+    assert "Sanacora 2017" in r.text
+    assert "docs/clinical/" not in r.text
+    assert ".md" not in r.text
     assert db.scalars(select(Screening)).all() == []
     bad = client.post(
         f"{_url(world)}/preview",

@@ -50,8 +50,8 @@ class Timepoint(StrEnum):
     SCREENING = "screening"
     BASELINE = "baseline"
     PRE_SESSION = "pre-session"
-    # In the chair: CADSS about 40 min into the dose and again before discharge (protocols.md
-    # rule 28); Aldrete/PADSS discharge scores belong to pre-discharge.
+    # In the chair: CADSS about 40 min into the dose and again before discharge
+    # (docs/clinical/session.md#rule-28); Aldrete/PADSS discharge scores belong to pre-discharge.
     INTRA_SESSION = "intra-session"
     PRE_DISCHARGE = "pre-discharge"
     POST_SESSION = "post-session"

@@ -1,7 +1,8 @@
 """Predicted plasma concentrations for a medication order (display only; never used to dose).
 
 Which models apply to the order's drug and route, and which one gives the population band, is
-a clinical choice made in the core (``core.dosing.pk.models_for``, pk.md §7); this module turns
+a clinical choice made in the core (``core.dosing.pk.models_for``,
+docs/clinical/pk.md#gaps-and-recommendations); this module turns
 the stored order into a regimen, runs the core simulator and audits the read.
 """
 
@@ -128,7 +129,10 @@ def predict_order(order: Order) -> OrderPK:
     population = _population(selection, weight_kg, regimen, times, covariates)
     notes = [f"Main model: {models[0].name}. Predictions are illustrative, not targets."]
     if order.drug != "ketamine":
-        notes.append("Display bands are racemic-ketamine literature ranges (pk.md §3).")
+        notes.append(
+            "Display bands are racemic-ketamine literature ranges "
+            "(docs/clinical/pk.md#concentration-thresholds)."
+        )
     return OrderPK(
         order_id=order.id,
         analyte=models[0].analytes[0],

@@ -46,7 +46,8 @@ from ketacare.services.patient_links import (
 )
 
 # Alerts that mean the patient endorsed suicidal thoughts or a C-SSRS risk tier: the
-# confirmation page then shows the crisis notice (anchors.md 2.1 Osmind safety messaging).
+# confirmation page then shows the crisis notice (as Osmind's patient app does: support.osmind.org,
+# patient safety messaging).
 CRISIS_ALERT_CODES = frozenset({"suicidal_ideation", "cssrs_risk_moderate", "cssrs_risk_high"})
 DEFAULT_CRISIS_NOTICE = (
     "Thank you for telling us. Your clinic may not see your answers straight away. "

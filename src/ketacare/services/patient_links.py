@@ -40,7 +40,8 @@ from ketacare.services.notifications import NotificationKind
 
 ENTITY = "PatientLink"
 TOKEN_BYTES = 32
-# Clinic-wide expiry range offered by Greenspace (anchors.md 2.4: 1-30 days): a product bound.
+# Clinic-wide expiry range offered by Greenspace (Greenspace Health's published clinic settings:
+# 1-30 days): a product bound.
 MAX_LINK_DAYS = 30
 MAX_INSTRUMENTS = 10
 SELF_RATER = "self"

@@ -52,7 +52,7 @@ from ketacare.services.session_facts import baseline_of, predose_readings, readi
 ACLS = "acls"
 # Who counts as "on site" besides the assigned staff member and the person at the tablet:
 # staff signed in on a clinic device and seen within this window. An operational choice for
-# the staffing gate (protocols.md rule 30 names no window), not a clinical number.
+# the staffing gate (docs/clinical/session.md#rule-30 names no window), not a clinical number.
 ON_SITE_WINDOW = timedelta(hours=1)
 RATING_INSTRUMENTS = ("cadss", "moaas", "aldrete", "padss")
 DISCHARGE_SCORE_INSTRUMENTS = ("aldrete", "padss")

@@ -114,7 +114,8 @@ def rating_timepoint(row: TreatmentSession, instrument_id: str, when: datetime) 
     """Where in the session a chair rating falls, in the assessments' timepoint vocabulary.
 
     Before the first dose it is pre-session; while the drug is going in, intra-session (the
-    CADSS at about 40 min, protocols.md rule 28); after administration ends, pre-discharge (the
+    CADSS at about 40 min, docs/clinical/session.md#rule-28); after administration ends,
+    pre-discharge (the
     CADSS before discharge and every Aldrete/PADSS discharge score); after the patient has left,
     post-session.
     """

@@ -26,6 +26,7 @@ from ketacare.web.api import screening as screening_api
 from ketacare.web.api import session as session_api
 from ketacare.web.api import session_note as session_note_api
 from ketacare.web.api import session_rems as session_rems_api
+from ketacare.web.citations import primary_source
 from ketacare.web.display import when
 from ketacare.web.errors import install_error_handlers
 from ketacare.web.markdown import render_markdown
@@ -62,6 +63,7 @@ def create_app(
     templates = Jinja2Templates(directory=WEB_DIR / "templates")
     templates.env.filters["markdown"] = render_markdown
     templates.env.filters["when"] = when
+    templates.env.filters["primary_source"] = primary_source
     app.state.ketacare = AppState(
         settings=settings,
         session_factory=session_factory or make_session_factory(make_engine(settings)),

@@ -1,4 +1,8 @@
-"""Esketamine nasal spray: fixed doses in 28 mg devices (protocols.md rules 18-19, 31)."""
+"""Esketamine nasal spray: fixed doses in 28 mg devices.
+
+Sources: docs/clinical/dosing.md#rule-18, docs/clinical/dosing.md#rule-19,
+docs/clinical/session.md#rule-31.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,8 @@
-"""Induction and maintenance schedules as data (protocols.md rules 14, 16, 17, 19)."""
+"""Induction and maintenance schedules as data.
+
+Sources: docs/clinical/dosing.md#rule-14, docs/clinical/dosing.md#rule-16,
+docs/clinical/dosing.md#rule-17, docs/clinical/dosing.md#rule-19.
+"""
 
 from __future__ import annotations
 

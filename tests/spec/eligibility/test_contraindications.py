@@ -1,6 +1,7 @@
 """Contraindications: absolute ones block, relative ones need review, and protocols differ.
 
-protocols.md §1.5 and §7 rules 3-4: the Spravato label list is absolute for esketamine and, by
+docs/clinical/eligibility.md#contraindications, docs/clinical/eligibility.md#rule-3,
+docs/clinical/eligibility.md#rule-4: the Spravato label list is absolute for esketamine and, by
 default, for IV ketamine; the Cohen 2018 list is relative (prescriber override with a reason).
 """
 

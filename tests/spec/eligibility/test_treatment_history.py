@@ -1,4 +1,7 @@
-"""Antidepressant trial adequacy and the TRD criterion (protocols.md §4, §7 rule 1).
+"""Antidepressant trial adequacy and the TRD criterion.
+
+Sources: docs/clinical/eligibility.md#treatment-resistant-depression,
+docs/clinical/eligibility.md#rule-1.
 
 Defaults: adequate = current episode, confirmed adequate dose, >=4 weeks (EU-PEARL), improvement
 <25 % (EU-PEARL / regulatory); a trial stopped before 4 weeks counts only with documented

@@ -1,6 +1,6 @@
 """Modified Aldrete score: 5 domains 0-2, 0-10; fit to leave recovery at >=9 (CONFIG).
 
-Source: instruments.md row 22 [F:ALD-WIKI]; protocols.md rule 34.
+Source: docs/clinical/instruments.md#aldrete [F:ALD-WIKI]; docs/clinical/session.md#rule-34.
 """
 
 from __future__ import annotations

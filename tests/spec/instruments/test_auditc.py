@@ -1,6 +1,7 @@
 """AUDIT-C: 0-12; positive >=4 men / >=3 women, lower cut for other or unknown sex [R].
 
-Source: instruments.md row 24, §3.13 and §5.1 (US Core all-zero example)."""
+Source: docs/clinical/instruments.md#audit-c, docs/clinical/instruments.md#special-scoring-rules,
+docs/clinical/instruments.md#test-vectors (US Core all-zero example)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,7 @@
-"""BDI-II: 21 items 0-3, 0-63; items 16 and 18 have a/b options; item 9 flag. Row 7, §3.10."""
+"""BDI-II: 21 items 0-3, 0-63; items 16 and 18 have a/b options; item 9 flag.
+
+Source: docs/clinical/instruments.md#bdi-ii.
+"""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """BPI-SF: severity = mean of 4 intensity items; interference = mean of 7, valid with >=4 answered.
 
 Bands (1-4 mild, 5-6 moderate, 7-10 severe) classify worst (default) or average pain.
-Source: instruments.md row 13 and §3.11."""
+Source: docs/clinical/instruments.md#bpi-sf, docs/clinical/instruments.md#special-scoring-rules."""
 
 from __future__ import annotations
 

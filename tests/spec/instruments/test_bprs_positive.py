@@ -1,5 +1,6 @@
 """BPRS positive subscale: 4 items, 1-7 with 0 = not rated (excluded, never summed) or rebased
-0-6; flag at moderate or worse. instruments.md row 20 and §3.12."""
+0-6; flag at moderate or worse. docs/clinical/instruments.md#bprs-positive,
+docs/clinical/instruments.md#special-scoring-rules."""
 
 from __future__ import annotations
 

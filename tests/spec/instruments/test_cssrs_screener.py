@@ -1,7 +1,9 @@
 """C-SSRS screener: decision tree, no total; tiers none/low/moderate/high.
 
 Items: Q1, Q2, Q3-Q5 (only if Q2 = yes), Q6, Q6 follow-up "within 3 months" (only if Q6 = yes).
-Source: instruments.md row 9, §3.4, §5.1 (BHP all-no example), §6 (all-no policy).
+Source: docs/clinical/instruments.md#c-ssrs-screener,
+docs/clinical/instruments.md#special-scoring-rules, docs/clinical/instruments.md#test-vectors (BHP
+all-no example), all-no policy: none kept apart from low.
 """
 
 from __future__ import annotations

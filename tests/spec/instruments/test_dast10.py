@@ -1,4 +1,7 @@
-"""DAST-10: yes = 1 except item 3 (able to stop), where no = 1; bands. Row 23 and §3.8."""
+"""DAST-10: yes = 1 except item 3 (able to stop), where no = 1; bands.
+
+Source: docs/clinical/instruments.md#dast-10.
+"""
 
 from __future__ import annotations
 

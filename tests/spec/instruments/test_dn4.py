@@ -1,6 +1,6 @@
 """DN4: count of yes (0-10); >=4 neuropathic pain likely; interview subscale.
 
-Source: instruments.md row 16.
+Source: docs/clinical/instruments.md#dn4.
 """
 
 from __future__ import annotations

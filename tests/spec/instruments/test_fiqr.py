@@ -1,5 +1,6 @@
 """FIQR: function/3 + overall + symptoms/2 (0-100), function prorated with 1 missing, invalid
-otherwise; SALAFFI 2020 bands. instruments.md row 15 and §3.6."""
+otherwise; SALAFFI 2020 bands. docs/clinical/instruments.md#fiqr,
+docs/clinical/instruments.md#special-scoring-rules."""
 
 from __future__ import annotations
 

@@ -1,4 +1,7 @@
-"""GAD-7: sum 0-21; minimal/mild/moderate/severe. instruments.md row 3 and §5.1."""
+"""GAD-7: sum 0-21; minimal/mild/moderate/severe.
+
+Sources: docs/clinical/instruments.md#gad-7, docs/clinical/instruments.md#test-vectors.
+"""
 
 from __future__ import annotations
 

@@ -1,6 +1,7 @@
 """HAM-D17: 9 items 0-4 and 8 items 0-2 (4-6, 12-14, 16, 17); 0-52; bands; item 16 A or B.
 
-Source: instruments.md row 6 and §3.9 [F:CC hamd.py].
+Source: docs/clinical/instruments.md#ham-d17, docs/clinical/instruments.md#special-scoring-rules
+[F:CC hamd.py].
 """
 
 from __future__ import annotations

@@ -1,4 +1,7 @@
-"""MADRS: 10 items 0-6 (odd values between anchors), 0-60; bands. instruments.md row 5."""
+"""MADRS: 10 items 0-6 (odd values between anchors), 0-60; bands.
+
+Sources: docs/clinical/instruments.md#madrs.
+"""
 
 from __future__ import annotations
 

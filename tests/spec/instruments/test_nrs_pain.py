@@ -1,6 +1,6 @@
 """NRS-11 pain intensity: 0-10, bands none/mild/moderate/severe [R]; anchor recorded.
 
-Source: instruments.md row 12.
+Source: docs/clinical/instruments.md#nrs-11-pain.
 """
 
 from __future__ import annotations

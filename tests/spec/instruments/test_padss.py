@@ -1,6 +1,6 @@
 """PADSS: 5 criteria 0-2, 0-10; ready for home at >=9 (CONFIG).
 
-Source: instruments.md row 22 [F:PADSS]; protocols.md rule 34.
+Source: docs/clinical/instruments.md#padss [F:PADSS]; docs/clinical/session.md#rule-34.
 """
 
 from __future__ import annotations

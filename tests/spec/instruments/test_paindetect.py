@@ -1,6 +1,8 @@
 """painDETECT: 7 sensory 0-5, course -1/0/+1, radiating +2; -1..38; <=12 / 13-18 / >=19.
 
-Source: instruments.md row 17, §3.7 and §6 (use Freynhagen 2006 thresholds)."""
+Source: docs/clinical/instruments.md#paindetect,
+docs/clinical/instruments.md#special-scoring-rules, docs/clinical/instruments.md#test-vectors (use
+Freynhagen 2006 thresholds)."""
 
 from __future__ import annotations
 

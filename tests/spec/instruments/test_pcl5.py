@@ -1,7 +1,8 @@
 """PCL-5: 20 items 0-4, total 0-80, clusters B/C/D/E, provisional diagnosis by two routes.
 
 Route 1: total >= cutoff (31-33, default 33). Route 2: DSM-5 rule, item >= 2 is a symptom,
-need B >= 1, C >= 1, D >= 2, E >= 2. Source: instruments.md row 8 and §3.3.
+need B >= 1, C >= 1, D >= 2, E >= 2. Source: docs/clinical/instruments.md#pcl-5,
+docs/clinical/instruments.md#special-scoring-rules.
 """
 
 from __future__ import annotations

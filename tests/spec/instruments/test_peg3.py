@@ -1,4 +1,7 @@
-"""PEG-3: mean of 3 items 0-10, rounded for display; no validated bands. instruments.md row 14."""
+"""PEG-3: mean of 3 items 0-10, rounded for display; no validated bands.
+
+Sources: docs/clinical/instruments.md#peg-3.
+"""
 
 from __future__ import annotations
 

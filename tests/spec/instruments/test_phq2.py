@@ -1,4 +1,7 @@
-"""PHQ-2: items 1-2 of PHQ-9, 0-6; positive >=3 (>=2 selectable). instruments.md row 2."""
+"""PHQ-2: items 1-2 of PHQ-9, 0-6; positive >=3 (>=2 selectable).
+
+Sources: docs/clinical/instruments.md#phq-2.
+"""
 
 from __future__ import annotations
 

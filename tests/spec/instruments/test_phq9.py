@@ -1,6 +1,7 @@
 """PHQ-9: sum 0-27, bands, item-9 safety flag, DSM algorithm, proration of 1-2 missing items.
 
-Source: instruments.md row 1, §3.1-3.2, §5.1 published vectors, §6 discrepancies.
+Source: docs/clinical/instruments.md#phq-9, docs/clinical/instruments.md#special-scoring-rules,
+docs/clinical/instruments.md#test-vectors published vectors and the SDC discrepancy.
 """
 
 from __future__ import annotations
@@ -25,11 +26,11 @@ SCORES = [
     pytest.param(
         "0,0,0,0,0,0,0,0,1", 1, "none_minimal", ["suicidal_ideation"], id="item9-flag-at-low-total"
     ),
-    # §5.1 published vectors
+    # published vectors
     pytest.param("2,2,2,2,1,1,2,0,0", 12, "moderate", [], id="uscore-example-12"),
     pytest.param("0,0,1,1,1,0,0,0,0", 3, "none_minimal", [], id="phr-example-3"),
     pytest.param("3,3,3,3,3,3,3,3,3", 27, "severe", ["suicidal_ideation"], id="mii-example-27"),
-    # HL7 SDC example asserts 13; the answers sum to 10 (negative test, §6)
+    # HL7 SDC example asserts 13; the answers sum to 10 (negative test)
     pytest.param(
         "0,0,0,1,2,1,3,2,1", 10, "moderate", ["suicidal_ideation"], id="sdc-example-is-10-not-13"
     ),

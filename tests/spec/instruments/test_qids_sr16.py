@@ -1,6 +1,7 @@
 """QIDS-SR16: 9 DSM domains, max within sleep (1-4), appetite/weight (6-9), psychomotor (15-16).
 
-Summing all 16 items is the classic bug. Source: instruments.md row 4 and §3.5 [F:QIDS-M].
+Summing all 16 items is the classic bug. Source: docs/clinical/instruments.md#qids-sr16,
+docs/clinical/instruments.md#special-scoring-rules [F:QIDS-M].
 """
 
 from __future__ import annotations

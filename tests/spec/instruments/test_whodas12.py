@@ -1,6 +1,7 @@
 """WHODAS 2.0 12-item simple score: coding 1-5 (12-60) or 0-4 (0-48); percent of max.
 
-Source: instruments.md row 25a and §3.14."""
+Source: docs/clinical/instruments.md#whodas-12,
+docs/clinical/instruments.md#special-scoring-rules."""
 
 from __future__ import annotations
 

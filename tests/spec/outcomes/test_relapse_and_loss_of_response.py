@@ -1,4 +1,6 @@
-"""Spec: relapse after remission and loss of response (instruments.md §3 item 15).
+"""Spec: relapse after remission and loss of response.
+
+Sources: docs/clinical/instruments.md#special-scoring-rules.
 
 Series are weekly totals after a pre-treatment baseline; the first number is the baseline.
 PHQ-9: remission < 5, moderate band from 10. MADRS: remission <= 10, relapse from 22.

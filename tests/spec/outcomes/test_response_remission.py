@@ -1,4 +1,7 @@
-"""Spec: baseline, change, response and remission (instruments.md §3 item 15; protocols.md §1.9).
+"""Spec: baseline, change, response and remission.
+
+Sources: docs/clinical/instruments.md#special-scoring-rules;
+docs/clinical/outcomes.md#response-and-remission-definitions.
 
 Each table row is one clinical rule at its edge. Day 0 is the first treatment (09:00 UTC).
 """
@@ -349,7 +352,8 @@ def test_summary_carries_rule_version_and_the_rules_used_as_json() -> None:
     assert data["rules"]["remission"] == {
         "cutoff": 5,
         "comparison": "below",
-        "source": "protocols.md §1.9: PHQ-9 <5 [found: SUSTAIN-3, PMC10439056]",
+        "source": "docs/clinical/outcomes.md#response-and-remission-definitions: PHQ-9 <5 [found: "
+        "SUSTAIN-3, PMC10439056]",
         "evidence": "found",
     }
     assert data["baseline"] == {

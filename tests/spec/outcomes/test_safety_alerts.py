@@ -1,4 +1,9 @@
-"""Spec: safety alerts from a scored form (instruments.md rows 1, 7, 9; §3 items 1 and 4)."""
+"""Spec: safety alerts from a scored form.
+
+Sources: docs/clinical/instruments.md#phq-9, docs/clinical/instruments.md#bdi-ii,
+docs/clinical/instruments.md#c-ssrs-screener, docs/clinical/instruments.md#special-scoring-rules
+items 1 and 4.
+"""
 
 from __future__ import annotations
 
@@ -54,7 +59,7 @@ def test_phq9_item9_rule(answers: dict[str, AnswerValue], codes: list[str]) -> N
 
 def test_item9_alert_cites_its_source_and_mentions_the_cssrs_follow_up() -> None:
     (alert,) = safety_alerts("phq9", phq9(2), "moderate", ())
-    assert "instruments.md" in alert.source
+    assert "docs/clinical/instruments.md" in alert.source
     assert "C-SSRS" in alert.message
     assert "scored 2" in alert.message
 

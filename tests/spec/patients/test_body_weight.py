@@ -1,6 +1,7 @@
 """Body-weight formulas: Devine IBW, adjusted weight, BMI and the dosing-weight basis.
 
-Sources: protocols.md section 1.3 and rule 13 (Devine 1974; AdjBW = IBW + 0.4 x (TBW - IBW)).
+Sources: docs/clinical/dosing.md#body-weight-basis, docs/clinical/dosing.md#rule-13 (Devine 1974;
+AdjBW = IBW + 0.4 x (TBW - IBW)).
 """
 
 from __future__ import annotations

@@ -1,4 +1,7 @@
-"""The closed form agrees with an independent ODE solution (pk.md §6 V3, V10)."""
+"""The closed form agrees with an independent ODE solution.
+
+Sources: docs/clinical/pk.md#validation-cases.
+"""
 
 from __future__ import annotations
 

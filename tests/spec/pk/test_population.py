@@ -1,4 +1,7 @@
-"""Virtual populations: IIV sampling (pk.md §6 V11), seeds, percentiles, V6 population check."""
+"""Virtual populations: IIV sampling, seeds, percentiles, V6 population check.
+
+Sources: docs/clinical/pk.md#validation-cases.
+"""
 
 from __future__ import annotations
 
@@ -74,7 +77,7 @@ def test_model_without_reported_variability_borrows_herd_cvs_and_says_so(model_i
     note = [w for w in borrowed.warnings if "borrowed from herd2007" in w]
     assert note == [
         f"{model_id} reports no inter-individual variability: the spread uses CVs borrowed "
-        "from herd2007 (k10 CV 38.1%, v1 CV 64.0%; pk.md §1.3)"
+        "from herd2007 (k10 CV 38.1%, v1 CV 64.0%; docs/clinical/pk.md#racemic-population-models)"
     ]
     explicit = simulate_population(
         model_id, 70, STANDARD, [40.0], n=200, seed=1, iiv_cv={"k10": 0.381, "v1": 0.64}

@@ -1,4 +1,8 @@
-"""Spec: which PK models are shown for a drug and route (pk.md §7, §1.5; bands §1.2-§1.4)."""
+"""Spec: which PK models are shown for a drug and route.
+
+Sources: docs/clinical/pk.md#gaps-and-recommendations, docs/clinical/pk.md#model-disagreement; bands
+from #tci-micro-constant-sets, #racemic-population-models, #esketamine-models.
+"""
 
 from __future__ import annotations
 
@@ -45,16 +49,17 @@ def test_every_choice_cites_its_pk_md_section(
     drug: str, route: str, main: str, alternatives: tuple[str, ...], population: str
 ) -> None:
     selection = models_for(drug, route)
-    assert "pk.md §7" in selection.main_source
-    assert "pk.md §7" in selection.alternatives_source
-    assert "pk.md §1.2" in selection.population_source
+    assert "docs/clinical/pk.md#gaps-and-recommendations" in selection.main_source
+    assert "docs/clinical/pk.md#gaps-and-recommendations" in selection.alternatives_source
+    assert "docs/clinical/pk.md#tci-micro-constant-sets" in selection.population_source
     assert selection.population_reason
     for model_id in (main, *alternatives, population):
         assert get_model(model_id).source  # every shown model is in the catalogue
 
 
 def test_the_band_is_never_from_a_model_without_variability() -> None:
-    # pk.md §1.2: Domino, Clements 250 and Hijazi report no variability; Herd 2007 does (§1.3).
+    # Domino, Clements 250 and Hijazi report no variability; Herd 2007 does (see the sections
+    # named docs/clinical/pk.md#tci-micro-constant-sets and #racemic-population-models).
     selection = models_for("ketamine", "iv")
     assert selection.population is not None
     skipped = selection.model_ids[: selection.model_ids.index(selection.population)]
@@ -73,9 +78,10 @@ def test_a_main_model_with_variability_gives_its_own_band() -> None:
 
 
 def test_the_racemic_alternatives_are_the_four_models_whose_spread_pk_md_reports() -> None:
-    # pk.md §1.5: "Domino, Clements 250, Hijazi and Herd span roughly 177-253 ng/mL".
+    # The four racemic models span roughly 177-253 ng/mL at the end of 0.5 mg/kg over 40 min, as
+    # docs/clinical/pk.md#model-disagreement reports.
     selection = models_for("ketamine", "iv")
-    assert "§1.5" in selection.alternatives_source
+    assert "docs/clinical/pk.md#model-disagreement" in selection.alternatives_source
     assert {get_model(m).name.split()[0] for m in selection.model_ids} == {
         "Domino",
         "Clements",

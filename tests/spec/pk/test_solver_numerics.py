@@ -1,4 +1,7 @@
-"""Numerical pitfalls of pk.md §5: near-equal rate constants, the expm fallback, superposition."""
+"""Numerical pitfalls: near-equal rate constants, the expm fallback, superposition.
+
+Sources: docs/clinical/pk.md#closed-form-maths.
+"""
 
 from __future__ import annotations
 

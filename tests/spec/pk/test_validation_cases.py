@@ -1,4 +1,7 @@
-"""Validation cases of pk.md §6 (V1, V2, V4-V9) as a table of published and derived numbers."""
+"""Validation cases (V1, V2, V4-V9) as a table of published and derived numbers.
+
+Sources: docs/clinical/pk.md#validation-cases.
+"""
 
 from __future__ import annotations
 

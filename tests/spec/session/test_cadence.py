@@ -1,4 +1,8 @@
-"""Spec: vital-sign cadence reminders and the overdue check (protocols.md rules 22-24)."""
+"""Spec: vital-sign cadence reminders and the overdue check.
+
+Sources: docs/clinical/session.md#rule-22, docs/clinical/session.md#rule-23,
+docs/clinical/session.md#rule-24.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,8 @@
-"""Spec: recovery and discharge rules (protocols.md rules 24, 29, 31-34)."""
+"""Spec: recovery and discharge rules.
+
+Sources: docs/clinical/session.md#rule-24, docs/clinical/session.md#rule-29,
+docs/clinical/session.md#rule-31, docs/clinical/session.md#rule-34.
+"""
 
 from __future__ import annotations
 

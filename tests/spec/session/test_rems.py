@@ -1,4 +1,7 @@
-"""Spec: the Spravato REMS Patient Monitoring Form (protocols.md §3.4, rule 36)."""
+"""Spec: the Spravato REMS Patient Monitoring Form.
+
+Sources: docs/clinical/session.md#spravato-rems, docs/clinical/session.md#rule-36.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,8 @@
-"""Response / remission helpers (protocols.md §1.9 and rule 38; instruments.md §3.15)."""
+"""Response / remission helpers.
+
+Sources: docs/clinical/outcomes.md#response-and-remission-definitions,
+docs/clinical/outcomes.md#rule-38; docs/clinical/instruments.md#special-scoring-rules.
+"""
 
 from __future__ import annotations
 

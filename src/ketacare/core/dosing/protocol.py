@@ -23,7 +23,10 @@ PROTOCOL_ID_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
 
 class Drug(StrEnum):
-    """Active substance (doses are of the base as labelled; see pk.md on salt vs base)."""
+    """Active substance.
+
+    Sources: doses are of the base as labelled; see docs/clinical/pk.md on salt vs base.
+    """
 
     KETAMINE = "ketamine"  # racemic ketamine hydrochloride
     ESKETAMINE = "esketamine"

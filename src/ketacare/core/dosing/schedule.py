@@ -3,7 +3,7 @@
 A template is data: either fixed ``day_offsets`` from the first session (induction: "6 infusions,
 twice weekly for 3 weeks" is ``[0, 3, 7, 10, 14, 17]``), or an open-ended ``interval_days`` choice
 (Spravato week 9+: every 7 or 14 days). No two sessions may fall on the same day
-(protocols.md rule 14), so offsets must strictly increase.
+(docs/clinical/dosing.md#rule-14), so offsets must strictly increase.
 
 The dates proposed are suggestions for the session engineer to book; they do not skip weekends or
 clinic closures, which are the scheduler's business.
@@ -41,7 +41,7 @@ class ScheduleTemplate:
         prescriber_interval: open-ended with the interval set by the prescriber per order (no
             evidence-based interval exists, e.g. IV ketamine maintenance).
         requires_rationale: each order under it needs a documented rationale and review date
-            (maintenance, protocols.md rule 16).
+            (maintenance, docs/clinical/dosing.md#rule-16).
     """
 
     id: str

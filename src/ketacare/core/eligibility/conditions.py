@@ -1,7 +1,8 @@
 """Catalogue of charted conditions the screening understands, with their classification.
 
 Absolute contraindications are the Spravato label list, mirrored for IV ketamine by default
-(protocols.md §1.5, rule 3). Relative ones need a prescriber override with a reason (rule 4).
+(docs/clinical/eligibility.md#contraindications, docs/clinical/eligibility.md#rule-3). Relative
+ones need a prescriber override with a reason (rule 4).
 Some ids are risk flags that only trigger a test prompt (rule 6).
 """
 

@@ -1,7 +1,7 @@
 """Clinic-editable screening thresholds, with the reference defaults.
 
 Every field is a clinical parameter whose default and source are documented below. A clinic that
-changes one should record the source it follows instead (protocols.md §7 preamble).
+changes one should record the source it follows instead (docs/clinical/README.md).
 """
 
 from __future__ import annotations
@@ -23,13 +23,14 @@ TRD_MIN_WEEKS_ATRQ: Final = 6.0
 # [found: PMC9095475]); alternative <50 % (clinical consensus [found: PMC8049072]).
 TRD_NON_RESPONSE_BELOW_EU_PEARL: Final = 25.0
 TRD_NON_RESPONSE_BELOW_CONSENSUS: Final = 50.0
-# Screening BP: flag SBP >140 or DBP >90 [found: Spravato PI via droracle; protocols.md rule 21].
+# Screening BP: flag SBP >140 or DBP >90 [found: Spravato PI via droracle], as in
+# docs/clinical/session.md#rule-21.
 BP_SYSTOLIC_ABOVE: Final = 140
 BP_DIASTOLIC_ABOVE: Final = 90
 # DAST-10 >=3 suggests a drug-use problem [F:LN-82667] (the "moderate" band starts at 3).
 DAST10_REVIEW_FROM: Final = 3
 # AUDIT-C positive >=4 men, >=3 women [F:LN-75626]; lower cut-off when sex is other or
-# unrecorded [R: instruments.md §3 item 13, "defensible default"].
+# unrecorded [R: docs/clinical/instruments.md#special-scoring-rules, "defensible default"].
 AUDITC_POSITIVE_MALE: Final = 4
 AUDITC_POSITIVE_FEMALE: Final = 3
 AUDITC_POSITIVE_OTHER: Final = 3
@@ -41,7 +42,9 @@ ELDERLY_AGE_YEARS: Final = 65
 
 @dataclass(frozen=True, slots=True)
 class ScreeningConfig:
-    """Thresholds a clinic may change; the defaults follow protocols.md and instruments.md.
+    """Thresholds a clinic may change; the defaults follow the clinical reference.
+
+    See docs/clinical/eligibility.md and docs/clinical/instruments.md.
 
     Attributes:
         trd_min_failed_trials: Failed adequate trials needed for TRD (default 2).
@@ -49,7 +52,7 @@ class ScreeningConfig:
         trd_non_response_below_percent: Improvement below this is non-response (default 25,
             EU-PEARL/regulatory; 50 = clinical consensus).
         trd_current_episode_only: Count only trials in the current episode (default True,
-            protocols.md rule 1).
+            docs/clinical/eligibility.md#rule-1).
         trd_count_distinct_drugs: Count each drug once, as the EMA wording "two different
             antidepressants" requires (default True).
         trd_not_met_severity: Severity when the TRD gate is not met (default ``review``: IV
@@ -58,7 +61,7 @@ class ScreeningConfig:
         bp_systolic_above: Systolic above this needs prescriber acknowledgement (default 140).
         bp_diastolic_above: Diastolic above this needs prescriber acknowledgement (default 90).
         iv_mirrors_esketamine_absolute: Treat the Spravato absolute contraindications as absolute
-            for IV ketamine too (default True, protocols.md rule 3 "by default").
+            for IV ketamine too (default True, docs/clinical/eligibility.md#rule-3 "by default").
         iv_uncontrolled_hypertension_blocks: Uncontrolled hypertension is a hard stop for IV
             ketamine (default True, Ketalar PI §4 [recall]); False makes it a review.
         dast10_review_from: DAST-10 total from which a review is needed (default 3).

@@ -45,39 +45,45 @@ SEED_RISKS: Final[tuple[ConsentRisk, ...]] = (
         "dissociation",
         "Dissociation and perceptual changes",
         ("dissociat",),
-        "Spravato PI §5.2: CADSS changes in 61-75 % [found]; protocols.md §3.3, §6.1",
+        "Spravato PI §5.2: CADSS changes in 61-75 % [found]; "
+        "docs/clinical/session.md#sedation-dissociation-and-breathing, "
+        "docs/clinical/session.md#acute-effects",
     ),
     ConsentRisk(
         "blood_pressure",
         "Rise in blood pressure",
         ("blood pressure",),
-        "Yale 2024 and Spravato PI BP rise [found]; protocols.md §1.6, §3.2",
+        "Yale 2024 and Spravato PI BP rise [found]; "
+        "docs/clinical/session.md#blood-pressure-during-iv-infusion, "
+        "docs/clinical/session.md#esketamine-blood-pressure",
     ),
     ConsentRisk(
         "nausea",
         "Nausea and vomiting",
         ("nausea|sick",),
-        "Esketamine week-1 nausea 14 % [found]; Singh 2016 [found]; protocols.md §6.1",
+        "Esketamine week-1 nausea 14 % [found]; Singh 2016 [found]; "
+        "docs/clinical/session.md#acute-effects",
     ),
     ConsentRisk(
         "misuse_potential",
         "Misuse potential (Schedule III)",
         ("misuse",),
-        "Spravato PI §5.3, Schedule III [found]; ASA guidance [found]; protocols.md §6.3",
+        "Spravato PI §5.3, Schedule III [found]; ASA guidance [found]; "
+        "docs/clinical/ledger.md#recordkeeping",
     ),
     ConsentRisk(
         "off_label_use",
         "Off-label use of IV racemic ketamine",
         ("off-label|off label",),
         "No FDA approval of IV ketamine for these uses [found: mdedge summary of Sanacora "
-        "2017]; protocols.md §0",
+        "2017]; docs/clinical/eligibility.md#status-of-the-evidence",
     ),
     ConsentRisk(
         "no_driving_until_next_day",
         "No driving until the next day",
         ("driv", "next day|following day"),
         "Spravato PI: no driving until the next day after restful sleep [found]; "
-        "protocols.md §7 rule 33",
+        "docs/clinical/session.md#rule-33",
     ),
 )
 

@@ -1,6 +1,8 @@
 """Indications catalogue: ICD-10-CM codes, evidence per protocol and default outcome measure.
 
-Evidence text and grades come from protocols.md §0, §2.1, §3, §5 and rule 10. ICD-10-CM codes
+Evidence text and grades come from docs/clinical/eligibility.md#status-of-the-evidence,
+docs/clinical/eligibility.md#pain-indications, docs/clinical/dosing.md#esketamine-nasal-spray,
+docs/clinical/outcomes.md#efficacy-benchmarks, docs/clinical/eligibility.md#rule-10. ICD-10-CM codes
 are from the CMS/CDC ICD-10-CM tabular list (a trailing ``-`` means "the category and its
 subcodes"). G90.5- and M79.7 were checked against public code pages (hccbuddy.com/icd10/G90.50;
 diseasedb.com/icd10/M79.7); the others are [recall] from the tabular list and should be checked
@@ -59,7 +61,7 @@ class Indication:
         evidence: Evidence per protocol; a protocol missing here is outside its scope.
         default_instrument: Project instrument id used as the default outcome measure.
         other_instruments: Further instrument ids commonly used for this indication.
-        requires_trd: Whether the TRD gate (protocols.md rule 1) applies.
+        requires_trd: Whether the TRD gate (docs/clinical/eligibility.md#rule-1) applies.
     """
 
     id: str
@@ -76,30 +78,36 @@ _CANMAT = Evidence(
     EvidenceLevel.CANMAT_LEVEL_1,
     "Acute IV ketamine: Level 1 evidence but third-line for TRD; maintenance only Level 3, "
     "decided case by case. Off-label.",
-    "CANMAT, Swainson 2021 [found: PMC8138742; PMID 33174760]; protocols.md §0",
+    "CANMAT, Swainson 2021 [found: PMC8138742; PMID 33174760]; "
+    "docs/clinical/eligibility.md#status-of-the-evidence",
 )
 _SPRAVATO_TRD = Evidence(
     EvidenceLevel.LABEL_APPROVED,
     "FDA-approved for adults with TRD (>=2 oral antidepressants failed); monotherapy approved "
     "21 Jan 2025.",
     "Spravato label [found: Mental Health Weekly 2025; beckershospitalreview.com]; "
-    "protocols.md §3.1, §4",
+    "docs/clinical/dosing.md#esketamine-nasal-spray, "
+    "docs/clinical/eligibility.md#treatment-resistant-depression",
 )
 _SPRAVATO_MDSI = Evidence(
     EvidenceLevel.LABEL_APPROVED,
     "FDA-approved for depressive symptoms in MDD with acute suicidal ideation or behaviour "
     "(84 mg twice weekly for 4 weeks; beyond 4 weeks not systematically studied).",
-    "Spravato label [found: spravatohcp.com/mdsi; MIMS]; protocols.md §3.1",
+    "Spravato label [found: spravatohcp.com/mdsi; MIMS]; "
+    "docs/clinical/dosing.md#esketamine-nasal-spray",
 )
 _IV_SI = Evidence(
     EvidenceLevel.TRIALS_NO_GRADE,
     "Suicidal ideation fell within 1 day (IPD meta-analysis, d 0.48-0.85 to day 7). Off-label.",
-    "Wilkinson 2018 AJP [found: PMID 28969441]; protocols.md §5",
+    "Wilkinson 2018 AJP [found: PMID 28969441]; docs/clinical/outcomes.md#efficacy-benchmarks",
 )
 
 
 def _pain(level: EvidenceLevel, summary: str) -> Mapping[Protocol, Evidence]:
-    source = "Cohen 2018 [found: guidelinecentral; medcentral]; protocols.md §2.1, §7 rule 10"
+    source = (
+        "Cohen 2018 [found: guidelinecentral; medcentral]; "
+        "docs/clinical/eligibility.md#pain-indications, docs/clinical/eligibility.md#rule-10"
+    )
     return MappingProxyType({_IV_PAIN: Evidence(level, summary, source)})
 
 
@@ -137,7 +145,8 @@ INDICATIONS: Final[Mapping[str, Indication]] = MappingProxyType(
                 evidence=_mood(
                     "Small studies only (subcutaneous ketamine): anxiety ratings down about 50 % "
                     "1 h after dose. Off-label.",
-                    "Glue 2017/2018 [found: citclinics; destinketaminesolutions]; §5",
+                    "Glue 2017/2018 [found: citclinics; destinketaminesolutions]; "
+                    "docs/clinical/outcomes.md#efficacy-benchmarks",
                 ),
                 default_instrument="gad7",
             ),
@@ -147,7 +156,8 @@ INDICATIONS: Final[Mapping[str, Indication]] = MappingProxyType(
                 icd10cm=("F40.10", "F40.11"),
                 evidence=_mood(
                     "One small crossover RCT (n=18): LSAS response 33.3 % vs 0 %. Off-label.",
-                    "Taylor 2018 [found: PMC5729569]; protocols.md §5",
+                    "Taylor 2018 [found: PMC5729569]; "
+                    "docs/clinical/outcomes.md#efficacy-benchmarks",
                 ),
                 default_instrument="lsas",
                 other_instruments=("spin",),
@@ -159,7 +169,8 @@ INDICATIONS: Final[Mapping[str, Indication]] = MappingProxyType(
                 evidence=_mood(
                     "Mixed: Feder 2021 67 % vs 20 % CAPS-5 responders; Abdallah 2022 (n=158) "
                     "no significant PTSD effect. Off-label.",
-                    "Feder 2021 [found: citclinics]; Abdallah 2022 [found]; protocols.md §5",
+                    "Feder 2021 [found: citclinics]; Abdallah 2022 [found]; "
+                    "docs/clinical/outcomes.md#efficacy-benchmarks",
                 ),
                 default_instrument="pcl5",
             ),

@@ -1,6 +1,7 @@
 """Misuse-risk screens used at intake: DAST-10 bands and the sex-specific AUDIT-C cut-off.
 
-Bands and cut-offs are from instruments.md rows 23-24. The DAST-10 bands are read from the
+Bands and cut-offs are from docs/clinical/instruments.md#dast-10 and #audit-c. The DAST-10 bands
+are read from the
 instrument catalogue (``core/instruments/catalogue/dast10.json``), the one place they are
 written, so screening and scoring can never disagree; only totals are needed here.
 """

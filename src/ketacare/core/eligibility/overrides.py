@@ -1,6 +1,7 @@
 """Prescriber overrides of ``review`` reasons.
 
-A ``review`` reason may be overridden with a written justification (protocols.md §7 rule 4:
+A ``review`` reason may be overridden with a written justification
+(docs/clinical/eligibility.md#rule-4:
 "each needs a documented override reason and signature"; the signature is recorded by the
 service layer). A ``block`` reason can never be overridden (rule 3: hard stop).
 """

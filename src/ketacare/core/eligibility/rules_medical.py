@@ -28,7 +28,11 @@ _INFO = Severity.INFO
 
 
 def condition_reasons(inp: ScreeningInput, config: ScreeningConfig) -> list[Reason]:
-    """One reason per charted contraindication or caution (protocols.md §1.5, rules 3-4)."""
+    """One reason per charted contraindication or caution.
+
+    Sources: docs/clinical/eligibility.md#contraindications, docs/clinical/eligibility.md#rule-3,
+    docs/clinical/eligibility.md#rule-4.
+    """
     reasons = []
     for condition_id in sorted(inp.conditions):
         condition = CONDITIONS[condition_id]
@@ -53,7 +57,10 @@ def _protocol_note(kind: ConditionKind, protocol: Protocol, severity: Severity) 
 
 
 def pregnancy_reasons(inp: ScreeningInput) -> list[Reason]:
-    """Pregnancy and breastfeeding (protocols.md §1.5, rule 8)."""
+    """Pregnancy and breastfeeding.
+
+    Sources: docs/clinical/eligibility.md#contraindications, docs/clinical/eligibility.md#rule-8.
+    """
     reasons = []
     if inp.pregnant is True:
         reasons.append(_pregnant(inp.protocol))
@@ -150,7 +157,8 @@ def workup_prompts(inp: ScreeningInput, config: ScreeningConfig) -> list[Reason]
     """Baseline ECG with cardiovascular risk; baseline and post-infusion LFTs with liver risk.
 
     Liver risk is a charted liver condition, a planned repeat high-dose pain course, or a
-    positive AUDIT-C (alcohol misuse is named as a liver risk in protocols.md rule 6).
+    positive AUDIT-C (alcohol misuse is named as a liver risk in
+    docs/clinical/eligibility.md#rule-6).
     """
     charted = [CONDITIONS[condition_id] for condition_id in sorted(inp.conditions)]
     reasons = []

@@ -50,7 +50,7 @@ def indication_reasons(inp: ScreeningInput) -> list[Reason]:
 def trd_reasons(
     inp: ScreeningInput, trd: TrdAssessment | None, config: ScreeningConfig
 ) -> list[Reason]:
-    """TRD gate for indications that require it (protocols.md §7 rule 1)."""
+    """TRD gate for indications that require it (docs/clinical/eligibility.md#rule-1)."""
     indication: Indication | None = INDICATIONS.get(inp.indication or "")
     if indication is None or not indication.requires_trd:
         return []
@@ -92,7 +92,10 @@ def trd_reasons(
 
 
 def misuse_reasons(inp: ScreeningInput, config: ScreeningConfig) -> list[Reason]:
-    """DAST-10 and AUDIT-C results feed the decision (protocols.md rule 43; instruments.md)."""
+    """DAST-10 and AUDIT-C results feed the decision.
+
+    Sources: docs/clinical/eligibility.md#rule-43; docs/clinical/instruments.md.
+    """
     reasons = _dast10(inp, config) + _auditc(inp, config)
     missing = [
         name

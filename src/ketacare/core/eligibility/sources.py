@@ -2,7 +2,7 @@
 
 Each rule that produces a screening reason names one of these constants as its ``source``, so a
 clinician reading a decision can find the evidence behind it. The tags follow
-``/work/shared/clinical/protocols.md``: ``[found: ...]`` was read in the source, ``[recall: ...]``
+``docs/clinical/README.md``: ``[found: ...]`` was read in the source, ``[recall: ...]``
 was not re-checked and is therefore encoded as a configurable default.
 """
 
@@ -12,112 +12,138 @@ from typing import Final
 
 SPRAVATO_CONTRAINDICATIONS: Final = (
     "Spravato (esketamine) label, Contraindications / ISI [found: usmedicine.com Spravato ISI]; "
-    "protocols.md §1.5 and §7 rule 3"
+    "docs/clinical/eligibility.md#contraindications, docs/clinical/eligibility.md#rule-3"
 )
 SPRAVATO_ABSOLUTE_MIRRORED_FOR_IV: Final = (
     "Spravato label contraindications mirrored for IV racemic ketamine by default "
-    "('reasonable to mirror', protocols.md §1.5; §7 rule 3) [found: usmedicine.com Spravato ISI]"
+    "('reasonable to mirror', docs/clinical/eligibility.md#contraindications, "
+    "docs/clinical/eligibility.md#rule-3) [found: usmedicine.com Spravato ISI]"
 )
 COHEN_2018_RELATIVE: Final = (
     "Cohen et al. 2018 ASRA/AAPM/ASA ketamine guideline, contraindications "
-    "[found: guidelinecentral.com/guideline/8150]; protocols.md §1.5, §2.3, §7 rule 4"
+    "[found: guidelinecentral.com/guideline/8150]; docs/clinical/eligibility.md#contraindications, "
+    "docs/clinical/eligibility.md#rule-4"
 )
 SPRAVATO_PSYCHOSIS: Final = (
     "Spravato PI §5.2: assess psychosis carefully, treat only if benefit outweighs risk "
     "[found: 120ty.net mirror]; Cohen 2018 (active psychosis, relative); Sanacora 2017 "
-    "(attention to psychosis history) [found: mdedge summary]; protocols.md §1.4, §1.5"
+    "(attention to psychosis history) [found: mdedge summary]; "
+    "docs/clinical/eligibility.md#pre-treatment-evaluation, "
+    "docs/clinical/eligibility.md#contraindications"
 )
 KETALAR_HYPERTENSION: Final = (
     "Ketalar (ketamine HCl) PI §4: contraindicated where a significant rise in blood pressure "
     "would be a serious hazard [recall: Ketalar PI §4, unverified, hence configurable]; "
-    "protocols.md §1.5"
+    "docs/clinical/eligibility.md#contraindications"
 )
 SPRAVATO_BP_RISK: Final = (
     "Spravato PI: do not give if a rise in BP or ICP would pose a serious risk "
-    "[found: droracle summary of PI; recall: PI §2.1]; protocols.md §3.2"
+    "[found: droracle summary of PI; recall: PI §2.1]; "
+    "docs/clinical/session.md#esketamine-blood-pressure"
 )
 SPRAVATO_PREGNANCY: Final = (
     "Spravato ISI: embryo-fetal toxicity warning; breastfeeding not advised "
-    "[found: usmedicine.com Spravato ISI]; protocols.md §1.5 and §7 rule 8"
+    "[found: usmedicine.com Spravato ISI]; docs/clinical/eligibility.md#contraindications, "
+    "docs/clinical/eligibility.md#rule-8"
 )
 PREGNANCY_STATUS_RULE: Final = (
     "Pregnancy status must be recorded for patients who can become pregnant before each course "
-    "[found: Spravato PI/ISI]; protocols.md §7 rule 8"
+    "[found: Spravato PI/ISI]; docs/clinical/eligibility.md#rule-8"
 )
 COHEN_2018_HEPATIC_CAUTION: Final = (
     "Cohen 2018: moderate hepatic disease, use with caution [found: guidelinecentral]; "
-    "protocols.md §1.5"
+    "docs/clinical/eligibility.md#contraindications"
 )
 SUBSTANCE_USE_HISTORY: Final = (
     "Sanacora 2017 APA task force: assess substance-use history [found: mdedge summary]; "
-    "ASA guidance: watch for diversion [found: asahq.org]; protocols.md §1.4, §7 rule 43"
+    "ASA guidance: watch for diversion [found: asahq.org]; "
+    "docs/clinical/eligibility.md#pre-treatment-evaluation, docs/clinical/eligibility.md#rule-43"
 )
 KETAMINE_MISUSE: Final = (
     "Spravato PI §5.3: Schedule III, assess abuse and misuse risk before prescribing "
     "[found: PI §5.3 mirror]; ASA guidance on diversion [found: asahq.org]; "
-    "protocols.md §3.3, §7 rule 43"
+    "docs/clinical/session.md#sedation-dissociation-and-breathing, "
+    "docs/clinical/eligibility.md#rule-43"
 )
 ECG_PROMPT: Final = (
     "Cohen 2018: baseline ECG if cardiovascular disease is suspected or risk is high "
-    "[found: guidelinecentral.com/guideline/8150]; protocols.md §1.4, §7 rule 6"
+    "[found: guidelinecentral.com/guideline/8150]; "
+    "docs/clinical/eligibility.md#pre-treatment-evaluation, docs/clinical/eligibility.md#rule-6"
 )
 LFT_PROMPT: Final = (
     "Cohen 2018: baseline and post-infusion LFTs with liver dysfunction, hepatotoxicity risk or "
     "high-dose frequent infusions [found: guidelinecentral]; Noppers 2011 (PMID 21546160); "
-    "protocols.md §1.4, §2.4, §7 rules 6 and 41"
+    "docs/clinical/eligibility.md#pre-treatment-evaluation, "
+    "docs/clinical/eligibility.md#long-term-safety, docs/clinical/eligibility.md#rule-6, "
+    "docs/clinical/eligibility.md#rule-41"
 )
 BP_SCREENING: Final = (
     "Spravato PI: baseline >140 mmHg systolic or >90 mmHg diastolic, weigh the BP rise against "
-    "benefit [found: droracle summary of PI]; reused as the IV default (protocols.md §7 rule 21)"
+    "benefit [found: droracle summary of PI]; reused as the IV default "
+    "(docs/clinical/session.md#rule-21)"
 )
 TRD_DEFINITION: Final = (
     "TRD = >=2 failed adequate antidepressant trials in the current episode: EU-PEARL Delphi, "
     "Sforzini 2022 (<25% improvement; stopping before week 4 without clear non-response does not "
     "count) [found: PMC9095475 Table 1]; expert consensus (<50%, 4-6 weeks) [found: PMC8049072]; "
-    "EMA (>=2 different antidepressants) [found: Ann Gen Psychiatry 2023]; protocols.md §4, "
-    "§7 rule 1"
+    "EMA (>=2 different antidepressants) [found: Ann Gen Psychiatry 2023]; "
+    "docs/clinical/eligibility.md#treatment-resistant-depression, "
+    "docs/clinical/eligibility.md#rule-1"
 )
 MSM: Final = (
     "Maudsley Staging Method, Fekadu et al. 2018 BMC Psychiatry Table 3 [found]; "
-    "protocols.md §4 and §7 rule 2"
+    "docs/clinical/eligibility.md#treatment-resistant-depression, "
+    "docs/clinical/eligibility.md#rule-2"
 )
 DAST10_BANDS: Final = (
     "DAST-10 score levels 0 none, 1-2 low, 3-5 moderate, 6-8 substantial, 9-10 severe "
-    "[F:DAST-CDE]; >=3 suggests a problem [F:LN-82667]; instruments.md row 23"
+    "[F:DAST-CDE]; >=3 suggests a problem [F:LN-82667]; docs/clinical/instruments.md#dast-10"
 )
 AUDITC_CUTOFFS: Final = (
     "AUDIT-C positive >=4 (men) / >=3 (women) [F:LN-75626]; the lower cut-off for other or "
-    "unrecorded sex [R: instruments.md §3 item 13]; instruments.md row 24"
+    "unrecorded sex [R: docs/clinical/instruments.md#special-scoring-rules]; "
+    "docs/clinical/instruments.md#audit-c"
 )
 INTAKE_FIELDS: Final = (
     "Required intake: diagnosis, substance-use history, baseline severity, prior treatments, "
-    "medical history [found: Sanacora 2017 summaries]; protocols.md §1.4, §7 rules 5 and 43"
+    "medical history [found: Sanacora 2017 summaries]; "
+    "docs/clinical/eligibility.md#pre-treatment-evaluation, docs/clinical/eligibility.md#rule-5, "
+    "docs/clinical/eligibility.md#rule-43"
 )
 SPRAVATO_POPULATION: Final = (
     "Spravato label population: adults with MDD (TRD) or MDD with acute suicidal ideation or "
-    "behaviour [found: Mental Health Weekly 2025; spravatohcp.com/mdsi]; protocols.md §3.1, §4"
+    "behaviour [found: Mental Health Weekly 2025; spravatohcp.com/mdsi]; "
+    "docs/clinical/dosing.md#esketamine-nasal-spray, "
+    "docs/clinical/eligibility.md#treatment-resistant-depression"
 )
 SPRAVATO_ELDERLY: Final = (
     "Spravato elderly (>=65) 28 mg day-1 start in some non-US labels [found: MIMS HK]; "
-    "jurisdiction CONFIG (protocols.md §7 rule 18)"
+    "jurisdiction CONFIG (docs/clinical/dosing.md#rule-18)"
 )
 SPRAVATO_REMS: Final = (
     "Spravato REMS: enrol each outpatient before treatment; >=2 h monitoring "
-    "[found: accessdata.fda.gov REMS=386; spravatorems.com]; protocols.md §3.4, §7 rule 35"
+    "[found: accessdata.fda.gov REMS=386; spravatorems.com]; "
+    "docs/clinical/session.md#spravato-rems, docs/clinical/session.md#rule-35"
 )
 OFF_LABEL_IV: Final = (
     "IV racemic ketamine has no FDA approval for depression, PTSD, anxiety or chronic pain; "
-    "APA 2017 statement is guidance [found: mdedge summary of Sanacora 2017]; protocols.md §0"
+    "APA 2017 statement is guidance [found: mdedge summary of Sanacora 2017]; "
+    "docs/clinical/eligibility.md#status-of-the-evidence"
 )
 COHEN_2018_EVIDENCE: Final = (
-    "Cohen 2018 evidence by condition [found: guidelinecentral; medcentral]; protocols.md §2.1, "
-    "§7 rule 10"
+    "Cohen 2018 evidence by condition [found: guidelinecentral; medcentral]; "
+    "docs/clinical/eligibility.md#pain-indications, "
+    "docs/clinical/eligibility.md#rule-10"
 )
 PROTOCOL_SCOPE: Final = (
     "Protocol scope: IV mood protocol (Sanacora 2017; CANMAT 2021), IV pain protocol "
-    "(Cohen 2018), esketamine label indications (TRD, MDSI); protocols.md §1, §2, §3"
+    "(Cohen 2018), esketamine label indications (TRD, MDSI); "
+    "docs/clinical/dosing.md#iv-ketamine-for-mood-disorders, "
+    "docs/clinical/dosing.md#iv-ketamine-for-chronic-pain, "
+    "docs/clinical/dosing.md#esketamine-nasal-spray"
 )
 ADULT_POPULATION: Final = (
     "Label and trial populations in the reference are adults (Spravato label population "
-    "[found: Mental Health Weekly 2025]); no paediatric evidence in protocols.md"
+    "[found: Mental Health Weekly 2025]); no paediatric evidence "
+    "(docs/clinical/eligibility.md#status-of-the-evidence)"
 )

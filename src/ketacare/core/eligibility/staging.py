@@ -1,6 +1,7 @@
 """Maudsley Staging Method (MSM) for treatment-resistant depression.
 
-Points exactly as Fekadu et al. 2018, BMC Psychiatry, Table 3 [found] (protocols.md §4, rule 2):
+Points exactly as Fekadu et al. 2018, BMC Psychiatry, Table 3 [found]
+(docs/clinical/eligibility.md#treatment-resistant-depression, docs/clinical/eligibility.md#rule-2):
 
 - Duration of the current episode: <=12 months 1, 13-24 months 2, >24 months 3.
 - Severity: subsyndromal 1, mild 2, moderate 3, severe without psychosis 4, with psychosis 5.
@@ -112,7 +113,7 @@ def msm_score(
 ) -> MsmScore:
     """Compute the Maudsley Staging Method score.
 
-    Example (protocols.md rule 2): 18 months, severe without psychosis, 4 failed
+    Example (docs/clinical/eligibility.md#rule-2): 18 months, severe without psychosis, 4 failed
     antidepressants, augmentation, no ECT gives 2 + 4 + 2 + 1 + 0 = 9, moderate.
 
     Args:

@@ -4,7 +4,7 @@ A trial counts as an *adequate failed trial* when it was in the current episode,
 adequate dose, taken as prescribed, lasted at least the minimum duration, and improvement stayed
 below the non-response threshold. A trial stopped before the minimum duration counts only when
 non-response is documented as the reason (EU-PEARL: "stopping before week 4 without clear
-non-response does not count" [found: PMC9095475 Table 1]; protocols.md §7 rule 1).
+non-response does not count" [found: PMC9095475 Table 1]; docs/clinical/eligibility.md#rule-1).
 """
 
 from __future__ import annotations
@@ -93,7 +93,10 @@ def _verdict(trial: AntidepressantTrial, config: ScreeningConfig) -> TrialVerdic
 def assess_trd(
     trials: Sequence[AntidepressantTrial], config: ScreeningConfig = DEFAULT_CONFIG
 ) -> TrdAssessment:
-    """Count adequate failed trials and check the TRD criterion (protocols.md §4, rule 1).
+    """Count adequate failed trials and check the TRD criterion.
+
+    Sources: docs/clinical/eligibility.md#treatment-resistant-depression,
+    docs/clinical/eligibility.md#rule-1.
 
     Args:
         trials: The treatment history.

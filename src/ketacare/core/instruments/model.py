@@ -5,7 +5,7 @@ the scoring rule, subscales, severity bands, flags and outcome (response / remis
 One generic engine (``ketacare.core.instruments.scoring``) scores every instrument; the few
 rules that are not arithmetic are named in ``special`` and implemented in ``rules``.
 
-Clinical source: /work/shared/clinical/instruments.md (each data file cites its rows).
+Clinical source: docs/clinical/instruments.md (each data file cites its rows).
 """
 
 from __future__ import annotations

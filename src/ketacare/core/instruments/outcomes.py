@@ -3,7 +3,9 @@
 Each instrument's data file carries its rules (``outcomes.response`` / ``outcomes.remission``)
 with their sources: e.g. response = >=50% drop from baseline (PHQ-9, QIDS-SR16, MADRS, HAM-D,
 BDI-II) and remission PHQ-9 <5, QIDS-SR16 <=5, MADRS <=10 (<=12 selectable), HAM-D17 <=7,
-BDI-II <=12 [protocols.md §1.9 and rule 38; instruments.md §3.15]. Callers may override a cut
+BDI-II <=12 [docs/clinical/outcomes.md#response-and-remission-definitions,
+docs/clinical/outcomes.md#rule-38; docs/clinical/instruments.md#special-scoring-rules]. Callers may
+override a cut
 (every threshold is configurable) and should store the rule they used with each decision.
 """
 

@@ -2,7 +2,7 @@
 
 Each rule reads the checked form and the generic result, and returns extra flags, derived
 classifications, subscales and (for decision trees) the severity. Sources are cited per rule;
-all refer to /work/shared/clinical/instruments.md.
+all refer to docs/clinical/instruments.md.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from fractions import Fraction
 
 from ketacare.core.instruments.form import Form, Number
 
-# PHQ-9 DSM-IV algorithm [instruments.md §3.2, F:CC phq9.py].
+# PHQ-9 DSM-IV algorithm [docs/clinical/instruments.md#special-scoring-rules, F:CC phq9.py].
 PHQ9_CORE_ITEMS = ("1", "2")
 PHQ9_OTHER_ITEMS = ("3", "4", "5", "6", "7", "8")
 PHQ9_SUICIDE_ITEM = "9"
@@ -22,19 +22,22 @@ PHQ9_SUICIDE_SYMPTOM_MIN = 1  # item 9 counts at >= 1
 PHQ9_MAJOR_MIN_SYMPTOMS = 5
 PHQ9_OTHER_MIN_SYMPTOMS = 2
 
-# PCL-5 DSM-5 provisional diagnosis [instruments.md row 8 and §3.3, F:PCL-G, F:CC pcl5.py]:
+# PCL-5 DSM-5 provisional diagnosis [F:PCL-G, F:CC pcl5.py], as in the reference pages
+# at docs/clinical/instruments.md#pcl-5 and docs/clinical/instruments.md#special-scoring-rules:
 # an item >= 2 ("moderately") is a symptom; need B >= 1, C >= 1, D >= 2, E >= 2.
 PCL5_SYMPTOM_MIN = 2
 PCL5_CLUSTER_MINIMUM = {"cluster_b": 1, "cluster_c": 1, "cluster_d": 2, "cluster_e": 2}
 
-# C-SSRS screener triage [instruments.md row 9 and §3.4, F:BLUEPRINT, F:CSSRS-T].
+# C-SSRS screener triage [F:BLUEPRINT, F:CSSRS-T], as in the reference pages at
+# docs/clinical/instruments.md#c-ssrs-screener and #special-scoring-rules.
 CSSRS_HIGH_ITEMS = ("4", "5", "6b")  # intent, plan, behaviour within 3 months
 CSSRS_IDEATION_ITEMS = ("1", "2")
 CSSRS_BEHAVIOUR_ITEM = "6"
 CSSRS_METHOD_ITEM = "3"
 CSSRS_ORDER = ("none", "low", "moderate", "high")
 
-# AUDIT-C: "if every point comes from item 1 ... review it" [instruments.md row 24, F:LN-75626].
+# AUDIT-C: "if every point comes from item 1 ... review it" [docs/clinical/instruments.md#audit-c,
+# F:LN-75626].
 AUDITC_FREQUENCY_ITEM = "1"
 
 #: A value reported in ``derived``.
@@ -87,7 +90,9 @@ def phq9_dsm(form: Form, scored: Scored) -> RuleOutcome:
 
 
 def pcl5_provisional(form: Form, scored: Scored) -> RuleOutcome:
-    """PCL-5 provisional PTSD diagnosis by both routes, stored separately [§3.3, F:PCL-G].
+    """PCL-5 provisional PTSD diagnosis by both routes, stored separately.
+
+    Sources: docs/clinical/instruments.md#pcl-5, F:PCL-G.
 
     Route 1: total >= the ``cutoff`` parameter (31-33; default documented in the data file).
     Route 2: DSM-5 cluster rule. Flags are raised only when Criterion A exposure is not
@@ -146,7 +151,8 @@ def cssrs_screener(form: Form, scored: Scored) -> RuleOutcome:
     Low = yes to Q1 and/or Q2 only; moderate = yes to Q3, or Q6 yes but > 3 months ago;
     high = yes to Q4 or Q5, or behaviour within 3 months [F:BLUEPRINT][F:CSSRS-T]. An all-"no"
     form gets the ``all_no_tier`` parameter (default ``none``: "no risk identified" is kept
-    apart from "low", instruments.md §6). An incomplete form has no tier, but the tier its
+    apart from "low", docs/clinical/instruments.md#test-vectors). An incomplete form has no tier,
+    but the tier its
     answers already establish is reported as ``derived["tier_at_least"]`` and the safety
     flags always fire.
     """

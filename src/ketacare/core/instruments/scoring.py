@@ -6,7 +6,9 @@ total -> severity band -> flags -> named special rules (``rules.RULES``).
 
 Unanswered items never count as 0: each instrument's missing-data rule (``max_missing`` and
 ``prorate`` in its data file) either prorates or marks the form invalid
-[instruments.md §1 PHQ-9 row, §3.6 FIQR, §3.11 BPI-SF; §6 LHC-Forms discrepancy].
+[docs/clinical/instruments.md#phq-9, #fiqr, #bpi-sf, #special-scoring-rules; the LHC-Forms fixture
+that counts
+blanks as 0 is the counter-example].
 """
 
 from __future__ import annotations

@@ -1,10 +1,15 @@
 """Published response / remission benchmarks per indication, each with its control condition.
 
 Why the control is part of every entry: effect sizes against saline are much larger than against
-midazolam (Wilkinson 2019, protocols.md section 0), and open-label clinic outcomes look better
-than controlled-trial deltas, so a benchmark shown without its control misleads (protocols.md
-rule 40). The numbers live in the packaged data file ``benchmarks.json``, copied from
-protocols.md sections 0, 1.2, 2.5, 3.5 and 5; each entry's ``evidence`` keeps the reference's
+midazolam (Wilkinson 2019, docs/clinical/outcomes.md#reading-benchmarks), and open-label clinic
+outcomes look better
+than controlled-trial deltas, so a benchmark shown without its control misleads
+(docs/clinical/outcomes.md#rule-40). The numbers live in the packaged data file
+``benchmarks.json``, copied from
+docs/clinical/outcomes.md#reading-benchmarks,
+docs/clinical/dosing.md#iv-ketamine-for-mood-disorders,
+docs/clinical/outcomes.md#benchmarks-chronic-pain, docs/clinical/outcomes.md#benchmarks-esketamine,
+docs/clinical/outcomes.md#efficacy-benchmarks; each entry's ``evidence`` keeps the reference's
 found/recall tag so the analytics page can mark unverified figures, and ``source`` cites it.
 """
 

@@ -4,16 +4,20 @@ Only what the clinical reference gives is encoded; an instrument or a part of it
 reference leaves without a rule stays ``None`` (the summary then says "not assessable" instead of
 inventing a threshold). Notable choices, all configurable:
 
-* MADRS remission defaults to <=10 (ESCAPE-TRD; protocols.md rule 38). The Janssen TRD
+* MADRS remission defaults to <=10 (ESCAPE-TRD; docs/clinical/outcomes.md#rule-38). The Janssen TRD
   programme's <=12 is available as :data:`MADRS_REMISSION_JANSSEN`.
-* MADRS relapse uses >=22, the esketamine maintenance-trial convention named in instruments.md
-  section 3 item 15 [recall], not the band edge 20 of the severity table.
+* MADRS relapse uses >=22, the esketamine maintenance-trial convention named in
+docs/clinical/instruments.md#special-scoring-rules [recall], not the band edge 20 of the severity
+table.
 * PCL-5 remission is "below the cut-off" [recall]; the reference gives the cut as 31-33. The
   default (total < 33) matches the instrument catalogue's default provisional-diagnosis cut-off
   (33), so "no provisional PTSD" and "remission" never disagree; 31 or 32 are configurable.
-* Pain NRS-11 response defaults to >=30 % ("moderate", protocols.md rule 38); the IMMPACT
+* Pain NRS-11 response defaults to >=30 % ("moderate", docs/clinical/outcomes.md#rule-38); the
+IMMPACT
   "substantial" >=50 % is :data:`NRS_SUBSTANTIAL_RESPONSE`.
-* LSAS response: protocols.md gives >35 % [found: Taylor 2018] and instruments.md ~28-29 %
+* LSAS response: docs/clinical/outcomes.md#response-and-remission-definitions gives >35 % [found:
+Taylor 2018] and
+  docs/clinical/instruments.md#lsas ~28-29 %
   (secondary). The found value is the default.
 """
 
@@ -32,12 +36,14 @@ from ketacare.core.outcomes.rules import (
 )
 
 _DEPRESSION_RESPONSE_SOURCE = (
-    "protocols.md §1.9: response = >=50% reduction from baseline (MADRS, HAM-D or QIDS-SR16) "
+    "docs/clinical/outcomes.md#response-and-remission-definitions: response = >=50% reduction from "
+    "baseline (MADRS, HAM-D or QIDS-SR16) "
     "[found: ELEKT-D, Anand 2023 NEJM; Talati 2019]"
 )
 _PAIN_RESPONSE_SOURCE = (
-    "instruments.md row 12: ~30% drop = clinically important [found: Farrar et al. 2001 Pain]; "
-    "protocols.md rule 38: pain response = >=30% NRS drop"
+    "docs/clinical/instruments.md#nrs-11-pain: ~30% drop = clinically important [found: Farrar et "
+    "al. 2001 Pain]; "
+    "docs/clinical/outcomes.md#rule-38: pain response = >=30% NRS drop"
 )
 
 RESPONSE_50 = ResponseRule(50.0, _DEPRESSION_RESPONSE_SOURCE, Evidence.FOUND)
@@ -46,23 +52,26 @@ PHQ9 = InstrumentRules(
     "phq9",
     response=ResponseRule(
         50.0,
-        "protocols.md rule 38: response = >=50% drop from baseline (MADRS/QIDS-SR16/PHQ-9)",
+        "docs/clinical/outcomes.md#rule-38: response = >=50% drop from baseline "
+        "(MADRS/QIDS-SR16/PHQ-9)",
         Evidence.FOUND,
     ),
     remission=RemissionRule(
         5,
         Comparison.BELOW,
-        "protocols.md §1.9: PHQ-9 <5 [found: SUSTAIN-3, PMC10439056]",
+        "docs/clinical/outcomes.md#response-and-remission-definitions: PHQ-9 <5 [found: SUSTAIN-3, "
+        "PMC10439056]",
         Evidence.FOUND,
     ),
     relapse_band=RelapseBand(
         10,
-        "instruments.md row 1: 10-14 moderate [found: LOINC LL382-3; CamCOPS phq9.py]",
+        "docs/clinical/instruments.md#phq-9: 10-14 moderate "
+        "[found: LOINC LL382-3; CamCOPS phq9.py]",
         Evidence.FOUND,
     ),
     mcid=McidRule(
         5,
-        "instruments.md row 1: individual MCID 5 [found: Löwe et al. 2004 Med Care]",
+        "docs/clinical/instruments.md#phq-9: individual MCID 5 [found: Löwe et al. 2004 Med Care]",
         Evidence.FOUND,
     ),
 )
@@ -70,13 +79,15 @@ PHQ9 = InstrumentRules(
 MADRS_REMISSION_DEFAULT = RemissionRule(
     10,
     Comparison.AT_MOST,
-    "protocols.md §1.9, rule 38: MADRS <=10 [found: ESCAPE-TRD abstract]",
+    "docs/clinical/outcomes.md#response-and-remission-definitions, "
+    "docs/clinical/outcomes.md#rule-38: MADRS <=10 [found: ESCAPE-TRD abstract]",
     Evidence.FOUND,
 )
 MADRS_REMISSION_JANSSEN = RemissionRule(
     12,
     Comparison.AT_MOST,
-    "protocols.md §1.9: Janssen TRD programme <=12 [found: SUSTAIN-3 table, PMC10439056]",
+    "docs/clinical/outcomes.md#response-and-remission-definitions: Janssen TRD programme <=12 "
+    "[found: SUSTAIN-3 table, PMC10439056]",
     Evidence.FOUND,
 )
 
@@ -84,13 +95,15 @@ MADRS = InstrumentRules(
     "madrs",
     response=ResponseRule(
         50.0,
-        "instruments.md row 5: response >=50% [found: Auvelity HCP page]; protocols.md §1.9",
+        "docs/clinical/instruments.md#madrs: response >=50% [found: Auvelity HCP page]; "
+        "docs/clinical/outcomes.md#response-and-remission-definitions",
         Evidence.FOUND,
     ),
     remission=MADRS_REMISSION_DEFAULT,
     relapse_band=RelapseBand(
         22,
-        "instruments.md row 5 and §3 item 15: relapse ~MADRS >=22 at 2 consecutive visits "
+        "docs/clinical/instruments.md#madrs, docs/clinical/instruments.md#special-scoring-rules: "
+        "relapse ~MADRS >=22 at 2 consecutive visits "
         "in esketamine maintenance trials [recall]; severity table moderate band starts at 20",
         Evidence.RECALL,
     ),
@@ -102,12 +115,14 @@ QIDS_SR16 = InstrumentRules(
     remission=RemissionRule(
         5,
         Comparison.AT_MOST,
-        "protocols.md §1.9: QIDS-SR16 <=5 [recall: Rush et al. 2003]; instruments.md row 4 [R]",
+        "docs/clinical/outcomes.md#response-and-remission-definitions: QIDS-SR16 <=5 [recall: Rush "
+        "et al. 2003]; docs/clinical/instruments.md#qids-sr16 [R]",
         Evidence.RECALL,
     ),
     relapse_band=RelapseBand(
         11,
-        "instruments.md row 4: 11-15 moderate [found: Millisecond QIDS-SR16 manual]",
+        "docs/clinical/instruments.md#qids-sr16: 11-15 moderate [found: Millisecond QIDS-SR16 "
+        "manual]",
         Evidence.FOUND,
     ),
 )
@@ -118,43 +133,54 @@ HAMD17 = InstrumentRules(
     remission=RemissionRule(
         7,
         Comparison.AT_MOST,
-        "instruments.md row 6: remission <=7 [found: Auvelity HCP page]; protocols.md §1.9 "
+        "docs/clinical/instruments.md#ham-d17: remission <=7 [found: Auvelity HCP page]; "
+        "docs/clinical/outcomes.md#response-and-remission-definitions "
         "[recall: Frank et al. 1991]",
         Evidence.FOUND,
     ),
     relapse_band=RelapseBand(
-        14, "instruments.md row 6: 14-18 moderate [found: CamCOPS hamd.py]", Evidence.FOUND
+        14,
+        "docs/clinical/instruments.md#ham-d17: 14-18 moderate [found: CamCOPS hamd.py]",
+        Evidence.FOUND,
     ),
 )
 
 BDI2 = InstrumentRules(
     "bdi2",
-    response=ResponseRule(50.0, "instruments.md row 7: response >=50% [R]", Evidence.RECALL),
+    response=ResponseRule(
+        50.0, "docs/clinical/instruments.md#bdi-ii: response >=50% [R]", Evidence.RECALL
+    ),
     remission=RemissionRule(
         12,
         Comparison.AT_MOST,
-        "instruments.md row 7: remission <=12 [found: Riedel et al. 2010 J Psychiatr Res]",
+        "docs/clinical/instruments.md#bdi-ii: remission <=12 [found: Riedel et al. 2010 J "
+        "Psychiatr Res]",
         Evidence.FOUND,
     ),
     relapse_band=RelapseBand(
         20,
-        "instruments.md row 7: 20-28 moderate [found: self-management.eu, secondary]",
+        "docs/clinical/instruments.md#bdi-ii: 20-28 moderate "
+        "[found: self-management.eu, secondary]",
         Evidence.FOUND,
     ),
 )
 
 GAD7 = InstrumentRules(
     "gad7",
-    response=ResponseRule(50.0, "instruments.md row 3: response >=50% [R]", Evidence.RECALL),
+    response=ResponseRule(
+        50.0, "docs/clinical/instruments.md#gad-7: response >=50% [R]", Evidence.RECALL
+    ),
     remission=RemissionRule(
-        5, Comparison.BELOW, "instruments.md row 3: remission <5 [R]", Evidence.RECALL
+        5, Comparison.BELOW, "docs/clinical/instruments.md#gad-7: remission <5 [R]", Evidence.RECALL
     ),
     relapse_band=RelapseBand(
-        10, "instruments.md row 3: 10-14 moderate [found: CamCOPS gad7.py]", Evidence.FOUND
+        10,
+        "docs/clinical/instruments.md#gad-7: 10-14 moderate [found: CamCOPS gad7.py]",
+        Evidence.FOUND,
     ),
     mcid=McidRule(
         4,
-        "instruments.md row 3: MCID 4 [found: Toussaint et al. 2020 J Affect Disord]",
+        "docs/clinical/instruments.md#gad-7: MCID 4 [found: Toussaint et al. 2020 J Affect Disord]",
         Evidence.FOUND,
     ),
 )
@@ -163,20 +189,22 @@ PCL5 = InstrumentRules(
     "pcl5",
     response=ResponseRule(
         30.0,
-        "protocols.md rule 38: PTSD response = CAPS-5 (or PCL-5) >=30% drop "
+        "docs/clinical/outcomes.md#rule-38: PTSD response = CAPS-5 (or PCL-5) >=30% drop "
         "[found: Feder 2021 AJP, CAPS-5]",
         Evidence.FOUND,
     ),
     remission=RemissionRule(
         33,
         Comparison.BELOW,
-        "instruments.md row 8: remission ~ falling below the cut-off [R]; cut-off 31-33 "
+        "docs/clinical/instruments.md#pcl-5: remission ~ falling below the cut-off [R]; cut-off "
+        "31-33 "
         "[found: comorbidityguidelines.org.au]; 33 = the catalogue's default cut-off",
         Evidence.RECALL,
     ),
     mcid=McidRule(
         10,
-        "instruments.md row 8: >=10 pts clinically meaningful [found: calculate.qxmd.com]",
+        "docs/clinical/instruments.md#pcl-5: >=10 pts clinically meaningful [found: "
+        "calculate.qxmd.com]",
         Evidence.FOUND,
     ),
 )
@@ -185,15 +213,17 @@ CAPS5 = InstrumentRules(
     "caps5",
     response=ResponseRule(
         30.0,
-        "protocols.md §1.9: PTSD response = >=30% CAPS-5 reduction [found: Feder 2021]",
+        "docs/clinical/outcomes.md#response-and-remission-definitions: PTSD response = >=30% "
+        "CAPS-5 reduction [found: Feder 2021]",
         Evidence.FOUND,
     ),
 )
 
 NRS_SUBSTANTIAL_RESPONSE = ResponseRule(
     50.0,
-    "instruments.md row 12: >=50% = substantial [found: IMMPACT, Dworkin et al. 2008 summary]; "
-    "protocols.md rule 38 (CONFIG)",
+    "docs/clinical/instruments.md#nrs-11-pain: >=50% = substantial [found: IMMPACT, Dworkin et al. "
+    "2008 summary]; "
+    "docs/clinical/outcomes.md#rule-38 (CONFIG)",
     Evidence.FOUND,
 )
 
@@ -202,7 +232,8 @@ NRS11 = InstrumentRules(
     response=ResponseRule(30.0, _PAIN_RESPONSE_SOURCE, Evidence.FOUND),
     mcid=McidRule(
         2,
-        "instruments.md row 12: ~2 pts clinically important [found: Farrar et al. 2001 Pain]",
+        "docs/clinical/instruments.md#nrs-11-pain: ~2 pts clinically important [found: Farrar et "
+        "al. 2001 Pain]",
         Evidence.FOUND,
     ),
 )
@@ -211,7 +242,8 @@ BPI_SF = InstrumentRules(
     "bpisf",
     response=ResponseRule(
         30.0,
-        "instruments.md row 13: use the IMMPACT intensity thresholds of row 12 (>=30%)",
+        "docs/clinical/instruments.md#bpi-sf: use the IMMPACT intensity thresholds of row 12 "
+        "(>=30%)",
         Evidence.FOUND,
     ),
 )
@@ -220,7 +252,7 @@ PEG3 = InstrumentRules(
     "peg3",
     response=ResponseRule(
         30.0,
-        "instruments.md row 14: ~30% improvement commonly treated as meaningful [R]",
+        "docs/clinical/instruments.md#peg-3: ~30% improvement commonly treated as meaningful [R]",
         Evidence.RECALL,
     ),
 )
@@ -230,12 +262,14 @@ FIQR = InstrumentRules(
     remission=RemissionRule(
         23,
         Comparison.AT_MOST,
-        "instruments.md row 15: 0-23 remission [found: Salaffi et al. 2020 Rheumatology]",
+        "docs/clinical/instruments.md#fiqr: 0-23 remission [found: Salaffi et al. 2020 "
+        "Rheumatology]",
         Evidence.FOUND,
     ),
     relapse_band=RelapseBand(
         41,
-        "instruments.md row 15: 41-63 moderate [found: Salaffi et al. 2020 Rheumatology]",
+        "docs/clinical/instruments.md#fiqr: 41-63 moderate [found: Salaffi et al. 2020 "
+        "Rheumatology]",
         Evidence.FOUND,
     ),
 )
@@ -244,7 +278,8 @@ LSAS = InstrumentRules(
     "lsas",
     response=ResponseRule(
         35.0,
-        "protocols.md §1.9: social anxiety response >35% LSAS reduction "
+        "docs/clinical/outcomes.md#response-and-remission-definitions: social anxiety response "
+        ">35% LSAS reduction "
         "[found: Taylor 2018 Neuropsychopharmacology, PMC5729569]",
         Evidence.FOUND,
         strict=True,
@@ -252,12 +287,12 @@ LSAS = InstrumentRules(
     remission=RemissionRule(
         30,
         Comparison.AT_MOST,
-        "instruments.md row 11: remission LSAS-CA <=30 [secondary summary, verify]",
+        "docs/clinical/instruments.md#lsas: remission LSAS-CA <=30 [secondary summary, verify]",
         Evidence.RECALL,
     ),
     relapse_band=RelapseBand(
         50,
-        "instruments.md row 11: 50-64 moderate [found: hiboop, citing Mennin 2002]",
+        "docs/clinical/instruments.md#lsas: 50-64 moderate [found: hiboop, citing Mennin 2002]",
         Evidence.FOUND,
     ),
 )
@@ -268,7 +303,7 @@ LSAS_SR = InstrumentRules(
     remission=RemissionRule(
         35,
         Comparison.AT_MOST,
-        "instruments.md row 11: remission LSAS-SR <=35 [secondary summary, verify]",
+        "docs/clinical/instruments.md#lsas: remission LSAS-SR <=35 [secondary summary, verify]",
         Evidence.RECALL,
     ),
     relapse_band=LSAS.relapse_band,

@@ -1,6 +1,7 @@
 """Evaluate a patient's measurement series: baseline, change, response, remission, relapse.
 
-Definitions (instruments.md section 3 item 15; protocols.md section 1.9 and rule 38):
+Definitions (docs/clinical/instruments.md#special-scoring-rules;
+docs/clinical/outcomes.md#response-and-remission-definitions, docs/clinical/outcomes.md#rule-38):
 
 * Baseline = the latest measurement at or before the first treatment. If there is none, the first
   measurement is used and the summary is flagged (``FIRST_MEASUREMENT_FALLBACK``). With no

@@ -48,7 +48,8 @@ class Measurement:
 class BaselineRule(StrEnum):
     """Which documented rule chose the baseline.
 
-    The reference (instruments.md section 3 item 15) defines baseline as the last score before the
+    The reference (docs/clinical/instruments.md#special-scoring-rules) defines baseline as the last
+    score before the
     first ketamine session; a measurement taken at the first-treatment instant still counts.
     """
 

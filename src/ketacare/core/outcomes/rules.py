@@ -7,9 +7,10 @@ records the ``version`` of the rule set it was computed with, so a decision can 
 exact thresholds that produced it.
 
 References (the clinical reference files of this project):
-    * protocols.md section 1.9 "Response and remission definitions used in trials" and
+    * docs/clinical/outcomes.md#response-and-remission-definitions "Response and remission
+    definitions used in trials" and
       section 7 rule 38 "Standard outcome definitions".
-    * instruments.md section 1 (master table: bands, response/remission/MCID per instrument) and
+    * docs/clinical/instruments.md (master table: bands, response/remission/MCID per instrument) and
       section 3 item 15 "Response, remission and relapse (platform logic)".
 
 Evidence tags follow the reference: ``found`` = read in the cited source; ``recall`` = from the
@@ -30,14 +31,16 @@ RULES_VERSION = "outcomes-rules/2026.1"
 CONSECUTIVE_FOR_RELAPSE = 2
 """Relapse = back in the moderate band on this many consecutive measurements.
 
-Source: instruments.md section 3 item 15 ("two consecutive measurements", after the esketamine
+Source: docs/clinical/instruments.md#special-scoring-rules ("two consecutive measurements", after
+the esketamine
 maintenance trials) [recall]; configurable.
 """
 
 CONSECUTIVE_FOR_LOSS_OF_RESPONSE = 2
 """Loss of response = this many consecutive measurements above the response threshold.
 
-Source: platform rule mirroring the relapse rule (instruments.md section 3 item 15) [config].
+Source: platform rule mirroring the relapse rule
+(docs/clinical/instruments.md#special-scoring-rules) [config].
 """
 
 

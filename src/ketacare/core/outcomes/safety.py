@@ -1,13 +1,16 @@
 """Safety-alert rules on a scored form: suicidality items and the C-SSRS screener tier.
 
 Pure rules; the services layer turns each :class:`SafetyAlertSpec` into a stored alert or task.
-Rules (instruments.md section 1 rows 1, 7, 9 and section 3 items 1 and 4):
+Rules (docs/clinical/instruments.md, docs/clinical/instruments.md#phq-9,
+docs/clinical/instruments.md#bdi-ii, docs/clinical/instruments.md#c-ssrs-screener,
+docs/clinical/instruments.md#special-scoring-rules items 1 and 4):
 
 * PHQ-9 item 9 (thoughts of death or self-harm) >= 1 raises ``suicidal_ideation`` whatever the
   total; the follow-up is a C-SSRS screener before the ketamine session proceeds.
 * BDI-II item 9 (suicidal thoughts) >= 1 raises ``suicidal_ideation`` [recall: flag policy].
 * An unanswered suicidality item raises ``suicidality_item_unanswered``: the reference asks for
-  the suicidality item at each visit (protocols.md rule 39), so a blank must not read as "no".
+  the suicidality item at each visit (docs/clinical/outcomes.md#rule-39), so a blank must not read
+  as "no".
 * C-SSRS screener tier ``moderate`` raises ``cssrs_risk_moderate`` (warning); ``high`` raises
   ``cssrs_risk_high`` (critical: immediate clinical evaluation and safety precautions).
   A screener without a tier (incomplete form) raises ``cssrs_tier_missing`` for clinician
@@ -31,18 +34,26 @@ AnswerValue = int | float | str | bool | None
 SUICIDALITY_ITEM_MIN = 1
 """Item score at or above which the suicidality item raises an alert.
 
-Source: instruments.md row 1 and §3 item 1: "Item 9 >=1 => safety flag, whatever the total"
+Source: docs/clinical/instruments.md#phq-9, docs/clinical/instruments.md#special-scoring-rules:
+"Item 9 >=1 => safety flag, whatever the total"
 [R: clinical convention; CamCOPS phq9.py counts item 9 as a symptom at >=1].
 """
 
 _PHQ9_SOURCE = (
-    "instruments.md row 1 and §3 item 1: PHQ-9 item 9 >=1 => safety flag whatever the total, "
+    "docs/clinical/instruments.md#phq-9, docs/clinical/instruments.md#special-scoring-rules: PHQ-9 "
+    "item 9 >=1 => safety flag whatever the total, "
     "follow with a C-SSRS screener [R: clinical convention; CamCOPS phq9.py]"
 )
-_BDI2_SOURCE = "instruments.md row 7: BDI-II item 9 (suicidal thoughts) => safety flag [R]"
-_UNANSWERED_SOURCE = "protocols.md rule 39: suicidality item each visit [platform policy]"
+_BDI2_SOURCE = (
+    "docs/clinical/instruments.md#bdi-ii: BDI-II item 9 (suicidal thoughts) => safety flag [R]"
+)
+_UNANSWERED_SOURCE = (
+    "docs/clinical/outcomes.md#rule-39: suicidality item each visit [platform policy]"
+)
 _CSSRS_SOURCE = (
-    "instruments.md row 9 and §3 item 4: C-SSRS screener triage [found: Blueprint C-SSRS "
+    "docs/clinical/instruments.md#c-ssrs-screener, "
+    "docs/clinical/instruments.md#special-scoring-rules: C-SSRS screener triage [found: Blueprint "
+    "C-SSRS "
     "help page; Columbia clinical triage guidelines]; Q4, Q5 or recent behaviour => immediate "
     "clinical evaluation and safety precautions"
 )
@@ -56,7 +67,10 @@ class AlertSeverity(StrEnum):
 
 
 class CssrsTier(StrEnum):
-    """C-SSRS screener risk tiers (instruments.md row 9; "none" kept apart from "low", §6)."""
+    """C-SSRS screener risk tiers.
+
+    Sources: docs/clinical/instruments.md#c-ssrs-screener; "none" kept apart from "low".
+    """
 
     NONE = "none"
     LOW = "low"
@@ -104,12 +118,15 @@ SUICIDALITY_ITEMS = (
     SuicidalityItem("phq9", "PHQ-9", 9, "44260-8", _PHQ9_SOURCE),
     SuicidalityItem("bdi2", "BDI-II", 9, None, _BDI2_SOURCE),
 )
-"""Instruments with a suicidality item (LOINC 44260-8: instruments.md row 1, [F:LN-69729])."""
+"""Instruments with a suicidality item (LOINC 44260-8 [F:LN-69729]).
+
+See docs/clinical/instruments.md#phq-9.
+"""
 
 _CSSRS_ID = "cssrsscreener"
 CSSRS_IMMEDIATE_FLAG = "immediate_evaluation"
 """Scoring-engine flag meaning the answers given establish the high tier (Q4, Q5 or recent
-behaviour, instruments.md §3 item 4)."""
+behaviour, docs/clinical/instruments.md#special-scoring-rules)."""
 _CSSRS_ALERTS = {
     CssrsTier.MODERATE: ("cssrs_risk_moderate", AlertSeverity.WARNING),
     CssrsTier.HIGH: ("cssrs_risk_high", AlertSeverity.CRITICAL),

@@ -1,6 +1,6 @@
 """Body-weight formulas used to choose the dosing weight: IBW (Devine), adjusted weight, BMI.
 
-Sources (see /work/shared/clinical/protocols.md section 1.3 and rule 13):
+Sources (see docs/clinical/dosing.md#body-weight-basis, docs/clinical/dosing.md#rule-13):
 - Ideal body weight, Devine 1974: 50 kg (men) or 45.5 kg (women) + 2.3 kg per inch over 60 in.
   [recall: standard pharmacy formulas, Devine BJ. Drug Intell Clin Pharm 1974;8:650]
 - Adjusted body weight: AdjBW = IBW + 0.4 x (TBW - IBW). [recall: standard pharmacy formula]
@@ -51,7 +51,7 @@ class SexAtBirth(StrEnum):
 
 
 class WeightBasis(StrEnum):
-    """Which body weight a weight-based dose is calculated on (protocols.md rule 13)."""
+    """Which body weight a weight-based dose is calculated on (docs/clinical/dosing.md#rule-13)."""
 
     ACTUAL = "actual"
     IDEAL = "ideal"
@@ -115,7 +115,8 @@ def adjusted_body_weight(
 ) -> Decimal:
     """Adjusted body weight in kg: IBW + factor x (actual - IBW), unrounded.
 
-    ``factor`` defaults to 0.4 (protocols.md rule 13); it is a parameter so a clinic can follow a
+    ``factor`` defaults to 0.4 (docs/clinical/dosing.md#rule-13); it is a parameter so a clinic can
+    follow a
     different published convention.
     """
     check_weight_kg(actual_kg)

@@ -1,4 +1,7 @@
-"""Vital-sign cadence reminders (protocols.md rules 22-24; SRC_CADENCE in the config module).
+"""Vital-sign cadence reminders.
+
+Sources: docs/clinical/session.md#rule-22, docs/clinical/session.md#rule-23,
+docs/clinical/session.md#rule-24; SRC_CADENCE in the config module.
 
 While the drug is being given (``infusing`` or ``paused``) a reading is due every 10 minutes;
 while ``recovering`` every 15 minutes. A reading is *overdue* only once it is more than the grace

@@ -1,8 +1,10 @@
 """Configuration of the session rules: frozen dataclasses whose defaults name their source.
 
-Tags follow /work/shared/clinical/README.md: ``[found: X]`` was read in source X, ``[recall: X]``
+Tags follow docs/clinical/README.md#evidence-tags: ``[found: X]`` was read in source X, ``[recall:
+X]``
 was not re-checked (so it is a configurable default), ``CONFIG`` means no guideline gives the
-number and the clinic sets it. References to "protocols.md rule N" are to section 7 of the
+number and the clinic sets it. References "docs/clinical/<page>.md#rule-N" are to the numbered
+rules of the
 KetaCare clinical reference, which cites the primary sources repeated here.
 """
 
@@ -61,33 +63,36 @@ SRC_SYMPTOMS = (
 SRC_CADENCE = (
     "BP/HR/SpO2 every 10 min during infusion, every 15 min afterwards; alert when an entry is "
     "overdue by more than 5 min [found: Riva-Posse 2018 PMID 29525051; Yale 2024 doi "
-    "10.1016/j.genhosppsych.2024.07.001; protocols.md rules 22-23]"
+    "10.1016/j.genhosppsych.2024.07.001; docs/clinical/session.md#rule-22, "
+    "docs/clinical/session.md#rule-23]"
 )
 SRC_SPRAVATO_40MIN = (
     "Spravato: re-check BP about 40 min after dosing; BP peaks about 40 min post-dose "
-    "[found: spravatohcp.com/dosing-spravato-trd; protocols.md rule 24]"
+    "[found: spravatohcp.com/dosing-spravato-trd; docs/clinical/session.md#rule-24]"
 )
 SRC_SPRAVATO_OBSERVATION = (
     "Spravato PI boxed warning and REMS: monitor at least 2 h from the first device "
-    "[found: PI; spravatorems.com; protocols.md rule 31]"
+    "[found: PI; spravatorems.com; docs/clinical/session.md#rule-31]"
 )
 SRC_IV_OBSERVATION = (
     "CONFIG: no verified guideline gives a minimum IV observation time; suggested >=60 min after "
     "the infusion ends (BP back to baseline within about 90 min) [found: Szarmach 2020 "
-    "PMC7605942; scirp ED ketamine protocol; protocols.md rule 32 and §8 item 12]"
+    "PMC7605942; scirp ED ketamine protocol; docs/clinical/session.md#rule-32, "
+    "docs/clinical/README.md#open-items]"
 )
 SRC_PADSS = (
     "PADSS (Chung 1995): vital signs within 20 % of the preoperative value score 2; total >=9 "
     "fit for discharge [found: clinician.com PADSS table; medicalalgorithms.com PADSS; "
-    "protocols.md rule 34]"
+    "docs/clinical/session.md#rule-34]"
 )
 SRC_DEVICE = (
     "Spravato: 28 mg per device; 56 mg = 2, 84 mg = 3 devices; 5-min rest between devices "
-    "[found: spravatohcp.com; MIMS; protocols.md rules 18 and §3.1]"
+    "[found: spravatohcp.com; MIMS; docs/clinical/dosing.md#rule-18, "
+    "docs/clinical/dosing.md#esketamine-nasal-spray]"
 )
 SRC_REMS_DEADLINE = (
     "Spravato REMS: submit the Patient Monitoring Form within 7 days of each outpatient session "
-    "[found: manualspro.net form transcription; protocols.md rule 36]"
+    "[found: manualspro.net form transcription; docs/clinical/session.md#rule-36]"
 )
 
 
@@ -99,7 +104,10 @@ BP_TIER2_DBP = 110
 
 
 class DischargeAssessment(StrEnum):
-    """How the clinical discharge criteria are assessed (protocols.md rules 32 and 34)."""
+    """How the clinical discharge criteria are assessed.
+
+    Sources: docs/clinical/session.md#rule-32, docs/clinical/session.md#rule-34.
+    """
 
     CHECKLIST = "checklist"
     SCORE = "score"

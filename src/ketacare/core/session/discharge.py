@@ -1,4 +1,9 @@
-"""Recovery and discharge rules (protocols.md rules 24, 29 and 31-34; §1.8 and §3.3).
+"""Recovery and discharge rules.
+
+Sources: docs/clinical/session.md#rule-24, docs/clinical/session.md#rule-29,
+docs/clinical/session.md#rule-31, docs/clinical/session.md#rule-34,
+docs/clinical/session.md#recovery-and-discharge,
+docs/clinical/session.md#sedation-dissociation-and-breathing.
 
 ``check_discharge`` returns every unmet criterion; an empty list means discharge is allowed:
 

@@ -1,12 +1,15 @@
 """Gates before a session may become ``ready``: each refusal names what is missing.
 
-Sources (protocols.md section 7): pre-dose vitals rule 20; pre-dose BP acknowledgement rule 21
+Sources (docs/clinical/session.md rules): pre-dose vitals (#rule-20); pre-dose BP acknowledgement
+(#rule-21)
 (Spravato PI §2.1: weigh the risk above 140/90); pre-dose BP hold (CONFIG at the tier that pauses
 an infusion, below the ACC/AHA 2017 hypertensive crisis, Whelton et al. 2018 Hypertension
 71:e13);
-pregnancy status rule 8; staffing and ACLS expiry rule 30; REMS enrolment and setting
-certification rule 35; transport rule 33; consent (CPSBC draft standard, §1.4). Esketamine
-fasting before dosing is a label instruction (§3.1, "no food for 2 h, no liquids for 30 min");
+pregnancy status (docs/clinical/eligibility.md#rule-8); staffing and ACLS expiry (#rule-30); REMS
+enrolment and setting certification (#rule-35); transport (#rule-33); consent (CPSBC draft standard,
+docs/clinical/eligibility.md#pre-treatment-evaluation). Esketamine fasting before dosing is a label
+instruction (Spravato PI §2, docs/clinical/dosing.md#esketamine-nasal-spray: "no food for 2 h, no
+liquids for 30 min");
 the gate takes the nurse's NPO confirmation rather than re-deriving it.
 """
 

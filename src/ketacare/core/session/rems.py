@@ -1,7 +1,8 @@
 """Spravato REMS Patient Monitoring Form: versioned template, form builder, deadline.
 
-The field list lives in ``data/rems_patient_monitoring_form_v<version>.json`` (protocols.md §3.4
-and rule 36, with the sources named in the file). Outpatient settings submit one form per session
+The field list lives in ``data/rems_patient_monitoring_form_v<version>.json``
+(docs/clinical/session.md#spravato-rems, docs/clinical/session.md#rule-36, with the sources named
+in the file). Outpatient settings submit one form per session
 within 7 days (SRC_REMS_DEADLINE); inpatient settings do not submit forms.
 """
 

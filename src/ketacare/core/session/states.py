@@ -6,7 +6,7 @@ the devices are being given; one machine serves both drugs so that reports, cade
 the chair board speak one language.
 
 Every applied transition is returned as a :class:`Transition` record that the service stores as
-an append-only row (ARCHITECTURE.md convention 2).
+an append-only row (house convention: statuses are transition tables, history is append-only).
 """
 
 from __future__ import annotations

@@ -1,6 +1,7 @@
 """Concentration bands and literature ranges for display, as data.
 
-These are labelled literature ranges, not targets (pk.md §7: "keep clinical thresholds
+These are labelled literature ranges, not targets (docs/clinical/pk.md#gaps-and-recommendations:
+"keep clinical thresholds
 configurable and labelled as literature ranges"). Values are racemic ketamine, ng/mL.
 """
 
@@ -10,7 +11,8 @@ import math
 from dataclasses import dataclass
 
 _BANDS_SOURCE = (
-    "pk.md §3 'Suggested default display bands': a synthesis of Zanos 2018 Table 1, Bowdle 1998, "
+    "docs/clinical/pk.md#concentration-thresholds 'Suggested default display bands': a synthesis "
+    "of Zanos 2018 Table 1, Bowdle 1998, "
     "Krystal 1994, Idvall 1979 and Herd 2007 - not a published standard (CONFIG default)"
 )
 
@@ -44,16 +46,31 @@ DEFAULT_BANDS: tuple[Band, ...] = (
 )
 
 LITERATURE_RANGES: tuple[LiteratureRange, ...] = (
-    LiteratureRange("analgesia", 70.0, 160.0, "Zanos 2018 Table 1; Herd 2007 (pk.md §3)"),
+    LiteratureRange(
+        "analgesia",
+        70.0,
+        160.0,
+        "Zanos 2018 Table 1; Herd 2007 (docs/clinical/pk.md#concentration-thresholds)",
+    ),
     LiteratureRange(
         "dissociation during 0.5 mg/kg over 40 min",
         100.0,
         250.0,
-        "Zanos 2018 Table 1 citing Krystal 1994 (pk.md §3)",
+        "Zanos 2018 Table 1 citing Krystal 1994 (docs/clinical/pk.md#concentration-thresholds)",
     ),
-    LiteratureRange("psychedelic effects rise linearly", 50.0, 200.0, "Bowdle 1998 (pk.md §3)"),
+    LiteratureRange(
+        "psychedelic effects rise linearly",
+        50.0,
+        200.0,
+        "Bowdle 1998 (docs/clinical/pk.md#concentration-thresholds)",
+    ),
     LiteratureRange("awakening after anaesthesia", 640.0, 750.0, "Idvall 1979; Herd 2007"),
-    LiteratureRange("anaesthesia", 1000.0, 2500.0, "Zanos 2018; Idvall 1979 (pk.md §3)"),
+    LiteratureRange(
+        "anaesthesia",
+        1000.0,
+        2500.0,
+        "Zanos 2018; Idvall 1979 (docs/clinical/pk.md#concentration-thresholds)",
+    ),
 )
 
 

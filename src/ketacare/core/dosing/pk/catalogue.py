@@ -1,6 +1,7 @@
 """The model catalogue: every PK parameter set the simulator ships, with its source.
 
-Values are copied from the KetaCare clinical reference ``pk.md`` (sections named per model) and
+Values are copied from the KetaCare clinical reference ``docs/clinical/pk.md`` (sections named per
+model) and
 the public codings it cites (opentiva ``ketamine.py``; nlmixr2lib ``Flint_2017_s_ketamine.R``
 and ``PerezRuixo_2020_esketamine.R``). Where the reference's table is damaged or silent the
 value's ``source`` says where it came from instead. No value is filled from memory.
@@ -23,7 +24,7 @@ from ketacare.core.errors import NotFound
 RACEMIC = "ketamine (racemic, R+S)"
 IV_ONLY = frozenset({Route.IV})
 
-_OPENTIVA = "opentiva/ketamine.py (commit 4c6b38c) via pk.md §1.2"
+_OPENTIVA = "opentiva/ketamine.py (commit 4c6b38c) via docs/clinical/pk.md#tci-micro-constant-sets"
 
 DOMINO = PKModel(
     id="domino",
@@ -33,11 +34,12 @@ DOMINO = PKModel(
     population="adults (Stanpump / TCI lineage)",
     structure=Structure.MICRO,
     routes=IV_ONLY,
-    sampling="arterial-like (small central volume; pk.md §6 known-discrepancy note)",
+    sampling="arterial-like (small central volume; docs/clinical/pk.md#validation-cases "
+    "known-discrepancy note)",
     source=(
         "Domino ketamine TCI set as coded in opentiva `Domino` (PMID 7198883 per opentiva; "
         "usually cited as Domino 1984 Clin Pharmacol Ther 36:645, unverified); identical values "
-        "in the fus_anes TCI_Ketamine code. pk.md §1.2."
+        "in the fus_anes TCI_Ketamine code. docs/clinical/pk.md#tci-micro-constant-sets."
     ),
     parameters=(
         Parameter("v1", 0.063, "L/kg", "central volume", _OPENTIVA, Scaling.PER_KG),
@@ -61,7 +63,8 @@ CLEMENTS250 = PKModel(
     sampling="not stated",
     source=(
         "Clements JA, Nimmo WS. Br J Anaesth 1981;53:27 (PMID 7459184, doi 10.1093/bja/53.1.27) "
-        "as coded in opentiva `Clements250`; not checked against the paper. pk.md §1.2."
+        "as coded in opentiva `Clements250`; not checked against the paper. "
+        "docs/clinical/pk.md#tci-micro-constant-sets."
     ),
     parameters=(
         Parameter("v1", 1.7522, "L/kg", "central volume", _OPENTIVA, Scaling.PER_KG),
@@ -84,7 +87,8 @@ HIJAZI = PKModel(
     source=(
         "Hijazi Y et al. Br J Anaesth 2003 (PMID 12538370, doi 10.1093/bja/aeg028) micro-constants "
         "as coded in opentiva `Hijazi`; CL 36.0 mL/min/kg and t1/2 4.9 h match the abstract. "
-        "pk.md §1.2, §1.3."
+        "docs/clinical/pk.md#tci-micro-constant-sets, "
+        "docs/clinical/pk.md#racemic-population-models."
     ),
     parameters=(
         Parameter("v1", 1.08, "L/kg", "central volume", _OPENTIVA, Scaling.PER_KG),
@@ -98,9 +102,13 @@ HIJAZI = PKModel(
     ),
 )
 
-_HERD = "Herd DW et al. Paediatr Anaesth 2007;17:622 (PMID 17564643), pk.md §1.3"
+_HERD = (
+    "Herd DW et al. Paediatr Anaesth 2007;17:622 (PMID 17564643), "
+    "docs/clinical/pk.md#racemic-population-models"
+)
 _HERD_V2 = (
-    "Herd 2007 V2 102 L/70 kg as coded in opentiva `Herd` (the pk.md §1.3 table row is damaged; "
+    "Herd 2007 V2 102 L/70 kg as coded in opentiva `Herd` (the "
+    "docs/clinical/pk.md#racemic-population-models table row is damaged; "
     "its derived Vss 141 L = 38.7 + 102 L agrees)"
 )
 
@@ -157,7 +165,7 @@ HERD2007 = PKModel(
             Scaling.ALLOMETRIC,
             1.0,
             0.2369,
-            iiv_note="omega^2 0.2369 as computed in pk.md §1.3",
+            iiv_note="omega^2 0.2369 as computed in docs/clinical/pk.md#racemic-population-models",
         ),
     ),
     weight_range_kg=(10.8, 74.8),
@@ -167,7 +175,7 @@ HERD2007 = PKModel(
 
 _FLINT = (
     "Flint RB et al. Pediatr Anesth 2017;27:1098 (doi 10.1111/pan.13239) Table 3, as coded in "
-    "nlmixr2lib Flint_2017_s_ketamine.R; pk.md §1.4"
+    "nlmixr2lib Flint_2017_s_ketamine.R; docs/clinical/pk.md#esketamine-models"
 )
 
 FLINT2017 = PKModel(
@@ -200,7 +208,7 @@ FLINT2017 = PKModel(
             "v2",
             545.0,
             "L",
-            "peripheral volume per 70 kg (nlmixr2lib; pk.md row damaged)",
+            "peripheral volume per 70 kg (nlmixr2lib; docs/clinical/pk.md row damaged)",
             _FLINT,
             Scaling.ALLOMETRIC,
             1.0,
@@ -231,7 +239,8 @@ FLINT2017 = PKModel(
     weight_range_kg=(3.4, 35.0),
     age_range_years=(0.02, 12.5),
     notes=(
-        "Approximate: paediatric S-enantiomer values; the reference (pk.md §7) allows this only "
+        "Approximate: paediatric S-enantiomer values; the reference "
+        "(docs/clinical/pk.md#gaps-and-recommendations) allows this only "
         "as a template for norketamine and asks for the output to be flagged approximate.",
         "Flint's rise of CL/Fm with infusion time (+0.87 %/h) is not modelled (the solver is "
         "time-invariant); over 24 h this under-states metabolite clearance by up to ~21%.",

@@ -1,6 +1,7 @@
 """Perez-Ruixo 2021: intranasal esketamine (Spravato) and noresketamine, as data.
 
-Values: pk.md §1.4 table (Perez-Ruixo C et al. Clin Pharmacokinet 2021;60:501, Table 3, as
+Values: docs/clinical/pk.md#esketamine-models table (Perez-Ruixo C et al. Clin Pharmacokinet
+2021;60:501, Table 3, as
 coded in nlmixr2lib ``PerezRuixo_2020_esketamine.R``). Rate constants printed as "L/h" in the
 paper's Table 3 are 1/h (a units typo noted by nlmixr2lib). The oral-solution route (Dpo,
 ka,po) is not offered because the product is nasal; IV is offered with the caveat below.
@@ -17,8 +18,14 @@ from ketacare.core.dosing.pk.model import (
 )
 from ketacare.core.dosing.pk.regimen import Route
 
-_PR = "Perez-Ruixo 2021 Clin Pharmacokinet 60:501 Table 3 (nlmixr2lib coding); pk.md §1.4"
-_LABEL = "Spravato label §11 / protocols.md §3.1: one device = 28 mg esketamine base"
+_PR = (
+    "Perez-Ruixo 2021 Clin Pharmacokinet 60:501 Table 3 (nlmixr2lib coding); "
+    "docs/clinical/pk.md#esketamine-models"
+)
+_LABEL = (
+    "Spravato label §11 / docs/clinical/dosing.md#esketamine-nasal-spray: "
+    "one device = 28 mg esketamine base"
+)
 
 
 def _p(name: str, value: float, unit: str, text: str, cv: float | None = None) -> Parameter:
@@ -82,11 +89,11 @@ PEREZ_RUIXO2021 = PKModel(
     age_range_years=(18.0, 86.0),
     notes=(
         "Nasal doses must be whole 28 mg devices; all devices of a dose are given at its time "
-        "(as in the model's Table 4 simulations, pk.md §6 V7).",
+        "(as in the model's Table 4 simulations, docs/clinical/pk.md#validation-cases).",
         "Noresketamine AUC0-24 is over-predicted ~1.4-1.6x by a literal coding (known issue, "
         "nlmixr2lib vignette errata); Cmax is reproduced.",
         "Do not use for IV S-ketamine peaks: ~85 ng/mL predicted vs 260-273 ng/mL measured "
-        "(arterial) after 20 mg over 20 min (pk.md §1.4).",
+        "(arterial) after 20 mg over 20 min (docs/clinical/pk.md#esketamine-models).",
         "IIV on kmet is reported in the paper without a value and is not applied.",
     ),
 )

@@ -2,7 +2,8 @@
 
 Scaling and squaring with the degree-13 Padé approximant (Higham, SIAM J Matrix Anal Appl
 2005;26:1179, Algorithm 2.3 with the theta_13 bound). Used by the solver's fallback path when an
-eigendecomposition is ill-conditioned (near-equal rate constants, pk.md §5 pitfall 1).
+eigendecomposition is ill-conditioned (near-equal rate constants,
+docs/clinical/pk.md#closed-form-maths).
 """
 
 from __future__ import annotations

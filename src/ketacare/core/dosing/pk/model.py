@@ -2,7 +2,8 @@
 
 A ``PKModel`` is a table of published parameters plus the name of a structure (the compartment
 layout). Parameters are stored in the units the source uses and converted once, here, into the
-simulator's internal units: minutes, litres, milligrams (pk.md §0: "store everything internally
+simulator's internal units: minutes, litres, milligrams (docs/clinical/pk.md#conventions: "store
+everything internally
 in one unit and convert at model load").
 """
 
@@ -37,7 +38,8 @@ UNIT_FACTORS: Mapping[str, float] = {
 #: near 129 y; 120 y keeps it positive (the model was fitted at 18-86 y and warns outside that).
 MAX_AGE_YEARS = 120.0
 
-#: Reference weight of allometric models (pk.md §1.3: "per 70 kg").
+#: Reference weight of allometric models (docs/clinical/pk.md#racemic-population-models: "per 70
+#: kg").
 REFERENCE_WEIGHT_KG = 70.0
 
 
@@ -66,7 +68,10 @@ class Structure(StrEnum):
 
 
 def omega2_from_cv(cv: float) -> float:
-    """Return the log-normal variance for a coefficient of variation: ln(1 + CV^2) (pk.md §5.6)."""
+    """Return the log-normal variance for a coefficient of variation: ln(1 + CV^2).
+
+    Sources: docs/clinical/pk.md#closed-form-maths.
+    """
     return math.log1p(cv * cv)
 
 
@@ -124,7 +129,7 @@ class Covariates:
 
     Attributes:
         age_years: Age; the default 45 y is the median age of the Perez-Ruixo 2021 data set and
-            the "typical" subject of its Table 4 (pk.md §6 V7).
+            the "typical" subject of its Table 4 (docs/clinical/pk.md#validation-cases).
         asian: Asian race (Perez-Ruixo 2021 kel and CLn/F effects).
         japanese: Japanese heritage (FRn effect); implies ``asian`` as in the source coding.
     """

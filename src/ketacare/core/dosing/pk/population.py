@@ -1,7 +1,8 @@
 """Virtual subjects: log-normal (or logit-normal) inter-individual variability.
 
 log(P_i) ~ N(log(theta), omega^2) with omega^2 = ln(1 + CV^2), correlated where the source
-reports a correlation; FRn-type fractions vary on the logit scale (pk.md §5 pitfall 6).
+reports a correlation; FRn-type fractions vary on the logit scale
+(docs/clinical/pk.md#closed-form-maths).
 """
 
 from __future__ import annotations

@@ -14,7 +14,8 @@ from enum import StrEnum
 from ketacare.core.errors import Invalid
 
 #: Mass of base per mass of hydrochloride salt: 237.7 / 274.2 g/mol (ketamine base / HCl).
-#: Source: pk.md §0 "Salt vs base" (Spravato label §11: 28 mg esketamine base = 32.3 mg HCl;
+#: Source: docs/clinical/pk.md#conventions "Salt vs base" (Spravato label §11: 28 mg esketamine base
+#: = 32.3 mg HCl;
 #: ketamine molar mass 237.7 g/mol, Zanos 2018 Table 1).
 BASE_PER_HCL = 237.7 / 274.2
 

@@ -1,6 +1,7 @@
-"""Which PK models to show for a drug and route: a clinical choice, cited to pk.md.
+"""Which PK models to show for a drug and route: a clinical choice, cited to docs/clinical/pk.md.
 
-The models disagree (pk.md §1.5: for 0.5 mg/kg over 40 min the end-of-infusion predictions of
+The models disagree (docs/clinical/pk.md#model-disagreement: for 0.5 mg/kg over 40 min the
+end-of-infusion predictions of
 Domino, Clements 250, Hijazi and Herd span roughly 177-253 ng/mL), so the display names one
 main model and draws the others beside it to show the spread. The 5-95 % population band comes
 from the first shown model that reports inter-individual variability; a variability is never
@@ -18,8 +19,11 @@ from ketacare.core.errors import Invalid
 
 #: Why the band comes from the model it does: variability as each source reports it.
 POPULATION_SOURCE = (
-    "pk.md §1.2 (Domino, Clements 250, Hijazi: micro-constant sets, no variability reported), "
-    "§1.3 (Herd 2007 BSV) and §1.4 (Perez-Ruixo 2021 IIV); sampled as in §5 item 6"
+    "docs/clinical/pk.md#tci-micro-constant-sets (Domino, Clements 250, Hijazi: micro-constant "
+    "sets, no variability reported), "
+    "#racemic-population-models (Herd 2007 BSV) and #esketamine-models (Perez-Ruixo 2021 IIV); "
+    "sampled as in "
+    "#closed-form-maths (log-normal, omega^2 = ln(1 + CV^2))"
 )
 
 
@@ -33,29 +37,35 @@ class _Choice:
     alternatives_source: str
 
 
-# Keyed by the order's (drug, route) as protocols spell them. pk.md §7 also recommends an
+# Keyed by the order's (drug, route) as protocols spell them.
+# docs/clinical/pk.md#gaps-and-recommendations also recommends an
 # IV-data model (Fanta; Flint for long infusions) for IV S-ketamine; no protocol orders it yet,
 # so there is no row for it and such an order gets no prediction.
 _CHOICES: Mapping[tuple[str, str], _Choice] = {
     ("ketamine", "iv"): _Choice(
         main="domino",
         main_source=(
-            "pk.md §7: 'For racemic IV depression dosing, start with Domino (TCI standard)'"
+            "docs/clinical/pk.md#gaps-and-recommendations: 'For racemic IV depression dosing, "
+            "start with Domino (TCI standard)'"
         ),
         alternatives=("clements250", "hijazi", "herd2007"),
         alternatives_source=(
-            "pk.md §7: 'Herd/Clements as alternatives; show the spread'; Hijazi joins them as "
-            "one of the four racemic models whose spread pk.md §1.5 reports"
+            "docs/clinical/pk.md#gaps-and-recommendations: 'Herd/Clements as alternatives; show "
+            "the spread'; Hijazi joins them as "
+            "one of the four racemic models whose spread docs/clinical/pk.md#model-disagreement "
+            "reports"
         ),
     ),
     ("esketamine", "intranasal"): _Choice(
         main="perez-ruixo2021",
         main_source=(
-            "pk.md §7: 'For intranasal esketamine use Perez-Ruixo (with the noresketamine AUC "
+            "docs/clinical/pk.md#gaps-and-recommendations: 'For intranasal esketamine use "
+            "Perez-Ruixo (with the noresketamine AUC "
             "caveat)'"
         ),
         alternatives=(),
-        alternatives_source="pk.md §7 names no alternative for intranasal esketamine",
+        alternatives_source="docs/clinical/pk.md#gaps-and-recommendations names no alternative for "
+        "intranasal esketamine",
     ),
 }
 
@@ -68,13 +78,13 @@ class ModelSelection:
         drug: The drug as the order names it (e.g. ``"ketamine"``).
         route: The route as the order names it (e.g. ``"iv"``).
         main: Id of the main model: drawn first and named in the display.
-        main_source: The pk.md section that picks the main model.
+        main_source: The docs/clinical/pk.md section that picks the main model.
         alternatives: Ids of the models drawn beside it to show the spread, in display order.
-        alternatives_source: The pk.md section that picks the alternatives.
+        alternatives_source: The docs/clinical/pk.md section that picks the alternatives.
         population: Id of the model whose variability gives the 5-95 % band, or None when no
             shown model reports variability (then no band is drawn).
         population_reason: Why that model gives the band, in words fit for the display.
-        population_source: The pk.md sections that report each model's variability.
+        population_source: The docs/clinical/pk.md sections that report each model's variability.
     """
 
     drug: str
@@ -94,7 +104,9 @@ class ModelSelection:
 
 
 def models_for(drug: str, route: str) -> ModelSelection:
-    """Return the PK models to show for ``drug`` given by ``route`` (pk.md §7).
+    """Return the PK models to show for ``drug`` given by ``route``.
+
+    Sources: docs/clinical/pk.md#gaps-and-recommendations.
 
     Args:
         drug: The drug as the order names it (``"ketamine"``, ``"esketamine"``).
@@ -127,7 +139,11 @@ def models_for(drug: str, route: str) -> ModelSelection:
 
 
 def _population_reason(main: PKModel, chosen: PKModel | None) -> str:
-    """Say which model the band comes from and why (pk.md §1.2-§1.4)."""
+    """Say which model the band comes from and why.
+
+    Sources: docs/clinical/pk.md#tci-micro-constant-sets,
+    docs/clinical/pk.md#racemic-population-models, docs/clinical/pk.md#esketamine-models.
+    """
     if chosen is None:
         return "None of the shown models reports inter-individual variability; no band is drawn."
     if chosen is main:

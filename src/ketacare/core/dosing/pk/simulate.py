@@ -200,9 +200,12 @@ def simulate(
     return Simulation(chosen, times, curves, metrics, tuple(warnings))
 
 
-# Domino, Clements 250 and Hijazi are fixed-parameter sets (pk.md §1.2, §1.4, §1.5): none reports
+# Domino, Clements 250 and Hijazi are fixed-parameter sets: none reports (see the sections
+# docs/clinical/pk.md#tci-micro-constant-sets, docs/clinical/pk.md#esketamine-models and the
+# section docs/clinical/pk.md#model-disagreement)
 # inter-individual variability. For a population spread they borrow the clearance and central
-# volume CVs of Herd 2007 (pk.md §1.3; omega^2 of CL and V1 read from the herd2007 model data),
+# volume CVs of Herd 2007 (docs/clinical/pk.md#racemic-population-models; omega^2 of CL and V1 read
+# from the herd2007 model data),
 # applied to the elimination rate constant and V1. This is a documented CONFIG default, shown to
 # the user as a warning, never presented as the model's own variability.
 BORROWED_IIV_MODEL = "herd2007"
@@ -226,12 +229,12 @@ def borrowed_variability(model: PKModel) -> tuple[dict[str, float], str]:
     cvs = {}
     for target, origin in BORROWED_IIV_MAP:
         omega2 = source.parameter(origin).iiv_omega2
-        assert omega2 is not None  # noqa: S101 - herd2007 reports both (pk.md §1.3)
+        assert omega2 is not None  # noqa: S101 - herd2007 reports both (docs/clinical/pk.md#racemic-population-models)
         cvs[target] = math.sqrt(math.expm1(omega2))
     described = ", ".join(f"{k} CV {v:.1%}" for k, v in cvs.items())
     note = (
         f"{model.id} reports no inter-individual variability: the spread uses CVs borrowed "
-        f"from {BORROWED_IIV_MODEL} ({described}; pk.md §1.3)"
+        f"from {BORROWED_IIV_MODEL} ({described}; docs/clinical/pk.md#racemic-population-models)"
     )
     return cvs, note
 

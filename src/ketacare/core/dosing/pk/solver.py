@@ -3,13 +3,16 @@
 For each subject K = V diag(mu) V^-1. In modal coordinates z = V^-1 A every mode evolves on its
 own, so between breakpoints (output times, input starts and stops) the state advances exactly:
 z(t + dt) = e^{mu dt} z(t) + expm1(mu dt)/mu * (V^-1 r) for an infusion rate r, and a bolus D
-into compartment j adds V^-1 e_j D (the "ADVAN" state-advance form of pk.md §5; the same
+into compartment j adds V^-1 e_j D (the "ADVAN" state-advance form of
+docs/clinical/pk.md#closed-form-maths; the same
 numbers as summing closed-form single-dose responses). ``expm1`` avoids cancellation at small
-steps (pk.md §5 pitfall 3). Mammillary (two-way tree) matrices are first symmetrised, so their
+steps (docs/clinical/pk.md#closed-form-maths). Mammillary (two-way tree) matrices are first
+symmetrised, so their
 eigenvectors stay well conditioned even with coinciding eigenvalues.
 
 When the eigenvectors are ill-conditioned (near-equal rate constants in a one-way chain:
-absorption vs elimination, parent vs metabolite; pk.md §5 pitfall 1) that subject is instead
+absorption vs elimination, parent vs metabolite; docs/clinical/pk.md#closed-form-maths) that
+subject is instead
 advanced with the matrix exponential of the augmented matrix [[K, I], [0, 0]] (``linalg.expm``).
 
 AUC is exact: integrating dA/dt = K A + u from 0 to t gives AUC_A = K^-1 (A(t) - U(t)), where U

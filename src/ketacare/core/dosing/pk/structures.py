@@ -2,8 +2,9 @@
 
 Every builder takes individual parameter arrays of shape (N,) in internal units (min, L, mg),
 already scaled for weight and variability, and returns a ``LinearSystem``. The layouts follow
-the equations in pk.md §5 (mammillary models) and the nlmixr2lib codings of Flint 2017 and
-Perez-Ruixo 2021 named in pk.md §1.4.
+the equations in docs/clinical/pk.md#closed-form-maths (mammillary models) and the nlmixr2lib
+codings of Flint 2017 and
+Perez-Ruixo 2021 named in docs/clinical/pk.md#esketamine-models.
 """
 
 from __future__ import annotations
@@ -53,7 +54,10 @@ def _iv_router(model: PKModel, central: int, n: int) -> Callable[[Dose], tuple[I
 
 
 def mammillary_matrix(k10: FloatArray, pairs: list[tuple[FloatArray, FloatArray]]) -> FloatArray:
-    """Return K for a central compartment with peripheral pairs (k1p, kp1) (pk.md §5)."""
+    """Return K for a central compartment with peripheral pairs (k1p, kp1).
+
+    Sources: docs/clinical/pk.md#closed-form-maths.
+    """
     n_sub, n = k10.shape[0], 1 + len(pairs)
     k = np.zeros((n_sub, n, n))
     k[:, 0, 0] = -k10
@@ -146,7 +150,8 @@ def nasal_fraction(p: Params, covariates: Covariates, devices: int) -> FloatArra
     """Fraction of a nasal dose absorbed through the nasal mucosa (Perez-Ruixo 2021 FRn).
 
     FRn per device (Japanese x1.34, capped at 1), averaged over the devices of one session with
-    the second and later devices reduced x0.62: FRn * (1 + (N - 1) * 0.62) / N (pk.md §6 V7).
+    the second and later devices reduced x0.62: FRn * (1 + (N - 1) * 0.62) / N
+    (docs/clinical/pk.md#validation-cases).
     """
     frn = np.minimum(p["frn"] * (p["japanese_frn"] if covariates.japanese else 1.0), 1.0)
     return frn * (1.0 + (devices - 1) * p["frn_next_device"]) / devices

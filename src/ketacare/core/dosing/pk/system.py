@@ -17,7 +17,8 @@ from ketacare.core.dosing.pk.regimen import Dose
 
 FloatArray = npt.NDArray[np.float64]
 
-#: mg/L to ng/mL (1 mg/L = 1 µg/mL = 1000 ng/mL; pk.md §0 "Concentration units").
+#: mg/L to ng/mL (1 mg/L = 1 µg/mL = 1000 ng/mL; docs/clinical/pk.md#conventions "Concentration
+#: units").
 NG_PER_ML_PER_MG_PER_L = 1000.0
 
 
