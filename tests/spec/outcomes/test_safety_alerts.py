@@ -90,7 +90,8 @@ def test_scoring_engine_flag_also_raises_the_alert(
     ("tier", "codes", "severity"),
     [
         pytest.param("none", [], None, id="none-no-alert"),
-        pytest.param("low", [], None, id="low-no-alert"),
+        pytest.param("low", ["cssrs_risk_low"], AlertSeverity.ADVISORY, id="low-referral"),
+        pytest.param("Low risk", ["cssrs_risk_low"], AlertSeverity.ADVISORY, id="low-label"),
         pytest.param("moderate", ["cssrs_risk_moderate"], AlertSeverity.WARNING, id="moderate"),
         pytest.param("Moderate risk", ["cssrs_risk_moderate"], AlertSeverity.WARNING, id="label"),
         pytest.param("high", ["cssrs_risk_high"], AlertSeverity.CRITICAL, id="high-critical"),
@@ -101,6 +102,15 @@ def test_cssrs_screener_tier(tier: str, codes: list[str], severity: AlertSeverit
     alerts = safety_alerts("cssrs_screener", {"q1": True, "q2": True}, tier, ())
     assert [a.code for a in alerts] == codes
     assert all(a.severity is severity for a in alerts)
+
+
+def test_cssrs_low_asks_for_a_behavioural_health_referral_citing_columbia_triage() -> None:
+    (alert,) = safety_alerts("C-SSRS", {"1": True, "2": False}, "low", ("suicidal_ideation",))
+    assert alert.code == "cssrs_risk_low"
+    assert "behavioural health" in alert.message
+    assert "prescriber" in alert.message
+    assert "Posner et al. 2011 Am J Psychiatry 168:1266" in alert.source
+    assert "Columbia" in alert.source
 
 
 def test_cssrs_high_asks_for_immediate_evaluation() -> None:

@@ -8,8 +8,11 @@ Rules (instruments.md section 1 rows 1, 7, 9 and section 3 items 1 and 4):
 * BDI-II item 9 (suicidal thoughts) >= 1 raises ``suicidal_ideation`` [recall: flag policy].
 * An unanswered suicidality item raises ``suicidality_item_unanswered``: the reference asks for
   the suicidality item at each visit (protocols.md rule 39), so a blank must not read as "no".
-* C-SSRS screener tier ``moderate`` raises ``cssrs_risk_moderate`` (warning); ``high`` raises
-  ``cssrs_risk_high`` (critical: immediate clinical evaluation and safety precautions).
+* C-SSRS screener tier ``low`` (yes to Q1 and/or Q2 only: wish to be dead or non-specific
+  active thoughts, no method, intent, plan or behaviour) raises ``cssrs_risk_low`` (advisory:
+  a behavioural-health referral that a prescriber closes with the referral made), ``moderate``
+  raises ``cssrs_risk_moderate`` (warning); ``high`` raises ``cssrs_risk_high`` (critical:
+  immediate clinical evaluation and safety precautions).
   A screener without a tier (incomplete form) raises ``cssrs_tier_missing`` for clinician
   review, or the high-tier alert when the engine's ``immediate_evaluation`` flag is set; an
   unrecognisable tier label is refused rather than silently passed.
@@ -46,11 +49,16 @@ _CSSRS_SOURCE = (
     "help page; Columbia clinical triage guidelines]; Q4, Q5 or recent behaviour => immediate "
     "clinical evaluation and safety precautions"
 )
+_CSSRS_LOW_SOURCE = (
+    "Posner et al. 2011 Am J Psychiatry 168:1266 (C-SSRS); Columbia Lighthouse Project "
+    "C-SSRS screener triage: yes to Q1 and/or Q2 only = low risk, behavioural health referral"
+)
 
 
 class AlertSeverity(StrEnum):
     """How fast a safety alert needs a clinician."""
 
+    ADVISORY = "advisory"  # a referral to arrange; a prescriber closes it once it is made
     WARNING = "warning"  # clinician review before the session proceeds
     CRITICAL = "critical"  # immediate clinical evaluation and safety precautions
 
@@ -111,6 +119,7 @@ CSSRS_IMMEDIATE_FLAG = "immediate_evaluation"
 """Scoring-engine flag meaning the answers given establish the high tier (Q4, Q5 or recent
 behaviour, instruments.md §3 item 4)."""
 _CSSRS_ALERTS = {
+    CssrsTier.LOW: ("cssrs_risk_low", AlertSeverity.ADVISORY),
     CssrsTier.MODERATE: ("cssrs_risk_moderate", AlertSeverity.WARNING),
     CssrsTier.HIGH: ("cssrs_risk_high", AlertSeverity.CRITICAL),
 }
@@ -168,12 +177,22 @@ def _cssrs_alerts(severity: str | None, flags: Collection[str]) -> list[SafetyAl
         return []
     code, level = _CSSRS_ALERTS[tier]
     message = f"C-SSRS screener: {tier.value} risk tier. Clinician assessment required."
+    source = _CSSRS_SOURCE
+    if tier is CssrsTier.LOW:
+        # Columbia triage: low risk is a behavioural-health referral, not an emergency; it is
+        # still an open alert, so the session waits until a prescriber records the referral.
+        message = (
+            "C-SSRS screener: low risk tier (wish to be dead or non-specific active suicidal "
+            "thoughts; no method, intent, plan or behaviour). Refer for behavioural health "
+            "assessment; a prescriber closes this alert once the referral is made."
+        )
+        source = _CSSRS_LOW_SOURCE
     if tier is CssrsTier.HIGH:
         message = (
             "C-SSRS screener: high risk tier. Immediate clinical evaluation and safety "
             "precautions required."
         )
-    return [SafetyAlertSpec(code, level, message, _CSSRS_SOURCE)]
+    return [SafetyAlertSpec(code, level, message, source)]
 
 
 def _cssrs_without_tier(flags: Collection[str]) -> SafetyAlertSpec:
