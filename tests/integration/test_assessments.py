@@ -64,6 +64,9 @@ def test_record_assessment_scores_stores_and_raises_alerts_in_one_go(
 
 def test_unanswered_item_9_is_an_alert_not_a_zero(db: Session, world: World) -> None:
     row = _record(db, world, [1, 1, 1, 1, 1, 1, 1, 1, None])
+    # Item 9 is never prorated away: no valid total, and a flag naming the item.
+    assert (row.valid, row.total, row.severity) == (False, None, None)
+    assert row.flags == ["item_9_missing"]
     assert [a.code for a in svc.open_safety_alerts(db, patient_id=row.patient_id)] == [
         "suicidality_item_unanswered"
     ]

@@ -52,6 +52,21 @@ def test_phq9_item9_rule(answers: dict[str, AnswerValue], codes: list[str]) -> N
     assert all(a.source for a in alerts)
 
 
+@pytest.mark.parametrize(
+    ("instrument", "answers"),
+    [
+        pytest.param("phq9", PHQ9_ZERO, id="phq9-engine-says-item9-missing"),
+        pytest.param("bdi2", {"item9": 0}, id="bdi2-engine-says-item9-missing"),
+    ],
+)
+def test_item_missing_flag_raises_the_unanswered_alert(
+    instrument: str, answers: dict[str, AnswerValue]
+) -> None:
+    alerts = safety_alerts(instrument, answers, None, ("item_9_missing",))
+    assert [a.code for a in alerts] == ["suicidality_item_unanswered"]
+    assert "item 9" in alerts[0].message
+
+
 def test_item9_alert_cites_its_source_and_mentions_the_cssrs_follow_up() -> None:
     (alert,) = safety_alerts("phq9", phq9(2), "moderate", ())
     assert "instruments.md" in alert.source

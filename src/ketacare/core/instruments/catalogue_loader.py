@@ -204,6 +204,8 @@ def _scoring(raw: Mapping[str, Any]) -> Scoring:
         max_missing=raw.get("max_missing", 0),
         prorate=raw.get("prorate", False),
         max_missing_param=raw.get("max_missing_param"),
+        required_items=tuple(str(i) for i in raw.get("required_items", [])),
+        required_source=raw.get("required_source", ""),
     )
 
 

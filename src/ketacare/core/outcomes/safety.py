@@ -6,8 +6,9 @@ Rules (instruments.md section 1 rows 1, 7, 9 and section 3 items 1 and 4):
 * PHQ-9 item 9 (thoughts of death or self-harm) >= 1 raises ``suicidal_ideation`` whatever the
   total; the follow-up is a C-SSRS screener before the ketamine session proceeds.
 * BDI-II item 9 (suicidal thoughts) >= 1 raises ``suicidal_ideation`` [recall: flag policy].
-* An unanswered suicidality item raises ``suicidality_item_unanswered``: the reference asks for
-  the suicidality item at each visit (protocols.md rule 39), so a blank must not read as "no".
+* An unanswered suicidality item (or the engine's flag naming it, ``item_9_missing``) raises
+  ``suicidality_item_unanswered``: the reference asks for the suicidality item at each visit
+  (protocols.md rule 39), so a blank must not read as "no".
 * C-SSRS screener tier ``low`` (yes to Q1 and/or Q2 only: wish to be dead or non-specific
   active thoughts, no method, intent, plan or behaviour) raises ``cssrs_risk_low`` (advisory:
   a behavioural-health referral that a prescriber closes with the referral made), ``moderate``
@@ -215,7 +216,8 @@ def _suicidality_alerts(
     item: SuicidalityItem, answers: Mapping[str, AnswerValue], flags: Collection[str]
 ) -> list[SafetyAlertSpec]:
     value = item_score(answers, item)
-    if value is None:
+    # The engine's ``item_9_missing`` flag (a never-prorated item left blank) means the same.
+    if value is None or f"item_{item.item_number}_missing" in flags:
         alert = SafetyAlertSpec(
             "suicidality_item_unanswered",
             AlertSeverity.WARNING,
