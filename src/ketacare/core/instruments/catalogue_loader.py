@@ -212,8 +212,25 @@ def _scoring(raw: Mapping[str, Any]) -> Scoring:
 def _bands(raw: Mapping[str, Any] | None) -> BandSet | None:
     if raw is None:
         return None
-    bands = tuple(Band(b["id"], b["name"], b["min"], b.get("max")) for b in raw["bands"])
+    bands = tuple(
+        Band(b["id"], b["name"], b["min"], b.get("max"), b.get("above")) for b in raw["bands"]
+    )
+    for band in bands:
+        _check_open_edge(band)
     return BandSet(on=raw.get("on", "total"), bands=bands, source=raw["source"])
+
+
+def _check_open_edge(band: Band) -> None:
+    """An open lower edge lies in the gap below the published integer ``min``.
+
+    So it moves only fractional totals and never changes the band of an integer total.
+    """
+    above, low = band.above, band.min
+    if above is None or isinstance(above, str) or isinstance(low, str):
+        return
+    if not low - 1 <= above < low:
+        msg = f"band {band.id}: 'above' {above} must lie in [min - 1, min) = [{low - 1}, {low})"
+        raise ValueError(msg)
 
 
 def _outcomes(raw: Mapping[str, Any]) -> Outcomes:

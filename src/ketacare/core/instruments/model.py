@@ -161,12 +161,18 @@ class Scoring:
 
 @dataclass(frozen=True)
 class Band:
-    """A severity band: applies from ``min`` up to the next band's ``min``."""
+    """A severity band: applies from its lower edge up to the next band's lower edge.
+
+    The lower edge is ``min`` (inclusive) or, when ``above`` is set, strictly above ``above``
+    (so a fractional total between the published integer bands lands on the side the outcome
+    rule puts it; see ``bands``).
+    """
 
     id: str
     name: str
     min: ParamValue
     max: ParamValue | None = None
+    above: ParamValue | None = None
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ from ketacare.core.instruments.answers import (
     normalise,
     resolve_parameters,
 )
+from ketacare.core.instruments.bands import as_number, band_of
 from ketacare.core.instruments.catalogue_loader import load_catalogue
 from ketacare.core.instruments.form import Form, Number
 from ketacare.core.instruments.model import (
@@ -35,7 +36,6 @@ from ketacare.core.instruments.model import (
     FlagRule,
     Instrument,
     ItemKind,
-    ParamValue,
     TotalMethod,
 )
 from ketacare.core.instruments.result import ScoreResult, to_output
@@ -285,22 +285,11 @@ def _severity(form: Form, total: Number | None) -> str | None:
     value = _target_value(form, target, total)
     if value is None:
         return None
-    chosen: str | None = None
-    for band in bands.bands:
-        if value >= _as_number(form.params.resolve(band.min)):
-            chosen = band.id
-    return chosen
-
-
-def _as_number(value: ParamValue) -> float:
-    if isinstance(value, str):
-        msg = f"expected a number, got {value!r}"
-        raise TypeError(msg)
-    return value
+    return band_of(bands, value, form.params)
 
 
 def _flag_fires(form: Form, rule: FlagRule, total: Number | None) -> bool:
-    threshold = _as_number(form.params.resolve(rule.value))
+    threshold = as_number(form.params.resolve(rule.value))
     compare = OPERATORS[rule.op]
     if rule.target == "any_item":
         values = [form.base_score(i) for i in _scored_items(form.instrument)]

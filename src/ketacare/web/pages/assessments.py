@@ -49,12 +49,14 @@ def _bands(instrument: Instrument) -> list[ChartBand]:
     bands = instrument.bands
     if bands is None or bands.on != "total" or instrument.total_range is None:
         return []
-    numeric = [b for b in bands.bands if isinstance(b.min, int | float)]
+    # A band's chart edge is its continuous lower edge (``above`` when the edge is open).
+    edges = [(b, b.min if b.above is None else b.above) for b in bands.bands]
+    numeric = [(b, float(e)) for b, e in edges if isinstance(e, int | float)]
     top = instrument.total_range[1]
     out = []
-    for band, following in zip(numeric, [*numeric[1:], None], strict=True):
-        high = top if following is None else float(following.min)
-        out.append(ChartBand(band.name, float(band.min), high))
+    for (band, low), following in zip(numeric, [*numeric[1:], None], strict=True):
+        high = top if following is None else following[1]
+        out.append(ChartBand(band.name, low, high))
     return out
 
 
