@@ -126,3 +126,12 @@ def test_open_band_edge_inside_the_integer_gap_is_accepted(above):
 def test_open_band_edge_that_would_move_an_integer_total_is_refused(above):
     with pytest.raises(Invalid, match="above"):
         parse_instrument(_fiqr_with_mild_above(above))
+
+
+def test_required_item_that_is_not_an_item_is_refused():
+    raw = json.loads(
+        files("ketacare.core.instruments").joinpath("catalogue/phq9.json").read_text("utf-8")
+    )
+    raw["scoring"]["required_items"] = ["10"]
+    with pytest.raises(Invalid, match="required_items"):
+        parse_instrument(raw)

@@ -105,6 +105,11 @@ def parse_instrument(raw: Mapping[str, Any]) -> Instrument:
 def _parse_instrument(raw: Mapping[str, Any]) -> Instrument:
     option_sets = {k: _options(v) for k, v in raw.get("option_sets", {}).items()}
     items = tuple(_item(entry, option_sets) for entry in raw["items"])
+    scoring = _scoring(raw["scoring"])
+    unknown = set(scoring.required_items) - {item.id for item in items}
+    if unknown:
+        msg = f"required_items {sorted(unknown)} are not items of the form"
+        raise ValueError(msg)
     total_range = raw.get("total_range")
     return Instrument(
         id=raw["id"],
@@ -117,7 +122,7 @@ def _parse_instrument(raw: Mapping[str, Any]) -> Instrument:
         licence=Licence(**raw["licence"]),
         loinc=Loinc(**raw.get("loinc", {"panel": None, "total": None})),
         items=items,
-        scoring=_scoring(raw["scoring"]),
+        scoring=scoring,
         total_range=None if total_range is None else (total_range[0], total_range[1]),
         stem=raw.get("stem"),
         parameters=tuple(_parameter(p) for p in raw.get("parameters", [])),
