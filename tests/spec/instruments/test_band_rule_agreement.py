@@ -21,7 +21,7 @@ import pytest
 
 from ketacare.core.instruments import Instrument, load_catalogue, score, severity_band
 from ketacare.core.instruments.answers import allowed_values, item_score, resolve_parameters
-from ketacare.core.instruments.bands import as_number, lower_edge
+from ketacare.core.instruments.bands import as_number, band_edges, lower_edge
 from ketacare.core.instruments.model import Answer, ItemKind
 from ketacare.core.instruments.scoring import OPERATORS, total_bounds
 from ketacare.core.outcomes import DEFAULT_RULES
@@ -318,3 +318,34 @@ def test_cssrs_tier_is_never_none_when_a_question_is_positive() -> None:
         if result.severity == "low":  # yes to Q1/Q2 only: no method, intent, plan, behaviour
             assert not any(a is True for a in answers[2:]), answers
     assert seen == {None, "none", "low", "moderate", "high"}
+
+
+EDGE_TABLE = [
+    # instrument, context, (band id, continuous lower edge) in order: what a chart draws
+    pytest.param(
+        "fiqr",
+        {},
+        [("remission", 0), ("mild", 23), ("moderate", 41), ("severe", 64), ("very_severe", 83)],
+        id="fiqr-mild-from-above-23",
+    ),
+    pytest.param(
+        "spin",
+        {"cutoff": "17"},
+        [
+            ("none", 0),
+            ("positive_below_mild", 17),
+            ("mild", 21),
+            ("moderate", 31),
+            ("severe", 41),
+            ("very_severe", 51),
+        ],
+        id="spin-positive-from-the-cut-off",
+    ),
+    pytest.param("bpi-sf", {}, [], id="bpi-bands-on-an-item-not-the-total"),
+]
+
+
+@pytest.mark.parametrize(("instrument_id", "context", "edges"), EDGE_TABLE)
+def test_band_edges(instrument_id: str, context: dict[str, str], edges: list[tuple[str, int]]):
+    found = band_edges(CATALOGUE.get(instrument_id), context)
+    assert [(band.id, edge) for band, edge in found] == edges

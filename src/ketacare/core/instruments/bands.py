@@ -56,6 +56,21 @@ def band_of(bands: BandSet, value: Value, params: Params) -> str | None:
     return chosen
 
 
+def band_edges(
+    instrument: Instrument, context: Mapping[str, str] | None = None
+) -> tuple[tuple[Band, float], ...]:
+    """Return each band of the total with its continuous lower edge (parameters resolved).
+
+    For drawing bands (a trajectory chart): ``context`` defaults to the instrument's defaults,
+    so a band starting at a screening cut-off (``param:cutoff``) is drawn at the default cut.
+    """
+    bands = instrument.bands
+    params = resolve_parameters(instrument, context or {})
+    if bands is None or params.resolve(bands.on) != "total":
+        return ()
+    return tuple((band, lower_edge(band, params)[0]) for band in bands.bands)
+
+
 def severity_band(
     instrument: Instrument, value: Value, context: Mapping[str, str] | None = None
 ) -> str | None:
