@@ -6,17 +6,21 @@ Rules (instruments.md section 1 rows 1, 7, 9 and section 3 items 1 and 4):
 * PHQ-9 item 9 (thoughts of death or self-harm) >= 1 raises ``suicidal_ideation`` whatever the
   total; the follow-up is a C-SSRS screener before the ketamine session proceeds.
 * BDI-II item 9 (suicidal thoughts) >= 1 raises ``suicidal_ideation`` [recall: flag policy].
-* An unanswered suicidality item (or the engine's flag naming it, ``item_9_missing``) raises
-  ``suicidality_item_unanswered``: the reference asks for the suicidality item at each visit
-  (protocols.md rule 39), so a blank must not read as "no".
-* C-SSRS screener tier ``low`` (yes to Q1 and/or Q2 only: wish to be dead or non-specific
-  active thoughts, no method, intent, plan or behaviour) raises ``cssrs_risk_low`` (advisory:
-  a behavioural-health referral that a prescriber closes with the referral made), ``moderate``
-  raises ``cssrs_risk_moderate`` (warning); ``high`` raises ``cssrs_risk_high`` (critical:
-  immediate clinical evaluation and safety precautions).
+* An unanswered suicidality item raises ``suicidality_item_unanswered``: the reference asks for
+  the suicidality item at each visit (protocols.md rule 39), so a blank must not read as "no".
+* C-SSRS screener tier ``moderate`` raises ``cssrs_risk_moderate`` (warning); ``high`` raises
+  ``cssrs_risk_high`` (critical: immediate clinical evaluation and safety precautions).
   A screener without a tier (incomplete form) raises ``cssrs_tier_missing`` for clinician
   review, or the high-tier alert when the engine's ``immediate_evaluation`` flag is set; an
   unrecognisable tier label is refused rather than silently passed.
+
+Also:
+
+* C-SSRS screener tier ``low`` (yes to Q1 and/or Q2 only: wish to be dead or non-specific
+  active thoughts, no method, intent, plan or behaviour) raises ``cssrs_risk_low``
+  (advisory: a behavioural-health referral that a prescriber closes once it is made).
+* The scoring engine's flag naming a blank never-prorated item (``item_9_missing``) raises
+  ``suicidality_item_unanswered`` as a blank answer does.
 """
 
 from __future__ import annotations
@@ -120,8 +124,8 @@ CSSRS_IMMEDIATE_FLAG = "immediate_evaluation"
 """Scoring-engine flag meaning the answers given establish the high tier (Q4, Q5 or recent
 behaviour, instruments.md §3 item 4)."""
 _CSSRS_ALERTS = {
-    CssrsTier.LOW: ("cssrs_risk_low", AlertSeverity.ADVISORY),
     CssrsTier.MODERATE: ("cssrs_risk_moderate", AlertSeverity.WARNING),
+    CssrsTier.LOW: ("cssrs_risk_low", AlertSeverity.ADVISORY),
     CssrsTier.HIGH: ("cssrs_risk_high", AlertSeverity.CRITICAL),
 }
 
