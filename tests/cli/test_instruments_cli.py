@@ -175,3 +175,21 @@ def test_unused_context_key_is_ignored_with_a_warning() -> None:
     out = json.loads(result.output)
     assert out["total"] == 27
     assert any("'sex' is not used by madrs" in w for w in out["warnings"])
+
+
+def test_phq9_with_item9_blank_is_not_valid_and_names_item9():
+    result = invoke("score", "phq9", "--answers", "3,3,3,3,3,3,3,3,", "--json")
+    assert result.exit_code == 0
+    data = json.loads(result.stdout)
+    assert data["valid"] is False
+    assert data["total"] is None
+    assert data["flags"] == ["item_9_missing"]
+    assert data["missing_items"] == ["9"]
+    assert any("item 9" in e for e in data["errors"])
+
+
+def test_phq9_with_another_item_blank_is_still_prorated():
+    result = invoke("score", "phq9", "--answers", "3,3,,3,3,3,3,3,0", "--json")
+    data = json.loads(result.stdout)
+    assert (data["valid"], data["total"], data["prorated"]) == (True, 23.62, True)
+    assert "item_9_missing" not in data["flags"]

@@ -64,9 +64,51 @@ def test_record_assessment_scores_stores_and_raises_alerts_in_one_go(
 
 def test_unanswered_item_9_is_an_alert_not_a_zero(db: Session, world: World) -> None:
     row = _record(db, world, [1, 1, 1, 1, 1, 1, 1, 1, None])
+    # Item 9 is never prorated away: no valid total, and a flag naming the item.
+    assert (row.valid, row.total, row.severity) == (False, None, None)
+    assert row.flags == ["item_9_missing"]
     assert [a.code for a in svc.open_safety_alerts(db, patient_id=row.patient_id)] == [
         "suicidality_item_unanswered"
     ]
+
+
+@pytest.mark.parametrize(
+    ("answers", "alerts"),
+    [
+        pytest.param([False, False, None, None, None, False], [], id="all-no-none"),
+        pytest.param(
+            [True, False, None, None, None, False],
+            [("cssrs_risk_low", "advisory")],
+            id="q1-only-low-referral",
+        ),
+        pytest.param(
+            [True, True, False, False, False, False],
+            [("cssrs_risk_low", "advisory")],
+            id="q1-q2-low-referral",
+        ),
+        pytest.param(
+            [True, True, True, False, False, False],
+            [("cssrs_risk_moderate", "warning")],
+            id="q3-moderate",
+        ),
+    ],
+)
+def test_cssrs_low_tier_opens_a_referral_alert_a_prescriber_closes(
+    db: Session, world: World, answers: list[object], alerts: list[tuple[str, str]]
+) -> None:
+    row = _record(db, world, answers, instrument_id="cssrs-screener")
+    opened = svc.open_safety_alerts(db, patient_id=row.patient_id)
+    assert [(a.code, a.severity) for a in opened] == alerts
+    for alert in opened:
+        closed = alert_svc.close_alert(
+            db,
+            alert_id=alert.id,
+            action_note="Referred to behavioural health",
+            at=NOW,
+            ctx=_ctx(world, "prescriber"),
+        )
+        assert closed.status == "closed"
+    assert svc.open_safety_alerts(db, patient_id=row.patient_id) == []
 
 
 def test_malformed_answers_name_the_item(db: Session, world: World) -> None:

@@ -54,7 +54,7 @@ SCORING_TABLE = [
         None,
         "low",
         ["suicidal_ideation"],
-        [],
+        ["cssrs_risk_low"],
     ),
     (
         "cssrs-screener",

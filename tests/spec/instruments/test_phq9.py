@@ -66,8 +66,9 @@ def test_dsm_algorithm_is_derived_not_a_flag(run, answers, syndrome):
 
 MISSING = [
     # answers, valid, total, prorated
-    pytest.param("2,2,2,2,2,2,2,2,", True, 18, True, id="one-missing-prorated-16x9/8"),
-    pytest.param("1,1,1,1,1,1,1,,", True, 9, True, id="two-missing-prorated-7x9/7"),
+    pytest.param("2,2,2,2,2,2,2,,2", True, 18, True, id="one-missing-prorated-16x9/8"),
+    pytest.param("1,1,1,1,1,1,,,1", True, 9, True, id="two-missing-prorated-7x9/7"),
+    pytest.param(",2,2,2,2,2,2,2,0", True, 15.75, True, id="item1-missing-prorated-14x9/8"),
     pytest.param("1,1,1,1,1,1,,,", False, None, False, id="three-missing-invalid"),
     pytest.param("3,,,,,,,,", False, None, False, id="mostly-missing-invalid"),
 ]
@@ -84,17 +85,45 @@ def test_missing_items_prorate_or_invalidate(run, answers, valid, total, prorate
 
 
 def test_prorated_total_keeps_fraction(run):
-    result = run(ID, "1,1,1,1,1,1,1,1,")  # 8 x 9/8 = 9
+    result = run(ID, "1,1,1,1,1,1,1,,1")  # 8 x 9/8 = 9
     assert result.total == 9
-    result = run(ID, "2,1,1,1,1,1,1,1,")  # 9 x 9/8 = 10.125
+    result = run(ID, "2,1,1,1,1,1,1,,1")  # 9 x 9/8 = 10.125
     assert result.total == 10.12
     assert result.severity == "moderate"
 
 
 def test_proration_can_be_switched_off(run):
-    result = run(ID, "2,2,2,2,2,2,2,2,", max_prorated_missing="0")
+    result = run(ID, "2,2,2,2,2,2,2,,2", max_prorated_missing="0")
     assert not result.valid
     assert result.total is None
+
+
+ITEM9_MISSING = [
+    # answers, context: item 9 is never prorated away, whatever else is answered
+    pytest.param("3,3,3,3,3,3,3,3,", {}, id="cli-contract-3x8-item9-blank"),
+    pytest.param("0,0,0,0,0,0,0,0,", {}, id="all-zero-item9-blank"),
+    pytest.param("2,2,2,2,2,2,2,,", {}, id="item8-and-item9-blank"),
+    pytest.param("3,3,3,3,3,3,,,", {}, id="three-blank-including-item9"),
+    pytest.param(",,,,,,,,", {}, id="all-blank"),
+    pytest.param("3,3,3,3,3,3,3,3,", {"max_prorated_missing": "0"}, id="proration-off"),
+    pytest.param("3,3,3,3,3,3,3,3,", {"max_prorated_missing": "1"}, id="proration-1"),
+]
+
+
+@pytest.mark.parametrize(("answers", "context"), ITEM9_MISSING)
+def test_item9_is_never_prorated_away(run, answers, context):
+    result = run(ID, answers, **context)
+    assert (result.valid, result.total, result.severity) == (False, None, None)
+    assert "item_9_missing" in result.flags
+    assert "9" in result.missing_items
+    assert any("item 9" in e and "never prorated" in e for e in result.errors)
+    assert not result.prorated
+
+
+def test_item9_answered_keeps_its_flags_and_no_missing_flag(run):
+    result = run(ID, "3,3,3,3,3,3,3,,0")
+    assert result.valid
+    assert "item_9_missing" not in result.flags
 
 
 def test_flag_fires_even_when_form_is_invalid(run):

@@ -57,6 +57,21 @@ def test_phq9_item9_rule(answers: dict[str, AnswerValue], codes: list[str]) -> N
     assert all(a.source for a in alerts)
 
 
+@pytest.mark.parametrize(
+    ("instrument", "answers"),
+    [
+        pytest.param("phq9", PHQ9_ZERO, id="phq9-engine-says-item9-missing"),
+        pytest.param("bdi2", {"item9": 0}, id="bdi2-engine-says-item9-missing"),
+    ],
+)
+def test_item_missing_flag_raises_the_unanswered_alert(
+    instrument: str, answers: dict[str, AnswerValue]
+) -> None:
+    alerts = safety_alerts(instrument, answers, None, ("item_9_missing",))
+    assert [a.code for a in alerts] == ["suicidality_item_unanswered"]
+    assert "item 9" in alerts[0].message
+
+
 def test_item9_alert_cites_its_source_and_mentions_the_cssrs_follow_up() -> None:
     (alert,) = safety_alerts("phq9", phq9(2), "moderate", ())
     assert "docs/clinical/instruments.md" in alert.source
@@ -95,7 +110,8 @@ def test_scoring_engine_flag_also_raises_the_alert(
     ("tier", "codes", "severity"),
     [
         pytest.param("none", [], None, id="none-no-alert"),
-        pytest.param("low", [], None, id="low-no-alert"),
+        pytest.param("low", ["cssrs_risk_low"], AlertSeverity.ADVISORY, id="low-referral"),
+        pytest.param("Low risk", ["cssrs_risk_low"], AlertSeverity.ADVISORY, id="low-label"),
         pytest.param("moderate", ["cssrs_risk_moderate"], AlertSeverity.WARNING, id="moderate"),
         pytest.param("Moderate risk", ["cssrs_risk_moderate"], AlertSeverity.WARNING, id="label"),
         pytest.param("high", ["cssrs_risk_high"], AlertSeverity.CRITICAL, id="high-critical"),
@@ -106,6 +122,15 @@ def test_cssrs_screener_tier(tier: str, codes: list[str], severity: AlertSeverit
     alerts = safety_alerts("cssrs_screener", {"q1": True, "q2": True}, tier, ())
     assert [a.code for a in alerts] == codes
     assert all(a.severity is severity for a in alerts)
+
+
+def test_cssrs_low_asks_for_a_behavioural_health_referral_citing_columbia_triage() -> None:
+    (alert,) = safety_alerts("C-SSRS", {"1": True, "2": False}, "low", ("suicidal_ideation",))
+    assert alert.code == "cssrs_risk_low"
+    assert "behavioural health" in alert.message
+    assert "prescriber" in alert.message
+    assert "Posner et al. 2011 Am J Psychiatry 168:1266" in alert.source
+    assert "Columbia" in alert.source
 
 
 def test_cssrs_high_asks_for_immediate_evaluation() -> None:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from importlib.resources import files
+
 import pytest
 
 from ketacare.core.errors import Invalid, NotFound
@@ -72,6 +75,7 @@ def test_every_rule_is_cited(instrument):
     assert all(p.source and p.description for p in instrument.parameters)
     for rule in (instrument.outcomes.response, instrument.outcomes.remission):
         assert rule is None or rule.source
+    assert not instrument.scoring.required_items or instrument.scoring.required_source
 
 
 @pytest.mark.parametrize("instrument", INSTRUMENTS)
@@ -95,6 +99,7 @@ def test_references_resolve(instrument):
         if flag.target.startswith("item:"):
             assert flag.target.removeprefix("item:") in ids
     assert set(instrument.special) <= set(RULES)
+    assert set(instrument.scoring.required_items) <= ids
     for parameter in instrument.parameters:
         assert not parameter.choices or parameter.default in parameter.choices
 
@@ -102,3 +107,31 @@ def test_references_resolve(instrument):
 def test_bad_definition_is_reported_with_its_id():
     with pytest.raises(Invalid, match="broken"):
         parse_instrument({"id": "broken", "items": []})
+
+
+def _fiqr_with_mild_above(above):
+    raw = json.loads(
+        files("ketacare.core.instruments").joinpath("catalogue/fiqr.json").read_text("utf-8")
+    )
+    raw["bands"]["bands"][1]["above"] = above
+    return raw
+
+
+@pytest.mark.parametrize("above", [23, 23.5])
+def test_open_band_edge_inside_the_integer_gap_is_accepted(above):
+    assert parse_instrument(_fiqr_with_mild_above(above)).bands.bands[1].above == above
+
+
+@pytest.mark.parametrize("above", [22, 24, 30])
+def test_open_band_edge_that_would_move_an_integer_total_is_refused(above):
+    with pytest.raises(Invalid, match="above"):
+        parse_instrument(_fiqr_with_mild_above(above))
+
+
+def test_required_item_that_is_not_an_item_is_refused():
+    raw = json.loads(
+        files("ketacare.core.instruments").joinpath("catalogue/phq9.json").read_text("utf-8")
+    )
+    raw["scoring"]["required_items"] = ["10"]
+    with pytest.raises(Invalid, match="required_items"):
+        parse_instrument(raw)

@@ -10,6 +10,7 @@ Public API::
 """
 
 from ketacare.core.instruments.answers import parse_token
+from ketacare.core.instruments.bands import severity_band
 from ketacare.core.instruments.catalogue_loader import Catalogue, load_catalogue
 from ketacare.core.instruments.model import Answer, Instrument, Item
 from ketacare.core.instruments.result import ScoreResult
@@ -26,5 +27,6 @@ __all__ = [
     "parse_token",
     "score",
     "score_by_id",
+    "severity_band",
     "total_bounds",
 ]

@@ -105,6 +105,11 @@ def parse_instrument(raw: Mapping[str, Any]) -> Instrument:
 def _parse_instrument(raw: Mapping[str, Any]) -> Instrument:
     option_sets = {k: _options(v) for k, v in raw.get("option_sets", {}).items()}
     items = tuple(_item(entry, option_sets) for entry in raw["items"])
+    scoring = _scoring(raw["scoring"])
+    unknown = set(scoring.required_items) - {item.id for item in items}
+    if unknown:
+        msg = f"required_items {sorted(unknown)} are not items of the form"
+        raise ValueError(msg)
     total_range = raw.get("total_range")
     return Instrument(
         id=raw["id"],
@@ -117,7 +122,7 @@ def _parse_instrument(raw: Mapping[str, Any]) -> Instrument:
         licence=Licence(**raw["licence"]),
         loinc=Loinc(**raw.get("loinc", {"panel": None, "total": None})),
         items=items,
-        scoring=_scoring(raw["scoring"]),
+        scoring=scoring,
         total_range=None if total_range is None else (total_range[0], total_range[1]),
         stem=raw.get("stem"),
         parameters=tuple(_parameter(p) for p in raw.get("parameters", [])),
@@ -204,14 +209,33 @@ def _scoring(raw: Mapping[str, Any]) -> Scoring:
         max_missing=raw.get("max_missing", 0),
         prorate=raw.get("prorate", False),
         max_missing_param=raw.get("max_missing_param"),
+        required_items=tuple(str(i) for i in raw.get("required_items", [])),
+        required_source=raw.get("required_source", ""),
     )
 
 
 def _bands(raw: Mapping[str, Any] | None) -> BandSet | None:
     if raw is None:
         return None
-    bands = tuple(Band(b["id"], b["name"], b["min"], b.get("max")) for b in raw["bands"])
+    bands = tuple(
+        Band(b["id"], b["name"], b["min"], b.get("max"), b.get("above")) for b in raw["bands"]
+    )
+    for band in bands:
+        _check_open_edge(band)
     return BandSet(on=raw.get("on", "total"), bands=bands, source=raw["source"])
+
+
+def _check_open_edge(band: Band) -> None:
+    """An open lower edge lies in the gap below the published integer ``min``.
+
+    So it moves only fractional totals and never changes the band of an integer total.
+    """
+    above, low = band.above, band.min
+    if above is None or isinstance(above, str) or isinstance(low, str):
+        return
+    if not low - 1 <= above < low:
+        msg = f"band {band.id}: 'above' {above} must lie in [min - 1, min) = [{low - 1}, {low})"
+        raise ValueError(msg)
 
 
 def _outcomes(raw: Mapping[str, Any]) -> Outcomes:

@@ -142,7 +142,12 @@ class Component:
 
 @dataclass(frozen=True)
 class Scoring:
-    """The total-score rule and its missing-data policy, with the source."""
+    """The total-score rule and its missing-data policy, with the source.
+
+    ``required_items`` are never prorated away: with one of them unanswered the total is not
+    valid and the result carries the flag ``item_<id>_missing`` (PHQ-9 item 9, the
+    suicidality item, must be asked, not estimated). ``required_source`` cites that rule.
+    """
 
     method: TotalMethod
     source: str
@@ -150,16 +155,24 @@ class Scoring:
     max_missing: int = 0
     prorate: bool = False
     max_missing_param: str | None = None
+    required_items: tuple[str, ...] = ()
+    required_source: str = ""
 
 
 @dataclass(frozen=True)
 class Band:
-    """A severity band: applies from ``min`` up to the next band's ``min``."""
+    """A severity band: applies from its lower edge up to the next band's lower edge.
+
+    The lower edge is ``min`` (inclusive) or, when ``above`` is set, strictly above ``above``
+    (so a fractional total between the published integer bands lands on the side the outcome
+    rule puts it; see ``bands``).
+    """
 
     id: str
     name: str
     min: ParamValue
     max: ParamValue | None = None
+    above: ParamValue | None = None
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,7 @@ from ketacare.core.instruments.answers import (
     normalise,
     resolve_parameters,
 )
+from ketacare.core.instruments.bands import as_number, band_of
 from ketacare.core.instruments.catalogue_loader import load_catalogue
 from ketacare.core.instruments.form import Form, Number
 from ketacare.core.instruments.model import (
@@ -37,14 +38,14 @@ from ketacare.core.instruments.model import (
     FlagRule,
     Instrument,
     ItemKind,
-    ParamValue,
     TotalMethod,
 )
 from ketacare.core.instruments.result import ScoreResult, to_output
 from ketacare.core.instruments.rules import RULES, DerivedValue, Scored
 
 #: Version of this engine; stored with every result so a score can be reproduced.
-ENGINE_VERSION = "1.0.0"
+#: 1.1.0: required (never prorated) items; severity bands on continuous intervals.
+ENGINE_VERSION = "1.1.0"
 
 #: Comparison operators allowed in flag and remission rules (numbers or Fractions).
 OPERATORS: Mapping[str, Callable[[Any, Any], bool]] = {
@@ -112,6 +113,7 @@ def score(
     severity = _severity(form, total.value) if valid else None
     scored = Scored(valid=valid, total=total.value, severity=severity, subscales=subscales)
     flags = [f.id for f in instrument.flags if _flag_fires(form, f, total.value)]
+    flags.extend(missing_required_flag(i) for i in _missing_required(form))
     derived: dict[str, DerivedValue] = {}
     if form.not_rated():
         derived["not_rated_items"] = form.not_rated()
@@ -172,8 +174,28 @@ def _scored_items(instrument: Instrument) -> tuple[str, ...]:
     return tuple(item.id for item in instrument.items if item.scored)
 
 
+def missing_required_flag(item_id: str) -> str:
+    """The flag naming an unanswered item that is never prorated (``item_9_missing``)."""
+    return f"item_{item_id}_missing"
+
+
+def _missing_required(form: Form) -> tuple[str, ...]:
+    missing = form.missing()
+    return tuple(i for i in form.instrument.scoring.required_items if i in missing)
+
+
 def _total(form: Form) -> _Part:
     scoring = form.instrument.scoring
+    required = _missing_required(form)
+    if required:
+        # Proration would estimate the item from the others; a suicidality item must be asked.
+        return _Part(
+            None,
+            errors=[
+                f"{_missing_text(form, i)}: this item is never prorated; ask it, then score"
+                for i in required
+            ],
+        )
     if scoring.method is TotalMethod.NONE:
         return _Part(None, errors=[_missing_text(form, i) for i in form.missing()])
     if scoring.method is TotalMethod.COMPONENTS:
@@ -265,22 +287,11 @@ def _severity(form: Form, total: Number | None) -> str | None:
     value = _target_value(form, target, total)
     if value is None:
         return None
-    chosen: str | None = None
-    for band in bands.bands:
-        if value >= _as_number(form.params.resolve(band.min)):
-            chosen = band.id
-    return chosen
-
-
-def _as_number(value: ParamValue) -> float:
-    if isinstance(value, str):
-        msg = f"expected a number, got {value!r}"
-        raise TypeError(msg)
-    return value
+    return band_of(bands, value, form.params)
 
 
 def _flag_fires(form: Form, rule: FlagRule, total: Number | None) -> bool:
-    threshold = _as_number(form.params.resolve(rule.value))
+    threshold = as_number(form.params.resolve(rule.value))
     compare = OPERATORS[rule.op]
     if rule.target == "any_item":
         values = [form.base_score(i) for i in _scored_items(form.instrument)]

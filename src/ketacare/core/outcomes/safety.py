@@ -16,6 +16,14 @@ docs/clinical/instruments.md#special-scoring-rules items 1 and 4):
   A screener without a tier (incomplete form) raises ``cssrs_tier_missing`` for clinician
   review, or the high-tier alert when the engine's ``immediate_evaluation`` flag is set; an
   unrecognisable tier label is refused rather than silently passed.
+
+Also:
+
+* C-SSRS screener tier ``low`` (yes to Q1 and/or Q2 only: wish to be dead or non-specific
+  active thoughts, no method, intent, plan or behaviour) raises ``cssrs_risk_low``
+  (advisory: a behavioural-health referral that a prescriber closes once it is made).
+* The scoring engine's flag naming a blank never-prorated item (``item_9_missing``) raises
+  ``suicidality_item_unanswered`` as a blank answer does.
 """
 
 from __future__ import annotations
@@ -57,11 +65,16 @@ _CSSRS_SOURCE = (
     "help page; Columbia clinical triage guidelines]; Q4, Q5 or recent behaviour => immediate "
     "clinical evaluation and safety precautions"
 )
+_CSSRS_LOW_SOURCE = (
+    "Posner et al. 2011 Am J Psychiatry 168:1266 (C-SSRS); Columbia Lighthouse Project "
+    "C-SSRS screener triage: yes to Q1 and/or Q2 only = low risk, behavioural health referral"
+)
 
 
 class AlertSeverity(StrEnum):
     """How fast a safety alert needs a clinician."""
 
+    ADVISORY = "advisory"  # a referral to arrange; a prescriber closes it once it is made
     WARNING = "warning"  # clinician review before the session proceeds
     CRITICAL = "critical"  # immediate clinical evaluation and safety precautions
 
@@ -129,6 +142,7 @@ CSSRS_IMMEDIATE_FLAG = "immediate_evaluation"
 behaviour, docs/clinical/instruments.md#special-scoring-rules)."""
 _CSSRS_ALERTS = {
     CssrsTier.MODERATE: ("cssrs_risk_moderate", AlertSeverity.WARNING),
+    CssrsTier.LOW: ("cssrs_risk_low", AlertSeverity.ADVISORY),
     CssrsTier.HIGH: ("cssrs_risk_high", AlertSeverity.CRITICAL),
 }
 
@@ -185,12 +199,22 @@ def _cssrs_alerts(severity: str | None, flags: Collection[str]) -> list[SafetyAl
         return []
     code, level = _CSSRS_ALERTS[tier]
     message = f"C-SSRS screener: {tier.value} risk tier. Clinician assessment required."
+    source = _CSSRS_SOURCE
+    if tier is CssrsTier.LOW:
+        # Columbia triage: low risk is a behavioural-health referral, not an emergency; it is
+        # still an open alert, so the session waits until a prescriber records the referral.
+        message = (
+            "C-SSRS screener: low risk tier (wish to be dead or non-specific active suicidal "
+            "thoughts; no method, intent, plan or behaviour). Refer for behavioural health "
+            "assessment; a prescriber closes this alert once the referral is made."
+        )
+        source = _CSSRS_LOW_SOURCE
     if tier is CssrsTier.HIGH:
         message = (
             "C-SSRS screener: high risk tier. Immediate clinical evaluation and safety "
             "precautions required."
         )
-    return [SafetyAlertSpec(code, level, message, _CSSRS_SOURCE)]
+    return [SafetyAlertSpec(code, level, message, source)]
 
 
 def _cssrs_without_tier(flags: Collection[str]) -> SafetyAlertSpec:
@@ -213,7 +237,8 @@ def _suicidality_alerts(
     item: SuicidalityItem, answers: Mapping[str, AnswerValue], flags: Collection[str]
 ) -> list[SafetyAlertSpec]:
     value = item_score(answers, item)
-    if value is None:
+    # The engine's ``item_9_missing`` flag (a never-prorated item left blank) means the same.
+    if value is None or f"item_{item.item_number}_missing" in flags:
         alert = SafetyAlertSpec(
             "suicidality_item_unanswered",
             AlertSeverity.WARNING,

@@ -12,6 +12,7 @@ from pydantic import ValidationError
 from ketacare.core.authz import Action, Target, can
 from ketacare.core.errors import Conflict, DomainError, Invalid, NotFound
 from ketacare.core.instruments import Catalogue, Instrument, load_catalogue
+from ketacare.core.instruments.bands import band_edges
 from ketacare.core.instruments.model import Item, ItemKind
 from ketacare.services import assessment_source
 from ketacare.services import assessments as service
@@ -49,12 +50,13 @@ def _bands(instrument: Instrument) -> list[ChartBand]:
     bands = instrument.bands
     if bands is None or bands.on != "total" or instrument.total_range is None:
         return []
-    numeric = [b for b in bands.bands if isinstance(b.min, int | float)]
+    # Each band from its continuous lower edge (the core's, cut-offs at their defaults).
+    edges = band_edges(instrument)
     top = instrument.total_range[1]
     out = []
-    for band, following in zip(numeric, [*numeric[1:], None], strict=True):
-        high = top if following is None else float(following.min)
-        out.append(ChartBand(band.name, float(band.min), high))
+    for (band, low), following in zip(edges, [*edges[1:], None], strict=True):
+        high = top if following is None else following[1]
+        out.append(ChartBand(band.name, float(low), float(high)))
     return out
 
 
