@@ -15,6 +15,7 @@ import statistics
 import tempfile
 import time
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 
 from fastapi.testclient import TestClient
@@ -59,15 +60,19 @@ def main() -> None:
     engine = make_engine(settings)
     upgrade_to_head(engine)
     factory = make_session_factory(engine)
+    loaded_at = SystemClock().now()
     with factory() as db, db.begin():
-        load_demo(db, hasher=make_hasher(settings), at=SystemClock().now())
+        load_demo(db, hasher=make_hasher(settings), at=loaded_at)
+    # The demo books its sessions 15 minutes after loading: late in the UTC evening that is
+    # tomorrow, so ask for the bookings' own day (the demo location keeps UTC).
+    booking_day = (loaded_at + timedelta(minutes=15)).date().isoformat()
     app = create_app(settings, session_factory=factory)
     with TestClient(app) as client:
         start = time.perf_counter()
         sign_in(client, "nurse@demo.ketacare.test")
         elapsed = 1000 * (time.perf_counter() - start)
         print(f"{'sign in (argon2id, RFC 9106 cost)':<38} {elapsed:6.1f} ms")
-        schedule = client.get("/schedule").text
+        schedule = client.get(f"/schedule?day={booking_day}").text
         session_id = int(re.findall(r'href="/sessions/(\d+)"', schedule)[0])
         vitals = {
             "systolic": 124,
