@@ -15,40 +15,15 @@ from sqlalchemy.orm import Session
 
 from ketacare.core.session.model import Symptom
 from ketacare.db.models import TreatmentSession
-from ketacare.services import accounts
-from ketacare.services import session_demo as demo_service
-from ketacare.services.audit import AuditContext
-from tests.factories.world import NOW, World
 from tests.web.conftest import FrozenClock, bearer
 from tests.web.helpers import csrf_of, sign_in
+from tests.web.test_session_api import START, post, session_id
 
-START = NOW + timedelta(minutes=30)
+__all__ = ["session_id"]  # the fixture, shared with the session API tests
+
 NORMAL = {"systolic": 122, "diastolic": 80, "heart_rate": 70, "spo2": 98, "respiratory_rate": 14}
 HOLD = "session.gate.predose_bp_hold"
 ACK = "session.gate.predose_bp_unacknowledged"
-
-
-def ctx(world: World, persona: str) -> AuditContext:
-    return AuditContext(actor=accounts.actor_for(world.user(persona)), client_address="test")
-
-
-@pytest.fixture
-def session_id(db: Session, world: World) -> int:
-    assert world.patient is not None
-    row = demo_service.prepare_demo_session(
-        db,
-        patient_id=world.patient.id,
-        nurse_ctx=ctx(world, "nurse"),
-        prescriber_ctx=ctx(world, "prescriber"),
-        starts_at=START,
-        at=NOW,
-    )
-    db.commit()
-    return row.id
-
-
-def post(client: TestClient, token: str, url: str, body: dict[str, Any]) -> Any:
-    return client.post(url, json=body, headers=bearer(token))
 
 
 def go(client: TestClient, token: str, sid: int, to: str) -> Any:
