@@ -23,9 +23,9 @@ from fastapi.testclient import TestClient
 from ketacare.config import Settings
 from ketacare.db.engine import make_engine, make_session_factory
 from ketacare.db.migrate import upgrade_to_head
+from ketacare.services.accounts.security import make_hasher
 from ketacare.services.clock import SystemClock
 from ketacare.services.demo import DEMO_PASSWORD, load_demo
-from ketacare.services.security import make_hasher
 from ketacare.web.app import create_app
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')

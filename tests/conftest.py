@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from ketacare.db.engine import make_engine
 from ketacare.db.migrate import upgrade_to_head
-from ketacare.services.security import make_hasher
+from ketacare.services.accounts.security import make_hasher
 from tests.factories.world import World, fast_settings, make_world
 
 DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/test"

@@ -24,9 +24,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from ketacare.config import Settings
 from ketacare.db.engine import make_engine, make_session_factory
 from ketacare.db.migrate import upgrade_to_head
+from ketacare.services.accounts.security import make_hasher
 from ketacare.services.clock import Clock, SystemClock
 from ketacare.services.demo import load_demo
-from ketacare.services.security import make_hasher
 from ketacare.web.app import create_app
 from tests.factories.world import fast_settings
 

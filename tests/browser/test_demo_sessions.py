@@ -15,7 +15,7 @@ from datetime import date, datetime
 from sqlalchemy import select
 
 from ketacare.db.models import Location, TreatmentSession
-from ketacare.services.session_schedule import location_zone
+from ketacare.services.session.schedule import location_zone
 from tests.browser.conftest import (
     ACTION_TIMEOUT_MS,
     ARTIFACTS,

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from ketacare.db.repositories import user as user_repo
-from ketacare.services import accounts
-from ketacare.services import patient_links as svc
+from ketacare.services.accounts import users as accounts
+from ketacare.services.assessments import links as svc
 from ketacare.services.audit import AuditContext
 from ketacare.services.demo import DEMO_DOMAIN
 from tests.browser.conftest import ARTIFACTS, DemoClinic

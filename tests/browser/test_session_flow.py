@@ -16,11 +16,11 @@ from ketacare.db.engine import make_engine, make_session_factory
 from ketacare.db.migrate import upgrade_to_head
 from ketacare.db.repositories import patient as patient_repo
 from ketacare.db.repositories import user as user_repo
-from ketacare.services import accounts
-from ketacare.services import session_demo as demo_service
+from ketacare.services.accounts import users as accounts
+from ketacare.services.accounts.security import make_hasher
 from ketacare.services.audit import AuditContext
 from ketacare.services.demo import load_demo
-from ketacare.services.security import make_hasher
+from ketacare.services.session import demo as demo_service
 from tests.browser.conftest import ARTIFACTS, DEMO_PASSWORD, MovableClock, serve
 from tests.factories.world import fast_settings
 

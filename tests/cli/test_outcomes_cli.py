@@ -14,10 +14,10 @@ from ketacare.cli.main import app
 from ketacare.db.engine import make_engine, make_session_factory
 from ketacare.db.migrate import upgrade_to_head
 from ketacare.db.models import AuditEvent
-from ketacare.services import accounts
-from ketacare.services.assessments import record_assessment, record_treatment_event
+from ketacare.services.accounts import users as accounts
+from ketacare.services.accounts.security import make_hasher
+from ketacare.services.assessments.records import record_assessment, record_treatment_event
 from ketacare.services.audit import AuditContext
-from ketacare.services.security import make_hasher
 from tests.factories.world import NOW, fast_settings, make_world
 
 runner = CliRunner()

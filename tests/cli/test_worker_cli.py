@@ -18,8 +18,8 @@ from ketacare.cli.main import app
 from ketacare.db.engine import make_engine, make_session_factory
 from ketacare.db.migrate import upgrade_to_head
 from ketacare.db.models import NotificationJob
-from ketacare.services.notifications import enqueue_serious_adverse_event
-from ketacare.services.security import make_hasher
+from ketacare.services.accounts.security import make_hasher
+from ketacare.services.notify.notifications import enqueue_serious_adverse_event
 from tests.factories.world import fast_settings, make_world
 
 runner = CliRunner()

@@ -12,12 +12,12 @@ from sqlalchemy.orm import Session
 from ketacare.core.session.model import Symptom
 from ketacare.core.session.states import SessionState
 from ketacare.db.models import TreatmentSession
-from ketacare.services import accounts
-from ketacare.services import session as svc
-from ketacare.services import session_records as records_service
-from ketacare.services import session_vitals as vitals_service
+from ketacare.services.accounts import users as accounts
 from ketacare.services.audit import AuditContext
-from ketacare.services.session_gates import CHECKLIST_ITEMS
+from ketacare.services.session import lifecycle as svc
+from ketacare.services.session import records as records_service
+from ketacare.services.session import vitals as vitals_service
+from ketacare.services.session.gates import CHECKLIST_ITEMS
 from tests.factories.world import World
 
 S = SessionState

@@ -13,9 +13,10 @@ from ketacare.config import Settings
 from ketacare.core.authz import Role
 from ketacare.core.codes import MeasurementKind
 from ketacare.db.models import Organisation, Patient, User
-from ketacare.services import accounts, patients
+from ketacare.services.accounts import users as accounts
+from ketacare.services.accounts.organisations import create_organisation
 from ketacare.services.audit import AuditContext
-from ketacare.services.organisations import create_organisation
+from ketacare.services.patients import registry as patients
 
 PASSWORD = "correct-horse-battery"
 NOW = datetime(2026, 11, 29, 9, 0, tzinfo=UTC)

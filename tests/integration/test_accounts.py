@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from ketacare.core.authz import Role
 from ketacare.core.errors import Conflict, Invalid
 from ketacare.db.models import AuditEvent
-from ketacare.services import accounts
+from ketacare.services.accounts import users as accounts
 from ketacare.services.audit import AuditContext
 from tests.factories.world import NOW, PASSWORD, World, fast_settings
 

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from ketacare.core.session.administration_limits import HardCeilings
 from ketacare.db.models import Order, TreatmentSession
-from ketacare.services.session_binding import session_ceilings
+from ketacare.services.session.binding import session_ceilings
 from tests.factories.world import World
 
 D = Decimal

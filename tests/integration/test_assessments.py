@@ -11,10 +11,10 @@ from sqlalchemy.orm import Session
 
 from ketacare.core.errors import Invalid, NotFound
 from ketacare.db.models import Assessment, AuditEvent, TreatmentEvent
-from ketacare.services import accounts
-from ketacare.services import assessments as svc
-from ketacare.services import outcomes as outcome_svc
-from ketacare.services import safety_alerts as alert_svc
+from ketacare.services.accounts import users as accounts
+from ketacare.services.assessments import outcomes as outcome_svc
+from ketacare.services.assessments import records as svc
+from ketacare.services.assessments import safety_alerts as alert_svc
 from ketacare.services.audit import AccessDenied, AuditContext
 from tests.factories.world import NOW, World
 

@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session
 
 from ketacare.core.audit import AuditAction, AuditOutcome
 from ketacare.db.models import AuditChainHead, AuditEvent, Organisation
+from ketacare.services.accounts.organisations import create_organisation
 from ketacare.services.audit import AuditContext, chain_key_for, record_event, verify_audit_trail
-from ketacare.services.organisations import create_organisation
 from tests.factories.tamper import lift_append_only, restore_append_only
 from tests.factories.world import NOW, World
 

@@ -16,12 +16,12 @@ from sqlalchemy.orm import Session
 from ketacare.core.errors import RuleViolation
 from ketacare.core.session.states import SessionState
 from ketacare.db.models import Order, TreatmentSession
-from ketacare.services import accounts
-from ketacare.services import orders as order_service
-from ketacare.services import session as session_service
-from ketacare.services import session_booking as booking_service
+from ketacare.services.accounts import users as accounts
 from ketacare.services.audit import AuditContext
-from ketacare.services.dose_calculation import DoseInputs
+from ketacare.services.orders import lifecycle as order_service
+from ketacare.services.orders.dose import DoseInputs
+from ketacare.services.session import booking as booking_service
+from ketacare.services.session import lifecycle as session_service
 from tests.factories.world import NOW, World
 
 DEPRESSION = "iv-ketamine-depression"

@@ -22,12 +22,13 @@ from ketacare.cli.worker import DrainSummary, drain
 from ketacare.core.authz import Role
 from ketacare.core.errors import NotFound
 from ketacare.db.models import NotificationJob, Organisation, SafetyAlert, User
-from ketacare.services import accounts, patient_links
-from ketacare.services import notifications as svc
-from ketacare.services.assessments import record_assessment
+from ketacare.services.accounts import users as accounts
+from ketacare.services.assessments import links as patient_links
+from ketacare.services.assessments.records import record_assessment
 from ketacare.services.audit import AuditContext
-from ketacare.services.mailer import OutgoingMail, SmtpMailer
-from ketacare.services.notifications import MAX_ATTEMPTS, NotificationStatus
+from ketacare.services.notify import notifications as svc
+from ketacare.services.notify.mailer import OutgoingMail, SmtpMailer
+from ketacare.services.notify.notifications import MAX_ATTEMPTS, NotificationStatus
 from tests.factories.world import NOW, PASSWORD, SYSTEM, World
 
 BASE_URL = "https://clinic.test"

@@ -9,10 +9,10 @@ from sqlalchemy.orm import Session
 
 from ketacare.core.errors import Conflict
 from ketacare.db.models import Order, TreatmentSession
-from ketacare.services import session as svc
-from ketacare.services import session_administration as admin_service
-from ketacare.services import session_booking as booking_service
-from ketacare.services import session_demo as demo_service
+from ketacare.services.session import administration as admin_service
+from ketacare.services.session import booking as booking_service
+from ketacare.services.session import demo as demo_service
+from ketacare.services.session import lifecycle as svc
 from tests.factories.world import NOW, World
 from tests.integration.test_session_gates import (
     CHECK_IN,

@@ -19,12 +19,13 @@ from ketacare.core.dosing.order import DoseRequest
 from ketacare.core.errors import Conflict, Invalid, RuleViolation
 from ketacare.core.patients.body_weight import BodyMeasurements, SexAtBirth, WeightBasis
 from ketacare.db.models import Order, OrderStatusChange, Patient
-from ketacare.services import accounts, patients
-from ketacare.services import order_pk as pk_service
-from ketacare.services import orders as order_service
-from ketacare.services import protocols as protocol_service
+from ketacare.services.accounts import users as accounts
 from ketacare.services.audit import AccessDenied, AuditContext
-from ketacare.services.dose_calculation import DoseInputs
+from ketacare.services.orders import lifecycle as order_service
+from ketacare.services.orders import pk as pk_service
+from ketacare.services.orders import protocols as protocol_service
+from ketacare.services.orders.dose import DoseInputs
+from ketacare.services.patients import registry as patients
 from tests.factories.world import NOW, World, make_patient
 
 DEPRESSION = "iv-ketamine-depression"

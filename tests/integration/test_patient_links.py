@@ -19,12 +19,13 @@ from ketacare.db.models import (
     PatientLink,
     SafetyAlert,
 )
-from ketacare.services import accounts, portal
-from ketacare.services import assessments as assessment_svc
-from ketacare.services import patient_link_submission as submission
-from ketacare.services import patient_links as svc
-from ketacare.services.assessment_source import AssessmentSource, recorded_by_label
+from ketacare.services.accounts import users as accounts
+from ketacare.services.assessments import link_submission as submission
+from ketacare.services.assessments import links as svc
+from ketacare.services.assessments import records as assessment_svc
+from ketacare.services.assessments.source import AssessmentSource, recorded_by_label
 from ketacare.services.audit import AccessDenied, AuditContext
+from ketacare.services.patients import portal
 from tests.factories.world import NOW, World
 
 PHQ9_OK = {f"phq9.{i}": "1" for i in range(1, 9)} | {"phq9.9": "0"}

@@ -8,8 +8,9 @@ from sqlalchemy.orm import Session
 
 from ketacare.core.codes import MeasurementKind
 from ketacare.core.errors import Conflict, Invalid, NotFound
-from ketacare.services import accounts, patients
+from ketacare.services.accounts import users as accounts
 from ketacare.services.audit import AccessDenied, AuditContext
+from ketacare.services.patients import registry as patients
 from tests.factories.world import NOW, World, make_patient
 
 

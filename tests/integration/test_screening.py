@@ -12,11 +12,11 @@ from sqlalchemy.orm import Session
 from ketacare.core.eligibility.consent import ConsentStatus, load_default_consent
 from ketacare.core.errors import Conflict, Invalid, NotFound, RuleViolation
 from ketacare.db.models import AuditEvent, Screening
-from ketacare.services import accounts
-from ketacare.services import consent as consent_service
-from ketacare.services import rems_enrolment as rems_service
-from ketacare.services import screening as svc
+from ketacare.services.accounts import users as accounts
 from ketacare.services.audit import AccessDenied, AuditContext
+from ketacare.services.screening import consent as consent_service
+from ketacare.services.screening import eligibility as svc
+from ketacare.services.screening import rems_enrolment as rems_service
 from tests.factories.world import NOW, World
 
 LATER = NOW + timedelta(hours=1)

@@ -24,17 +24,17 @@ from ketacare.db.models import (
     TreatmentSession,
 )
 from ketacare.db.repositories import session as session_repo
-from ketacare.services import accounts
-from ketacare.services import orders as order_service
-from ketacare.services import session as svc
-from ketacare.services import session_administration as admin_service
-from ketacare.services import session_booking as booking_service
-from ketacare.services import session_demo as demo_service
-from ketacare.services import session_floor as floor_service
-from ketacare.services import session_records as records_service
-from ketacare.services import session_vitals as vitals_service
+from ketacare.services.accounts import users as accounts
 from ketacare.services.audit import AccessDenied, AuditContext
-from ketacare.services.session_gates import CHECKLIST_ITEMS, GateRefused
+from ketacare.services.orders import lifecycle as order_service
+from ketacare.services.session import administration as admin_service
+from ketacare.services.session import booking as booking_service
+from ketacare.services.session import demo as demo_service
+from ketacare.services.session import floor as floor_service
+from ketacare.services.session import lifecycle as svc
+from ketacare.services.session import records as records_service
+from ketacare.services.session import vitals as vitals_service
+from ketacare.services.session.gates import CHECKLIST_ITEMS, GateRefused
 from tests.factories.world import NOW, World, make_patient
 
 S = SessionState

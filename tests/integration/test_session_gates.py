@@ -22,19 +22,20 @@ from ketacare.core.authz import Role
 from ketacare.core.eligibility.consent import load_default_consent
 from ketacare.core.session.states import SessionState
 from ketacare.db.models import Chair, SessionTransition, TreatmentSession
-from ketacare.services import accounts, dose_calculation
-from ketacare.services import assessments as assessment_service
-from ketacare.services import consent as consent_service
-from ketacare.services import orders as order_service
-from ketacare.services import rems_enrolment as rems_enrolment_service
-from ketacare.services import screening as screening_service
-from ketacare.services import session as svc
-from ketacare.services import session_booking as booking_service
-from ketacare.services import session_demo as demo_service
-from ketacare.services import session_records as records_service
-from ketacare.services import session_vitals as vitals_service
+from ketacare.services.accounts import users as accounts
+from ketacare.services.assessments import records as assessment_service
 from ketacare.services.audit import AuditContext
-from ketacare.services.session_gates import GateRefused
+from ketacare.services.orders import dose as dose_calculation
+from ketacare.services.orders import lifecycle as order_service
+from ketacare.services.screening import consent as consent_service
+from ketacare.services.screening import eligibility as screening_service
+from ketacare.services.screening import rems_enrolment as rems_enrolment_service
+from ketacare.services.session import booking as booking_service
+from ketacare.services.session import demo as demo_service
+from ketacare.services.session import lifecycle as svc
+from ketacare.services.session import records as records_service
+from ketacare.services.session import vitals as vitals_service
+from ketacare.services.session.gates import GateRefused
 from tests.factories.world import NOW, PASSWORD, SYSTEM, World
 
 S = SessionState

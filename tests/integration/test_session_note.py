@@ -20,13 +20,13 @@ from ketacare.db.models import (
     SessionNoteSignature,
     TreatmentSession,
 )
-from ketacare.services import accounts
-from ketacare.services import session_administration as admin_service
-from ketacare.services import session_demo as demo_service
-from ketacare.services import session_note as note_service
-from ketacare.services import session_note_sign as sign_service
+from ketacare.services.accounts import users as accounts
 from ketacare.services.audit import AccessDenied, AuditContext
-from ketacare.services.session_gates import CHECKLIST_ITEMS
+from ketacare.services.session import administration as admin_service
+from ketacare.services.session import demo as demo_service
+from ketacare.services.session import note as note_service
+from ketacare.services.session import note_sign as sign_service
+from ketacare.services.session.gates import CHECKLIST_ITEMS
 from tests.factories.session_note import move, run_to_discharge
 from tests.factories.world import NOW, World
 

@@ -7,7 +7,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
-from ketacare.services import accounts
+from ketacare.services.accounts import users as accounts
 from ketacare.services.audit import AuditContext
 from ketacare.web.app import create_app
 from tests.factories.world import NOW, World, fast_settings

@@ -18,8 +18,8 @@ from sqlalchemy.orm import Session
 
 from ketacare.db.models import AdministrationEvent, AuditEvent, Order, TreatmentSession
 from ketacare.db.repositories import session as repo
-from ketacare.services.session_binding import given_so_far, session_ceilings
-from ketacare.services.session_facts import infusate_concentration
+from ketacare.services.session.binding import given_so_far, session_ceilings
+from ketacare.services.session.facts import infusate_concentration
 from tests.factories.world import PASSWORD, World
 from tests.web.conftest import FrozenClock, bearer
 from tests.web.test_session_api import START, post, session_id, to_ready

@@ -27,7 +27,7 @@ from schemathesis.specs.openapi.checks import (
 )
 from sqlalchemy.orm import Session
 
-from ketacare.services import accounts
+from ketacare.services.accounts import users as accounts
 from ketacare.services.audit import AuditContext
 from tests.factories.world import NOW, World, fast_settings
 from tests.web.conftest import bearer

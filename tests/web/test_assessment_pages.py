@@ -9,8 +9,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ketacare.db.models import Assessment, SafetyAlert
-from ketacare.services import accounts
-from ketacare.services.assessments import record_assessment, record_treatment_event
+from ketacare.services.accounts import users as accounts
+from ketacare.services.assessments.records import record_assessment, record_treatment_event
 from ketacare.services.audit import AuditContext
 from tests.factories.world import NOW, World
 from tests.web.helpers import csrf_of, sign_in

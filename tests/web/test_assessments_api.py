@@ -11,11 +11,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ketacare.db.models import Assessment, AuditEvent, SafetyAlert
-from ketacare.services import accounts
-from ketacare.services.assessments import record_treatment_event
+from ketacare.services.accounts import users as accounts
+from ketacare.services.assessments.link_submission import submit_patient_link
+from ketacare.services.assessments.links import create_patient_link
+from ketacare.services.assessments.records import record_treatment_event
 from ketacare.services.audit import AuditContext
-from ketacare.services.patient_link_submission import submit_patient_link
-from ketacare.services.patient_links import create_patient_link
 from tests.factories.world import NOW, World
 from tests.web.conftest import bearer
 

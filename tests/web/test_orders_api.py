@@ -17,8 +17,9 @@ from typer.testing import CliRunner
 from ketacare.cli.main import app as cli_app
 from ketacare.core.codes import MeasurementKind
 from ketacare.db.models import AuditEvent, Order
-from ketacare.services import accounts, patients
+from ketacare.services.accounts import users as accounts
 from ketacare.services.audit import AuditContext
+from ketacare.services.patients import registry as patients
 from tests.factories.world import NOW, World, make_patient
 from tests.web.conftest import bearer
 

@@ -14,9 +14,9 @@ from sqlalchemy.orm import Session
 
 from ketacare.core.errors import Conflict, Invalid
 from ketacare.db.models import Location
-from ketacare.services import accounts
-from ketacare.services import session_demo as demo_service
+from ketacare.services.accounts import users as accounts
 from ketacare.services.audit import AuditContext
+from ketacare.services.session import demo as demo_service
 from ketacare.web.display import local_time
 from ketacare.web.forms import domain_message, failed, status_of, validation_messages
 from tests.factories.world import NOW, World

@@ -12,9 +12,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from ketacare.db.models import BodyMeasurement, Patient, SessionVitals, TreatmentSession
-from ketacare.services import accounts
-from ketacare.services import session_demo as demo_service
+from ketacare.services.accounts import users as accounts
 from ketacare.services.audit import AuditContext
+from ketacare.services.session import demo as demo_service
 from ketacare.web.app import create_app
 from tests.factories.world import NOW, World, fast_settings
 from tests.web.conftest import FrozenClock, bearer

@@ -8,9 +8,9 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from ketacare.services import accounts
-from ketacare.services import patient_link_submission as submission
-from ketacare.services import patient_links as svc
+from ketacare.services.accounts import users as accounts
+from ketacare.services.assessments import link_submission as submission
+from ketacare.services.assessments import links as svc
 from ketacare.services.audit import AuditContext
 from tests.factories.world import NOW, World, make_patient
 from tests.web.helpers import sign_in

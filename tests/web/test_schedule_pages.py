@@ -11,10 +11,10 @@ from sqlalchemy.orm import Session
 
 from ketacare.db.repositories import audit as audit_repo
 from ketacare.db.repositories import organisation as org_repo
-from ketacare.services import accounts
-from ketacare.services import session_demo as demo_service
+from ketacare.services.accounts import users as accounts
 from ketacare.services.audit import AuditContext
-from ketacare.services.session_schedule import ENTITY, day_window, location_zone
+from ketacare.services.session import demo as demo_service
+from ketacare.services.session.schedule import ENTITY, day_window, location_zone
 from tests.factories.world import NOW, World
 from tests.web.conftest import FrozenClock
 from tests.web.helpers import sign_in

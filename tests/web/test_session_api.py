@@ -13,10 +13,10 @@ from sqlalchemy.orm import Session
 
 from ketacare.core.session.rems import load_rems_template
 from ketacare.db.models import AuditEvent, Chair, SessionVitals, TreatmentSession
-from ketacare.services import accounts
-from ketacare.services import session_booking as booking_service
-from ketacare.services import session_demo as demo_service
+from ketacare.services.accounts import users as accounts
 from ketacare.services.audit import AuditContext
+from ketacare.services.session import booking as booking_service
+from ketacare.services.session import demo as demo_service
 from tests.factories.world import NOW, World
 from tests.web.conftest import FrozenClock, bearer
 

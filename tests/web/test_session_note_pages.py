@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ketacare.db.models import AuditEvent, SessionNoteSignature, TreatmentSession
-from ketacare.services import session_demo as demo_service
+from ketacare.services.session import demo as demo_service
 from tests.factories.session_note import ctx, run_to_discharge
 from tests.factories.world import NOW, World
 from tests.web.conftest import FrozenClock, bearer

@@ -10,9 +10,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from ketacare.db.models import Patient, TreatmentSession
-from ketacare.services import accounts
-from ketacare.services import session_demo as demo_service
+from ketacare.services.accounts import users as accounts
 from ketacare.services.audit import AuditContext
+from ketacare.services.session import demo as demo_service
 from ketacare.web.pages.session_view import amount
 from tests.factories.world import NOW, World
 from tests.web.conftest import FrozenClock

@@ -17,10 +17,12 @@ from ketacare.db.engine import make_engine
 from ketacare.db.migrate import upgrade_to_head
 from ketacare.db.repositories import organisation as org_repo
 from ketacare.db.repositories import user as user_repo
-from ketacare.services import accounts, audit, demo, organisations
+from ketacare.services import audit, demo
+from ketacare.services.accounts import organisations
+from ketacare.services.accounts import users as accounts
+from ketacare.services.accounts.security import make_hasher
 from ketacare.services.audit import AuditContext
 from ketacare.services.clock import SystemClock
-from ketacare.services.security import make_hasher
 
 users_app = typer.Typer(help="Manage accounts.", no_args_is_help=True)
 audit_app = typer.Typer(help="The audit trail.", no_args_is_help=True)

@@ -22,7 +22,7 @@ from ketacare.core.instruments.describe import definition, summary
 from ketacare.core.instruments.model import Answer, Instrument
 from ketacare.core.instruments.overlay import apply_overlays
 from ketacare.core.instruments.result import ScoreResult
-from ketacare.services.licensed_text import load_licensed_text_dir
+from ketacare.services.assessments.licensed_text import load_licensed_text_dir
 
 LICENSED_TEXT_ENV = "KETACARE_LICENSED_TEXT_DIR"
 

@@ -14,9 +14,9 @@ import typer
 
 from ketacare.cli.context import fail, settings_or_exit, unit_of_work
 from ketacare.core.errors import DomainError
+from ketacare.services.assessments.outcomes import outcomes_for_operator
 from ketacare.services.audit import AuditContext
 from ketacare.services.clock import SystemClock
-from ketacare.services.outcomes import outcomes_for_operator
 
 OPERATOR = AuditContext(actor=None, client_address="cli")
 

@@ -9,7 +9,7 @@ configured exits 2 with a message. Several workers may run at once, on any numbe
 Each claim and each outcome is its own short transaction; the SMTP conversation happens
 outside any transaction so a slow mail server never holds database locks. Recording a
 questionnaire link's outcome also removes its secret token from the outbox row
-(``services.notifications``), so after a drain no sent link is left readable in the database.
+(``services.notify.notifications``), so after a drain no sent link is left readable in the database.
 """
 
 from __future__ import annotations
@@ -27,10 +27,10 @@ from sqlalchemy.orm import Session
 
 from ketacare.cli.context import EXIT_INVALID, settings_or_exit
 from ketacare.db.engine import make_engine, make_session_factory
-from ketacare.services import notifications
 from ketacare.services.clock import Clock, SystemClock
-from ketacare.services.mailer import Mailer, SmtpMailer
-from ketacare.services.notifications import NotificationStatus
+from ketacare.services.notify import notifications
+from ketacare.services.notify.mailer import Mailer, SmtpMailer
+from ketacare.services.notify.notifications import NotificationStatus
 
 DEFAULT_BATCH = 20
 DEFAULT_INTERVAL_SECONDS = 10.0

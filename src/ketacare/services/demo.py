@@ -17,10 +17,11 @@ from ketacare.core.codes import MeasurementKind
 from ketacare.db.models import User
 from ketacare.db.repositories import patient as patient_repo
 from ketacare.db.repositories import user as user_repo
-from ketacare.services import accounts, patients
+from ketacare.services.accounts import users as accounts
+from ketacare.services.accounts.organisations import create_organisation
 from ketacare.services.audit import AuditContext
-from ketacare.services.organisations import create_organisation
-from ketacare.services.session_demo import ensure_demo_chairs, prepare_demo_session
+from ketacare.services.patients import registry as patients
+from ketacare.services.session.demo import ensure_demo_chairs, prepare_demo_session
 
 DEMO_PASSWORD = "demo-password-123"  # noqa: S105 - printed for the local demo
 DEMO_DOMAIN = "demo.ketacare.test"

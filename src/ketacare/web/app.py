@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from ketacare import __version__
 from ketacare.config import Settings, load_settings
 from ketacare.db.engine import make_engine, make_session_factory
+from ketacare.services.accounts.security import make_hasher
 from ketacare.services.clock import Clock, SystemClock
-from ketacare.services.security import make_hasher
 from ketacare.web.api import assessments as assessments_api
 from ketacare.web.api import auth as auth_api
 from ketacare.web.api import floor as floor_api

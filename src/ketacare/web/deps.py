@@ -21,7 +21,8 @@ from sqlalchemy.orm import Session
 from ketacare.core.authz import Actor
 from ketacare.core.plausibility import DEFAULT_WINDOWS, Windows
 from ketacare.db.models import LoginSession, User
-from ketacare.services import accounts, organisations
+from ketacare.services.accounts import organisations
+from ketacare.services.accounts import users as accounts
 from ketacare.services.audit import AccessDenied, AuditContext, record_denial
 from ketacare.web.state import AppState
 
@@ -80,7 +81,8 @@ class Auth:
     login: LoginSession | None  # None for bearer-token (API) clients
     at: datetime
     client_address: str | None
-    # The zone pages show times in (the organisation's location); see services.organisations.
+    # The zone pages show times in (the organisation's location);
+    # see services.accounts.organisations.
     zone: tzinfo = UTC
     windows: Windows = DEFAULT_WINDOWS  # the deployment's plausibility windows (Settings)
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from markupsafe import Markup, escape
 
 from ketacare.core.dosing.pk import DEFAULT_BANDS, Band
-from ketacare.services.order_pk import OrderPK
+from ketacare.services.orders.pk import OrderPK
 
 LINE_COLOURS = ("#2458a6", "#b3261e", "#1a7f37", "#8250df", "#9a6700", "#0b7285")
 BAND_FILLS = ("#f3f6f9", "#e9f2fb", "#e3f4e8", "#fff4d6", "#fde8e6")

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from ketacare.core.dosing.pk import DEFAULT_BANDS
-from ketacare.services.order_pk import ModelCurve, OrderPK, PopulationBand
+from ketacare.services.orders.pk import ModelCurve, OrderPK, PopulationBand
 from ketacare.web.pk_chart import Line, Spread, nice_step, render_order_pk_svg, render_pk_svg
 
 SVG = "{http://www.w3.org/2000/svg}"

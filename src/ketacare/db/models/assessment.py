@@ -91,7 +91,7 @@ class SafetyAlert(Base):
 class TreatmentEvent(Base):
     """A dated treatment (e.g. a ketamine session) that anchors the outcomes time axis.
 
-    Written by the sessions feature through ``services.assessments.record_treatment_event``;
+    Written by the sessions feature through ``services.assessments.records.record_treatment_event``;
     ``source_id`` is that feature's row id, so a repeated write updates rather than duplicates.
     """
 

@@ -6,7 +6,7 @@ re-sends to another; the address is read from the user at send time, so a correc
 is honoured. Rows hold no clinical content: only the kind of event, the clinic and the time. A
 questionnaire-link row addressed to a patient without a portal account holds that patient's
 e-mail address, and until it is sent the link path holds the link's secret token (see
-``services.notifications``).
+``services.notify.notifications``).
 """
 
 from __future__ import annotations

@@ -8,9 +8,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 
 from ketacare.db.models import Assessment, SafetyAlert
-from ketacare.services import assessments as service
-from ketacare.services import outcomes as outcome_service
-from ketacare.services import safety_alerts as alert_service
+from ketacare.services.assessments import outcomes as outcome_service
+from ketacare.services.assessments import records as service
+from ketacare.services.assessments import safety_alerts as alert_service
 from ketacare.web import idempotency
 from ketacare.web.deps import ApiAuth, Db
 from ketacare.web.schemas.assessment import (

@@ -3,7 +3,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 
 from ketacare.core.errors import Unauthorized
-from ketacare.services import accounts
+from ketacare.services.accounts import users as accounts
 from ketacare.services.audit import AuditContext
 from ketacare.web.deps import ApiAuth, Db, State, client_address
 from ketacare.web.schemas.auth import TokenRead, TokenRequest

@@ -8,8 +8,8 @@ from fastapi import APIRouter
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 
-from ketacare.services import session_booking as booking_service
-from ketacare.services import session_floor as floor_service
+from ketacare.services.session import booking as booking_service
+from ketacare.services.session import floor as floor_service
 from ketacare.web.deps import ApiAuth, Db
 from ketacare.web.schemas.common import PathId
 from ketacare.web.schemas.errors import API_ERRORS

@@ -8,12 +8,12 @@ from typing import Any
 from fastapi import APIRouter, Request
 
 from ketacare.core.patients.body_weight import BodyMeasurements
-from ketacare.services import dose_calculation
-from ketacare.services import order_pk as pk_service
-from ketacare.services import orders as order_service
-from ketacare.services import protocols as protocol_service
-from ketacare.services.dose_calculation import PatientFacts
-from ketacare.services.order_pk import OrderPK
+from ketacare.services.orders import dose as dose_calculation
+from ketacare.services.orders import lifecycle as order_service
+from ketacare.services.orders import pk as pk_service
+from ketacare.services.orders import protocols as protocol_service
+from ketacare.services.orders.dose import PatientFacts
+from ketacare.services.orders.pk import OrderPK
 from ketacare.web import idempotency
 from ketacare.web.deps import ApiAuth, Db
 from ketacare.web.schemas.common import PathId

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from ketacare.services import patient_links as service
+from ketacare.services.assessments import links as service
 from ketacare.web.deps import ApiAuth, Db, State
 from ketacare.web.schemas.common import PathId
 from ketacare.web.schemas.errors import API_ERRORS

@@ -6,7 +6,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 
 from ketacare.core.errors import Invalid
-from ketacare.services import patients as patient_service
+from ketacare.services.patients import registry as patient_service
 from ketacare.web import idempotency
 from ketacare.web.deps import ApiAuth, Db
 from ketacare.web.schemas.common import Offset, PathId, PlainText

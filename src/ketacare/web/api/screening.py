@@ -6,10 +6,10 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Request
 
-from ketacare.services import consent as consent_service
-from ketacare.services import rems_enrolment as rems_enrolment_service
-from ketacare.services import screening as screening_service
-from ketacare.services.screening import ScreeningView
+from ketacare.services.screening import consent as consent_service
+from ketacare.services.screening import eligibility as screening_service
+from ketacare.services.screening import rems_enrolment as rems_enrolment_service
+from ketacare.services.screening.eligibility import ScreeningView
 from ketacare.web import idempotency
 from ketacare.web.deps import ApiAuth, Db
 from ketacare.web.schemas.common import PathId

@@ -16,12 +16,12 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
-from ketacare.services import session as svc
-from ketacare.services import session_administration as admin_service
-from ketacare.services import session_booking as booking_service
-from ketacare.services import session_records as records_service
-from ketacare.services import session_vitals as vitals_service
-from ketacare.services.session_override import Override
+from ketacare.services.session import administration as admin_service
+from ketacare.services.session import booking as booking_service
+from ketacare.services.session import lifecycle as svc
+from ketacare.services.session import records as records_service
+from ketacare.services.session import vitals as vitals_service
+from ketacare.services.session.override import Override
 from ketacare.web import idempotency
 from ketacare.web.deps import ApiAuth, Auth, Db, State
 from ketacare.web.schemas.common import PathId, PlainText

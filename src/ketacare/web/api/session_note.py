@@ -11,8 +11,8 @@ from fastapi import APIRouter
 from pydantic import TypeAdapter
 
 from ketacare.core.session.note import SessionNote
-from ketacare.services import session_note as note_service
-from ketacare.services import session_note_sign as sign_service
+from ketacare.services.session import note as note_service
+from ketacare.services.session import note_sign as sign_service
 from ketacare.web.deps import ApiAuth, Db
 from ketacare.web.schemas.common import PathId
 from ketacare.web.schemas.errors import API_ERRORS

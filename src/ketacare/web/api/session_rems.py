@@ -7,8 +7,8 @@ from typing import Any, Literal
 from fastapi import APIRouter
 from fastapi.responses import Response
 
-from ketacare.services import rems as rems_service
-from ketacare.services import session_rems_pdf as rems_pdf_service
+from ketacare.services.session import rems as rems_service
+from ketacare.services.session import rems_pdf as rems_pdf_service
 from ketacare.web.deps import ApiAuth, Db
 from ketacare.web.schemas.common import PathId
 from ketacare.web.schemas.errors import API_ERRORS

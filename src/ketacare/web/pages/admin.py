@@ -12,7 +12,7 @@ from ketacare.core.authz.policy import PERMISSIONS
 from ketacare.core.errors import Conflict, Invalid
 from ketacare.db.repositories import audit as audit_repo
 from ketacare.db.repositories import user as user_repo
-from ketacare.services import accounts
+from ketacare.services.accounts import users as accounts
 from ketacare.services.audit import authorize, record_event
 from ketacare.web.deps import CsrfAuth, CurrentAuth, Db, State
 from ketacare.web.forms import FormState, failed, parse, status_of, text_values

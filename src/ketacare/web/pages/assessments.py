@@ -14,12 +14,12 @@ from ketacare.core.errors import Conflict, DomainError, Invalid, NotFound
 from ketacare.core.instruments import Catalogue, Instrument, load_catalogue
 from ketacare.core.instruments.bands import band_edges
 from ketacare.core.instruments.model import Item, ItemKind
-from ketacare.services import assessment_source
-from ketacare.services import assessments as service
-from ketacare.services import outcomes as outcome_service
-from ketacare.services import patient_links as link_service
-from ketacare.services import patients as patient_service
-from ketacare.services.licensed_text import catalogue_with_text
+from ketacare.services.assessments import links as link_service
+from ketacare.services.assessments import outcomes as outcome_service
+from ketacare.services.assessments import records as service
+from ketacare.services.assessments import source as assessment_source
+from ketacare.services.assessments.licensed_text import catalogue_with_text
+from ketacare.services.patients import registry as patient_service
 from ketacare.web.charts import ChartBand, ChartLine, ChartMarker, ChartPoint, trajectory_svg
 from ketacare.web.deps import CsrfAuth, CurrentAuth, Db, State
 from ketacare.web.forms import FormState, failed, status_of
@@ -231,7 +231,7 @@ def _failed(values: dict[str, str], exc: ValidationError | DomainError) -> FormS
     return failed("assessment", values, exc, fields=inputs, aliases=aliases)
 
 
-# --- Questionnaire links sent to the patient (services.patient_links) -------------------------
+# --- Questionnaire links sent to the patient (services.assessments.links) -------------------------
 
 
 def _links_page(

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from ketacare.core.errors import Invalid
-from ketacare.services import accounts
+from ketacare.services.accounts import users as accounts
 from ketacare.web.deps import (
     PRE_CSRF_COOKIE,
     SESSION_COOKIE,

@@ -7,7 +7,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from ketacare.core.authz import Action, can
 from ketacare.core.errors import Conflict, Invalid
-from ketacare.services import safety_alerts as alert_service
+from ketacare.services.assessments import safety_alerts as alert_service
 from ketacare.web.deps import CsrfAuth, CurrentAuth, Db, State
 from ketacare.web.forms import FormState, failed, status_of
 from ketacare.web.pages.common import render, see_other

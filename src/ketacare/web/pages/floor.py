@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from ketacare.services import session_floor as floor_service
+from ketacare.services.session import floor as floor_service
 from ketacare.web.deps import CurrentAuth, Db, State
 from ketacare.web.pages.common import render
 

@@ -12,10 +12,10 @@ from ketacare.core.authz import Action, Target, can
 from ketacare.core.dosing.order import DoseCalculation
 from ketacare.core.errors import Conflict, DomainError, Invalid, RuleViolation
 from ketacare.core.patients.body_weight import WeightBasis
-from ketacare.services import order_pk as pk_service
-from ketacare.services import orders as order_service
-from ketacare.services import patients as patient_service
-from ketacare.services import protocols as protocol_service
+from ketacare.services.orders import lifecycle as order_service
+from ketacare.services.orders import pk as pk_service
+from ketacare.services.orders import protocols as protocol_service
+from ketacare.services.patients import registry as patient_service
 from ketacare.web.deps import CsrfAuth, CurrentAuth, Db, State
 from ketacare.web.forms import FormState, domain_message, failed, parse, status_of
 from ketacare.web.pages.common import render, see_other

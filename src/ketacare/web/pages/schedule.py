@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from ketacare.services import session_schedule as schedule_service
+from ketacare.services.session import schedule as schedule_service
 from ketacare.web.deps import CurrentAuth, Db, State
 from ketacare.web.pages.common import render
 

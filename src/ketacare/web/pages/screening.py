@@ -19,11 +19,11 @@ from ketacare.core.eligibility import EpisodeSeverity, Protocol, StopReason
 from ketacare.core.eligibility.conditions import CONDITIONS
 from ketacare.core.eligibility.indications import INDICATIONS
 from ketacare.core.errors import Conflict, DomainError, Invalid, RuleViolation
-from ketacare.services import consent as consent_service
-from ketacare.services import patients as patient_service
-from ketacare.services import rems_enrolment as rems_enrolment_service
-from ketacare.services import screening as screening_service
-from ketacare.services.screening import ScreeningView
+from ketacare.services.patients import registry as patient_service
+from ketacare.services.screening import consent as consent_service
+from ketacare.services.screening import eligibility as screening_service
+from ketacare.services.screening import rems_enrolment as rems_enrolment_service
+from ketacare.services.screening.eligibility import ScreeningView
 from ketacare.web.deps import Auth, CsrfAuth, CurrentAuth, Db, State
 from ketacare.web.forms import FormState, domain_message, failed, parse, status_of, text_values
 from ketacare.web.pages.common import render, see_other

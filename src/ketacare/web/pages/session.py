@@ -13,7 +13,7 @@ from starlette.datastructures import FormData
 
 from ketacare.core.errors import Invalid
 from ketacare.core.session.states import SessionState
-from ketacare.services import session as svc
+from ketacare.services.session import lifecycle as svc
 from ketacare.web.deps import CsrfAuth, CurrentAuth, Db, State
 from ketacare.web.pages import session_bookings, session_forms
 from ketacare.web.pages.session_view import act, chair_page, form_flag, form_int

@@ -8,8 +8,8 @@ from pydantic import ValidationError
 
 from ketacare.core.authz import Action, Target, can
 from ketacare.core.errors import DomainError, Forbidden, Invalid
-from ketacare.services import patients as patient_service
-from ketacare.services import session_booking as booking_service
+from ketacare.services.patients import registry as patient_service
+from ketacare.services.session import booking as booking_service
 from ketacare.web.deps import CsrfAuth, CurrentAuth, Db, State
 from ketacare.web.forms import FormState, failed, parse, status_of, text_values
 from ketacare.web.pages.common import render, see_other

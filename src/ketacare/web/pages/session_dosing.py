@@ -17,10 +17,10 @@ from ketacare.core.session.administration_limits import (
     projected_total_mg,
 )
 from ketacare.core.session.config import ESKETAMINE_DEVICE_MG
-from ketacare.services import session as svc
-from ketacare.services.rems import BOOLEAN_ANSWERS, INTEGER_ANSWERS, TEXT_ANSWERS
-from ketacare.services.session_binding import given_so_far, ordered_dose
-from ketacare.services.session_facts import struck_out_ids
+from ketacare.services.session import lifecycle as svc
+from ketacare.services.session.binding import given_so_far, ordered_dose
+from ketacare.services.session.facts import struck_out_ids
+from ketacare.services.session.rems import BOOLEAN_ANSWERS, INTEGER_ANSWERS, TEXT_ANSWERS
 
 CORRECTABLE = ("rate_change", "bolus", "device")
 # The REMS form's questions the chart cannot answer, in the order of the form.

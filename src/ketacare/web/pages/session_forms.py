@@ -11,11 +11,11 @@ from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import FormData
 
 from ketacare.core.errors import Invalid
-from ketacare.services import rems as rems_service
-from ketacare.services import session_administration as admin_service
-from ketacare.services import session_records as records_service
-from ketacare.services import session_vitals as vitals_service
-from ketacare.services.session_gates import CHECKLIST_ITEMS
+from ketacare.services.session import administration as admin_service
+from ketacare.services.session import records as records_service
+from ketacare.services.session import rems as rems_service
+from ketacare.services.session import vitals as vitals_service
+from ketacare.services.session.gates import CHECKLIST_ITEMS
 from ketacare.web.api.session import administration_entry
 from ketacare.web.deps import CsrfAuth, Db, State
 from ketacare.web.pages.session_view import act, form_dec, form_flag, form_int, form_time

@@ -7,9 +7,9 @@ from fastapi.responses import HTMLResponse, Response
 
 from ketacare.core.authz import Action, Target, can
 from ketacare.core.errors import DomainError, Forbidden
-from ketacare.services import session_note as note_service
-from ketacare.services import session_note_pdf as pdf_service
-from ketacare.services import session_note_sign as sign_service
+from ketacare.services.session import note as note_service
+from ketacare.services.session import note_pdf as pdf_service
+from ketacare.services.session import note_sign as sign_service
 from ketacare.web.deps import CsrfAuth, CurrentAuth, Db, State
 from ketacare.web.pages.common import render, see_other
 from ketacare.web.pages.session_view import amount

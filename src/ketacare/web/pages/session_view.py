@@ -22,14 +22,14 @@ from ketacare.core.session.config import ESKETAMINE_DEVICE_MG
 from ketacare.core.session.model import GateFailure, Symptom
 from ketacare.core.session.rems import load_rems_template
 from ketacare.core.session.states import TRANSITIONS, SessionState
-from ketacare.services import order_pk as pk_service
-from ketacare.services import organisations as organisation_service
-from ketacare.services import patients as patient_service
-from ketacare.services import rems as rems_service
-from ketacare.services import session as svc
-from ketacare.services import session_vitals as vitals_service
+from ketacare.services.accounts import organisations as organisation_service
 from ketacare.services.audit import AccessDenied, record_denial
-from ketacare.services.session_gates import CHECKLIST_ITEMS, GateRefused
+from ketacare.services.orders import pk as pk_service
+from ketacare.services.patients import registry as patient_service
+from ketacare.services.session import lifecycle as svc
+from ketacare.services.session import rems as rems_service
+from ketacare.services.session import vitals as vitals_service
+from ketacare.services.session.gates import CHECKLIST_ITEMS, GateRefused
 from ketacare.web.deps import CsrfAuth, CurrentAuth, Db, State
 from ketacare.web.forms import FormState, failed, status_of
 from ketacare.web.pages.common import render, see_other

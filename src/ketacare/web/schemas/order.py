@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from ketacare.core.patients.body_weight import SexAtBirth, WeightBasis
-from ketacare.services.dose_calculation import DoseInputs
+from ketacare.services.orders.dose import DoseInputs
 from ketacare.web.schemas.common import Input, Version
 
 # Plausibility bounds on the wire (the core applies the clinical limits): they keep absurd

@@ -12,8 +12,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from ketacare.services.consent import WithdrawalReason
-from ketacare.services.screening import ScreeningView
+from ketacare.services.screening.consent import WithdrawalReason
+from ketacare.services.screening.eligibility import ScreeningView
 from ketacare.web.schemas.common import MAX_ID, Id, Input
 
 Justification = Annotated[

@@ -1,0 +1,1 @@
+"""Measurement-based care: scored assessments, questionnaire links, outcomes and safety alerts."""

@@ -1,0 +1,377 @@
+"""Measurement-based care: record and list scored assessments, and dated treatment events.
+
+Scoring and safety rules live in the core (``core.instruments``, ``core.outcomes``); this
+module stores what they conclude, in the caller's transaction, and audits every read and write
+of patient data. Safety alerts are raised (``services.assessments.safety_alerts``) in the same
+transaction as the assessment that triggers them, so a saved form can never lack its alert.
+Outcome reports and the assessments page's overview are in ``services.assessments.outcomes``.
+
+Who entered a form (staff, patient link, portal) is decided by ``services.assessments.source``.
+
+Interface other features call: ``record_assessment``, ``record_treatment_event`` and
+``open_safety_alerts`` (defined in ``services.assessments.safety_alerts``, re-exported here).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy.orm import Session
+
+from ketacare.core.audit import AuditAction
+from ketacare.core.authz import Action, Actor, Target
+from ketacare.core.errors import Conflict, Invalid, NotFound
+from ketacare.core.instruments import Instrument, ScoreResult, load_catalogue, parse_token, score
+from ketacare.core.instruments.model import Answer
+from ketacare.core.outcomes import normalise_instrument_id
+from ketacare.db.models import Assessment, Patient, SafetyAlert
+from ketacare.db.repositories import assessment as repo
+from ketacare.db.repositories import patient as patient_repo
+from ketacare.services.assessments import safety_alerts, treatment_events
+from ketacare.services.assessments.safety_alerts import raise_alerts
+from ketacare.services.assessments.source import Attribution, attribution_of
+from ketacare.services.audit import AuditContext, authorize, record_event
+
+# The session feature reads a patient's open alerts through this module; the alert use cases
+# live in ``services.assessments.safety_alerts``, so the name is re-exported here, not redefined.
+open_safety_alerts = safety_alerts.open_safety_alerts
+# Dated treatment events are their own use case (``services.assessments.treatment_events``);
+# the sessions feature calls them through this module.
+record_treatment_event = treatment_events.record_treatment_event
+list_treatment_events = treatment_events.list_treatment_events
+
+
+class Timepoint(StrEnum):
+    """When in the care pathway a form was administered (a vocabulary, not a clinical rule)."""
+
+    SCREENING = "screening"
+    BASELINE = "baseline"
+    PRE_SESSION = "pre-session"
+    # In the chair: CADSS about 40 min into the dose and again before discharge
+    # (docs/clinical/session.md#rule-28); Aldrete/PADSS discharge scores belong to pre-discharge.
+    INTRA_SESSION = "intra-session"
+    PRE_DISCHARGE = "pre-discharge"
+    POST_SESSION = "post-session"
+    POST_SESSION_24H = "post-session-24h"
+    POST_SESSION_1W = "post-session-1w"
+    FOLLOW_UP = "follow-up"
+    UNSCHEDULED = "unscheduled"
+
+
+@dataclass(frozen=True, slots=True)
+class Recorded:
+    """A stored assessment and the safety alerts it raised."""
+
+    assessment: Assessment
+    alerts: list[SafetyAlert]
+
+
+def signed_in_actor(ctx: AuditContext) -> Actor:
+    """The signed-in actor (also used by ``services.assessments.outcomes``).
+
+    Raises:
+        Invalid: ``auth.required`` when nobody is signed in.
+    """
+    if ctx.actor is None:
+        raise Invalid("auth.required", "Sign in first.")
+    return ctx.actor
+
+
+def load_patient(db: Session, patient_id: int) -> Patient:
+    """The patient, unauthorised and unaudited (the caller does both).
+
+    Raises:
+        NotFound: ``patient.not_found``.
+    """
+    patient = patient_repo.get_patient(db, patient_id)
+    if patient is None:
+        raise NotFound("patient.not_found", f"No patient with id {patient_id}.")
+    return patient
+
+
+def authorize_patient(
+    actor: Actor, patient: Patient, *, staff: Action, own: Action, audit_action: AuditAction
+) -> None:
+    """Authorise ``staff`` on the patient, or ``own`` when the actor is that patient."""
+    action = own if actor.patient_id is not None and actor.patient_id == patient.id else staff
+    authorize(
+        actor,
+        action,
+        Target(patient.organisation_id, patient.id),
+        audit_action=audit_action,
+        entity_type="Assessment",
+    )
+
+
+def find_instrument(instrument_id: str) -> Instrument:
+    """The catalogue instrument, accepting any spelling ("PHQ-9", "phq9").
+
+    Raises:
+        Invalid: ``assessment.unknown_instrument`` naming the field ``instrument``.
+    """
+    catalogue = load_catalogue()
+    wanted = normalise_instrument_id(instrument_id)
+    for instrument in catalogue.list():
+        if normalise_instrument_id(instrument.id) == wanted:
+            return instrument
+    known = ", ".join(i.id for i in catalogue.list())
+    msg = f"Unknown instrument {instrument_id!r} (known: {known})."
+    raise Invalid("assessment.unknown_instrument", msg, field="instrument")
+
+
+def coerce_answers(instrument: Instrument, answers: Sequence[object]) -> list[Answer]:
+    """Turn API/form answers into engine answers; text goes through the core's token parser.
+
+    ``None`` = unanswered; booleans and numbers pass through; strings such as "yes", "no", "2"
+    or an option code are parsed for their item. Domain checks are the engine's job.
+
+    Raises:
+        Invalid: naming the item for an answer of an unsupported type or unreadable text.
+    """
+    out: list[Answer] = []
+    for index, value in enumerate(answers):
+        item = instrument.items[index] if index < len(instrument.items) else None
+        if value is None or isinstance(value, bool | int | float):
+            out.append(value)
+        elif isinstance(value, str):
+            # Beyond the last item the engine reports the wrong count; keep the length.
+            out.append(None if item is None else parse_token(item, value))
+        else:
+            name = f"item {item.id}" if item else f"answers[{index}]"
+            raise Invalid("assessment.bad_answer", f"{name}: unsupported answer.", field=name)
+    return out
+
+
+def _check_times(*, administered_at: datetime, at: datetime) -> None:
+    if administered_at.tzinfo is None:
+        raise Invalid(
+            "assessment.naive_time", "administered_at needs a UTC offset.", field="administered_at"
+        )
+    if administered_at > at:
+        raise Invalid(
+            "assessment.in_future",
+            "The form cannot be administered in the future.",
+            field="administered_at",
+        )
+
+
+def _timepoint(value: str) -> Timepoint:
+    try:
+        return Timepoint(value)
+    except ValueError:
+        allowed = ", ".join(t.value for t in Timepoint)
+        msg = f"Unknown timepoint {value!r} (one of: {allowed})."
+        raise Invalid("assessment.bad_timepoint", msg, field="timepoint") from None
+
+
+def _superseded(
+    db: Session, *, supersedes_id: int | None, patient: Patient, instrument: Instrument
+) -> Assessment | None:
+    if supersedes_id is None:
+        return None
+    previous = repo.get_assessment(db, supersedes_id)
+    if previous is None or previous.patient_id != patient.id:
+        msg = f"No assessment {supersedes_id} for this patient to correct."
+        raise NotFound("assessment.not_found", msg, field="supersedes_id")
+    if previous.instrument_id != instrument.id:
+        msg = f"A correction must use the same instrument ({previous.instrument_id})."
+        raise Invalid("assessment.supersede_instrument", msg, field="supersedes_id")
+    if repo.get_successor(db, assessment_id=previous.id) is not None:
+        msg = f"Assessment {previous.id} was already corrected; correct the newest record."
+        raise Conflict("assessment.already_superseded", msg, field="supersedes_id")
+    return previous
+
+
+def record_assessment(
+    db: Session,
+    *,
+    patient_id: int,
+    instrument_id: str,
+    answers: Sequence[object],
+    context: Mapping[str, str] | None,
+    administered_at: datetime,
+    timepoint: str,
+    session_id: int | None,
+    at: datetime,
+    ctx: AuditContext,
+    supersedes_id: int | None = None,
+    patient_link_id: int | None = None,
+) -> Assessment:
+    """Score a form with the core engine, store it and raise its safety alerts at once.
+
+    Raises:
+        NotFound: unknown patient (or ``supersedes_id``).
+        AccessDenied: the actor may not record for this patient.
+        Invalid: unknown instrument or timepoint, a future time, or a malformed answer
+            (the error's ``field`` names the item, e.g. ``"item 9"``).
+        Conflict: ``supersedes_id`` was already corrected.
+        Invalid: ``patient_link_id`` (a link submission) from staff or for another patient.
+    """
+    return record_assessment_with_alerts(
+        db,
+        patient_id=patient_id,
+        instrument_id=instrument_id,
+        answers=answers,
+        context=context,
+        administered_at=administered_at,
+        timepoint=timepoint,
+        session_id=session_id,
+        at=at,
+        ctx=ctx,
+        supersedes_id=supersedes_id,
+        patient_link_id=patient_link_id,
+    ).assessment
+
+
+def record_assessment_with_alerts(
+    db: Session,
+    *,
+    patient_id: int,
+    instrument_id: str,
+    answers: Sequence[object],
+    context: Mapping[str, str] | None,
+    administered_at: datetime,
+    timepoint: str,
+    session_id: int | None,
+    at: datetime,
+    ctx: AuditContext,
+    supersedes_id: int | None = None,
+    patient_link_id: int | None = None,
+) -> Recorded:
+    """As ``record_assessment``, also returning the alerts raised (for the API response)."""
+    actor = signed_in_actor(ctx)
+    patient = load_patient(db, patient_id)
+    authorize_patient(
+        actor,
+        patient,
+        staff=Action.CLINICAL_RECORD,
+        own=Action.OWN_ASSESSMENT_SUBMIT,
+        audit_action=AuditAction.CREATE,
+    )
+    attribution = attribution_of(db, actor=actor, patient=patient, patient_link_id=patient_link_id)
+    instrument = find_instrument(instrument_id)
+    point = _timepoint(timepoint)
+    _check_times(administered_at=administered_at, at=at)
+    previous = _superseded(db, supersedes_id=supersedes_id, patient=patient, instrument=instrument)
+    engine_answers = coerce_answers(instrument, answers)
+    result = score(instrument, engine_answers, dict(context or {}))
+    row = repo.add_assessment(
+        db,
+        _assessment_row(
+            patient=patient,
+            instrument=instrument,
+            answers=engine_answers,
+            context=result.parameters,
+            result=result,
+            administered_at=administered_at,
+            timepoint=point,
+            session_id=session_id,
+            attribution=attribution,
+            at=at,
+            supersedes_id=None if previous is None else previous.id,
+        ),
+    )
+    detail = f"instrument={instrument.id};source={attribution.source}"
+    if previous is not None:
+        detail += f";supersedes={previous.id}"
+    audit_patient(db, ctx, at, AuditAction.CREATE, "Assessment", row.id, patient, detail)
+    alerts = raise_alerts(db, row=row, instrument=instrument, result=result, ctx=ctx, at=at)
+    return Recorded(assessment=row, alerts=alerts)
+
+
+def _assessment_row(
+    *,
+    patient: Patient,
+    instrument: Instrument,
+    answers: list[Answer],
+    context: Mapping[str, str],
+    result: ScoreResult,
+    administered_at: datetime,
+    timepoint: Timepoint,
+    session_id: int | None,
+    attribution: Attribution,
+    at: datetime,
+    supersedes_id: int | None,
+) -> Assessment:
+    return Assessment(
+        organisation_id=patient.organisation_id,
+        patient_id=patient.id,
+        instrument_id=instrument.id,
+        answers=list(answers),
+        context=dict(context),
+        administered_at=administered_at,
+        timepoint=str(timepoint),
+        session_id=session_id,
+        result=result.as_dict(),
+        total=None if result.total is None else float(result.total),
+        severity=result.severity,
+        valid=result.valid,
+        flags=list(result.flags),
+        engine_version=result.engine_version,
+        catalogue_version=result.catalogue_version,
+        instrument_version=result.instrument_version,
+        loinc_panel=result.loinc.get("panel"),
+        loinc_total=result.loinc.get("total"),
+        recorded_by=attribution.recorded_by,
+        recorded_at=at,
+        source=attribution.source.value,
+        patient_link_id=attribution.patient_link_id,
+        supersedes_id=supersedes_id,
+    )
+
+
+def audit_patient(
+    db: Session,
+    ctx: AuditContext,
+    at: datetime,
+    action: AuditAction,
+    entity_type: str,
+    entity_id: int | None,
+    patient: Patient,
+    detail: str | None = None,
+) -> None:
+    """Audit an access to the patient's assessment data, in the caller's transaction."""
+    record_event(
+        db,
+        ctx=ctx,
+        at=at,
+        action=action,
+        entity_type=entity_type,
+        entity_id=entity_id,
+        organisation_id=patient.organisation_id,
+        patient_id=patient.id,
+        detail=detail,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class AssessmentView:
+    """A stored assessment and whether a later correction replaced it."""
+
+    assessment: Assessment
+    superseded: bool
+
+
+def list_assessments(
+    db: Session, *, patient_id: int, instrument_id: str | None, at: datetime, ctx: AuditContext
+) -> list[AssessmentView]:
+    """All of a patient's assessments, oldest first, corrections marked (audited read)."""
+    actor = signed_in_actor(ctx)
+    patient = load_patient(db, patient_id)
+    authorize_patient(
+        actor,
+        patient,
+        staff=Action.CLINICAL_READ,
+        own=Action.OWN_RECORD_READ,
+        audit_action=AuditAction.READ,
+    )
+    wanted = None if instrument_id is None else find_instrument(instrument_id).id
+    rows = repo.list_assessments(db, patient_id=patient.id, instrument_id=wanted)
+    replaced = repo.superseded_ids(db, patient_id=patient.id)
+    audit_patient(
+        db, ctx, at, AuditAction.READ, "Assessment", None, patient, f"results={len(rows)}"
+    )
+    return [AssessmentView(assessment=r, superseded=r.id in replaced) for r in rows]

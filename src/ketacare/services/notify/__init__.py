@@ -1,0 +1,1 @@
+"""E-mail: notifications queued with the event and the SMTP mailer that sends them."""

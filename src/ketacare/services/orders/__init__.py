@@ -1,0 +1,3 @@
+"""Medication orders: the protocol library, dose calculation, signing, and the predicted
+concentrations.
+"""

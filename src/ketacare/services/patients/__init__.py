@@ -1,0 +1,1 @@
+"""The patient record: registration, demographics, body measurements and the own portal."""

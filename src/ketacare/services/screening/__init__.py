@@ -1,0 +1,1 @@
+"""Before the first dose: eligibility screening, informed consent and Spravato REMS enrolment."""

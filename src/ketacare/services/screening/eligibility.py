@@ -1,0 +1,396 @@
+"""Eligibility screening: drafts, the live preview, signing, reading and staleness.
+
+Every rule is in ``ketacare.core.eligibility``; this module loads, authorises, audits and stores.
+The chart is the source of truth for age and sex: an input that leaves them out gets them from
+the chart, and one that contradicts it is refused. :func:`readiness_evidence` also gathers
+consent (``services.screening.consent``) and REMS enrolment
+(``services.screening.rems_enrolment``) for the gates.
+
+Staleness: a screening is stale when it has been superseded, or when the patient's current
+screening inputs (the newest screening of the same protocol, with age and sex refreshed from the
+chart, fingerprinted under the current rules) no longer match its fingerprint. A newer draft with
+identical inputs therefore does not make a signed decision stale.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Final
+
+from sqlalchemy.orm import Session
+
+from ketacare.core.audit import AuditAction
+from ketacare.core.authz import Action, Actor
+from ketacare.core.eligibility import (
+    OverrideOutcome,
+    Protocol,
+    ScreeningResult,
+    apply_overrides,
+    fingerprint,
+    parse_screening_input,
+    screen,
+    validate,
+)
+from ketacare.core.errors import Conflict, Invalid, NotFound, RuleViolation
+from ketacare.core.time import age_in_years
+from ketacare.db.models import Patient, Screening
+from ketacare.db.models.screening import ScreeningStatus
+from ketacare.db.repositories import screening as repo
+from ketacare.services._access import (
+    authorized_patient,
+    load_patient,
+    read_action,
+    require_actor,
+)
+from ketacare.services.audit import AuditContext, record_event
+from ketacare.services.screening import consent as consent_service
+from ketacare.services.screening import rems_enrolment as rems_enrolment_service
+
+# Dosing protocols that are screened under an eligibility protocol with another id.
+_SCREENED_AS: Final[Mapping[str, Protocol]] = {
+    "esketamine-nasal-mdsi": Protocol.ESKETAMINE_NASAL,
+    "iv-ketamine-crps": Protocol.IV_KETAMINE_PAIN,
+}
+_CHART_FIELDS: Final = ("age_years", "sex_at_birth")
+
+
+@dataclass(frozen=True, slots=True)
+class ScreeningEvidence:
+    """What the session ready gates need to know about screening, consent and REMS."""
+
+    decision_id: int | None
+    decision: str | None
+    decision_signed: bool
+    decision_stale: bool
+    consent_valid: bool
+    consent_version: int | None
+    rems_enrolled: bool
+    pregnancy_status_required: bool
+    pregnancy_status: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ScreeningView:
+    """A stored screening and whether it is stale now."""
+
+    screening: Screening
+    stale: bool
+
+
+def screening_protocol(protocol_id: str) -> Protocol:
+    """The eligibility protocol a dosing or eligibility protocol id is screened under."""
+    if protocol_id in _SCREENED_AS:
+        return _SCREENED_AS[protocol_id]
+    try:
+        return Protocol(protocol_id)
+    except ValueError:
+        raise Invalid(
+            "screening.unknown_protocol",
+            f"No screening protocol for {protocol_id!r}.",
+            field="protocol_id",
+        ) from None
+
+
+def _chart_values(patient: Patient, at: datetime) -> dict[str, Any]:
+    return {
+        "age_years": age_in_years(patient.date_of_birth, today=at.date()),
+        "sex_at_birth": patient.sex_at_birth,
+    }
+
+
+def _with_chart(inputs: Mapping[str, Any], patient: Patient, at: datetime) -> dict[str, Any]:
+    """Validate the input, fill age and sex from the chart, refuse values that contradict it."""
+    if not isinstance(inputs, Mapping):
+        raise Invalid("eligibility.input_invalid", "input: expected object", field=None)
+    document = dict(inputs)
+    validate(document)
+    chart = _chart_values(patient, at)
+    for name in _CHART_FIELDS:
+        given = document.get(name)
+        if given is None:
+            document[name] = chart[name]
+        elif given != chart[name]:
+            raise Invalid(
+                "screening.chart_mismatch",
+                f"{name}: {given!r} does not match the chart ({chart[name]!r}); correct the "
+                "chart or leave it out.",
+                field=name,
+            )
+    return document
+
+
+def _current_fingerprint(stored: Mapping[str, Any], patient: Patient, at: datetime) -> str | None:
+    document = {**stored, **_chart_values(patient, at)}
+    try:
+        return fingerprint(parse_screening_input(document))
+    except Invalid:
+        return None  # the stored input is no longer valid under the current rules
+
+
+def _is_stale(db: Session, screening: Screening, patient: Patient, at: datetime) -> bool:
+    if screening.status == ScreeningStatus.SUPERSEDED:
+        return True
+    newer = repo.newer_screenings(db, screening=screening)
+    latest = newer[0] if newer else screening
+    return _current_fingerprint(latest.input, patient, at) != screening.input_fingerprint
+
+
+def _audit(
+    db: Session,
+    ctx: AuditContext,
+    at: datetime,
+    action: AuditAction,
+    patient: Patient,
+    *,
+    entity_id: int | None,
+    detail: str | None = None,
+    entity_type: str = "Screening",
+) -> None:
+    record_event(
+        db,
+        ctx=ctx,
+        at=at,
+        action=action,
+        entity_type=entity_type,
+        entity_id=entity_id,
+        patient_id=patient.id,
+        detail=detail,
+    )
+
+
+def preview_screening(
+    db: Session, *, patient_id: int, inputs: Mapping[str, Any], at: datetime, ctx: AuditContext
+) -> ScreeningResult:
+    """Screen without saving (the live form preview)."""
+    patient = authorized_patient(
+        db,
+        patient_id,
+        actor=require_actor(ctx),
+        action=Action.CLINICAL_RECORD,
+        audit_action=AuditAction.EXECUTE,
+        entity_type="ScreeningPreview",
+    )
+    result = screen(parse_screening_input(_with_chart(inputs, patient, at)))
+    _audit(
+        db, ctx, at, AuditAction.EXECUTE, patient, entity_id=None, entity_type="ScreeningPreview"
+    )
+    return result
+
+
+def evaluate_screening(
+    db: Session, *, patient_id: int, inputs: Mapping[str, Any], at: datetime, ctx: AuditContext
+) -> Screening:
+    """Screen and save a draft; older drafts of the same protocol become superseded."""
+    actor = require_actor(ctx)
+    patient = authorized_patient(
+        db,
+        patient_id,
+        actor=actor,
+        action=Action.CLINICAL_RECORD,
+        audit_action=AuditAction.CREATE,
+        entity_type="Screening",
+    )
+    document = _with_chart(inputs, patient, at)
+    result = screen(parse_screening_input(document))
+    row = repo.add_screening(
+        db,
+        Screening(
+            organisation_id=patient.organisation_id,
+            patient_id=patient.id,
+            protocol=document["protocol"],
+            input=document,
+            result=result.as_dict(),
+            decision=result.decision.value,
+            ruleset_version=result.ruleset_version,
+            input_fingerprint=result.input_fingerprint,
+            status=ScreeningStatus.DRAFT.value,
+            created_by=actor.user_id,
+            created_at=at,
+        ),
+    )
+    repo.supersede_screenings(
+        db,
+        patient_id=patient.id,
+        protocol=row.protocol,
+        status=ScreeningStatus.DRAFT.value,
+        except_id=row.id,
+        at=at,
+    )
+    _audit(
+        db,
+        ctx,
+        at,
+        AuditAction.CREATE,
+        patient,
+        entity_id=row.id,
+        detail=f"decision={row.decision}",
+    )
+    return row
+
+
+def _load_screening(
+    db: Session, screening_id: int, *, actor: Actor, action: Action | None, audit: AuditAction
+) -> tuple[Screening, Patient]:
+    row = repo.get_screening(db, screening_id)
+    if row is None:
+        raise NotFound("screening.not_found", f"No screening with id {screening_id}.")
+    patient = authorized_patient(
+        db,
+        row.patient_id,
+        actor=actor,
+        action=action or read_action(actor, row.patient_id),
+        audit_action=audit,
+        entity_type="Screening",
+        entity_id=row.id,
+    )
+    return row, patient
+
+
+def get_screening(
+    db: Session, *, screening_id: int, at: datetime, ctx: AuditContext
+) -> ScreeningView:
+    row, patient = _load_screening(
+        db, screening_id, actor=require_actor(ctx), action=None, audit=AuditAction.READ
+    )
+    _audit(db, ctx, at, AuditAction.READ, patient, entity_id=row.id)
+    return ScreeningView(row, _is_stale(db, row, patient, at))
+
+
+def list_screenings(
+    db: Session, *, patient_id: int, at: datetime, ctx: AuditContext
+) -> list[ScreeningView]:
+    """Every screening of the patient, newest first."""
+    actor = require_actor(ctx)
+    patient = authorized_patient(
+        db,
+        patient_id,
+        actor=actor,
+        action=read_action(actor, patient_id),
+        audit_action=AuditAction.READ,
+        entity_type="Screening",
+    )
+    rows = repo.list_screenings(db, patient_id=patient.id)
+    _audit(db, ctx, at, AuditAction.READ, patient, entity_id=None, detail=f"results={len(rows)}")
+    return [ScreeningView(row, _is_stale(db, row, patient, at)) for row in rows]
+
+
+def _require_signable(db: Session, row: Screening, patient: Patient, at: datetime) -> None:
+    if row.status != ScreeningStatus.DRAFT:
+        raise Conflict(
+            "screening.not_draft",
+            f"Screening {row.id} is {row.status}; a signed decision is never edited. Evaluate "
+            "a new screening instead.",
+            field="status",
+        )
+    if _is_stale(db, row, patient, at):
+        raise Conflict(
+            "screening.stale",
+            "The chart or the rules changed since this screening; evaluate it again.",
+            field="status",
+        )
+
+
+def _override_outcome(row: Screening, overrides: Mapping[str, str]) -> OverrideOutcome:
+    """The decision after the overrides; refuses hard stops and unjustified review reasons."""
+    result = screen(parse_screening_input(row.input))
+    outcome = apply_overrides(result, overrides)
+    if outcome.blocking:
+        raise RuleViolation(
+            "screening.blocked",
+            "Cannot sign: hard stop(s) that cannot be overridden: " + ", ".join(outcome.blocking),
+            field="decision",
+        )
+    if outcome.uncovered:
+        raise RuleViolation(
+            "screening.justification_required",
+            "Give a written justification for: " + ", ".join(outcome.uncovered),
+            field="overrides",
+        )
+    return outcome
+
+
+def sign_screening(
+    db: Session, *, screening_id: int, overrides: Mapping[str, str], at: datetime, ctx: AuditContext
+) -> Screening:
+    """Prescriber signs a draft, justifying every review reason; nothing may block.
+
+    Raises:
+        Conflict: the screening is not a draft, or the chart or rules changed since it was made.
+        RuleViolation: ``screening.blocked`` (hard stops) or ``screening.justification_required``
+            (review reasons without a justification), naming the codes; or an override of a
+            block or info reason (from the core).
+        Invalid: an override names a code not in this decision, or its justification is blank.
+    """
+    actor = require_actor(ctx)
+    row, patient = _load_screening(
+        db, screening_id, actor=actor, action=Action.CLINICAL_SIGN, audit=AuditAction.UPDATE
+    )
+    _require_signable(db, row, patient, at)
+    cleaned = {code: text.strip() for code, text in overrides.items()}
+    outcome = _override_outcome(row, cleaned)
+    repo.supersede_screenings(
+        db,
+        patient_id=patient.id,
+        protocol=row.protocol,
+        status=ScreeningStatus.SIGNED.value,
+        except_id=row.id,
+        at=at,
+    )
+    row.status = ScreeningStatus.SIGNED.value
+    row.overrides = cleaned
+    row.signed_decision = outcome.decision.value
+    row.signed_by = actor.user_id
+    row.signed_at = at
+    db.flush()
+    detail = "signed overrides=" + ",".join(outcome.overridden)
+    _audit(db, ctx, at, AuditAction.UPDATE, patient, entity_id=row.id, detail=detail)
+    return row
+
+
+def _pregnancy_status(row: Screening | None) -> str | None:
+    pregnant = None if row is None else row.input.get("pregnant")
+    if pregnant is None:
+        return None
+    # The session gates' PregnancyStatus vocabulary.
+    return "positive" if pregnant else "negative"
+
+
+def _decision_on_file(
+    db: Session, *, patient_id: int, protocol: Protocol
+) -> tuple[Screening | None, bool]:
+    """The newest signed screening of the protocol, else the newest draft; and whether signed."""
+    signed = repo.latest_screening(
+        db, patient_id=patient_id, protocol=protocol.value, status=ScreeningStatus.SIGNED.value
+    )
+    if signed is not None:
+        return signed, True
+    return repo.latest_screening(db, patient_id=patient_id, protocol=protocol.value), False
+
+
+def readiness_evidence(
+    db: Session, *, patient_id: int, protocol_id: str, at: datetime
+) -> ScreeningEvidence:
+    """Screening, consent and REMS facts for the session ready gates; the caller audits.
+
+    The decision is the newest signed one for the protocol (its post-override decision), else
+    the newest draft (unsigned). Pregnancy status is required unless the chart says male, as the
+    core's ``pregnancy.status_not_recorded`` rule does.
+    """
+    protocol = screening_protocol(protocol_id)
+    patient = load_patient(db, patient_id)
+    row, signed = _decision_on_file(db, patient_id=patient.id, protocol=protocol)
+    decision = None if row is None else (row.signed_decision if signed else row.decision)
+    consent = consent_service.consent_on_file(db, patient=patient, at=at)
+    return ScreeningEvidence(
+        decision_id=None if row is None else row.id,
+        decision=decision,
+        decision_signed=signed,
+        decision_stale=row is not None and _is_stale(db, row, patient, at),
+        consent_valid=consent.valid,
+        consent_version=None if consent.latest is None else consent.latest.document_version,
+        rems_enrolled=rems_enrolment_service.is_enrolled(db, patient_id=patient.id),
+        pregnancy_status_required=patient.sex_at_birth != "male",
+        pregnancy_status=_pregnancy_status(row),
+    )
