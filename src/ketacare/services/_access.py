@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from ketacare.core.audit import AuditAction
+from ketacare.core.audit import AuditAction, AuditEntity
 from ketacare.core.authz import Action, Actor, Target
 from ketacare.core.errors import Invalid, NotFound
 from ketacare.db.models import Patient
@@ -36,7 +36,7 @@ def authorized_patient(
     actor: Actor,
     action: Action,
     audit_action: AuditAction,
-    entity_type: str,
+    entity_type: AuditEntity,
     entity_id: int | None = None,
 ) -> Patient:
     """The patient, once the policy allows ``action`` on their record (else AccessDenied)."""

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from ketacare.core.audit import (
     GENESIS_HASH,
     AuditAction,
+    AuditEntity,
     AuditOutcome,
     AuditRecord,
     ChainBreak,
@@ -42,7 +43,7 @@ def record_event(
     ctx: AuditContext,
     at: datetime,
     action: AuditAction,
-    entity_type: str,
+    entity_type: AuditEntity,
     entity_id: str | int | None,
     outcome: AuditOutcome = AuditOutcome.SUCCESS,
     organisation_id: int | None = None,
@@ -106,7 +107,7 @@ class AccessDenied(Forbidden):
         message: str,
         *,
         audit_action: AuditAction,
-        entity_type: str,
+        entity_type: AuditEntity,
         entity_id: str | None,
         patient_id: int | None,
     ) -> None:
@@ -123,7 +124,7 @@ def authorize(
     target: Target | None,
     *,
     audit_action: AuditAction,
-    entity_type: str,
+    entity_type: AuditEntity,
     entity_id: str | int | None = None,
 ) -> None:
     """Ask the policy; on refusal raise AccessDenied (the adapter audits it, 403)."""

@@ -9,10 +9,12 @@ from ketacare.core.audit.chain import (
     chain_hash,
     verify_chain,
 )
+from ketacare.core.audit.entities import AuditEntity
 
 __all__ = [
     "GENESIS_HASH",
     "AuditAction",
+    "AuditEntity",
     "AuditOutcome",
     "AuditRecord",
     "ChainBreak",

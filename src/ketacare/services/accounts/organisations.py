@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from argon2 import PasswordHasher
 from sqlalchemy.orm import Session
 
-from ketacare.core.audit import AuditAction
+from ketacare.core.audit import AuditAction, AuditEntity
 from ketacare.core.authz import Role
 from ketacare.db.models import Location, Organisation, User
 from ketacare.db.repositories import organisation as org_repo
@@ -47,7 +47,7 @@ def create_organisation(
         ctx=ctx,
         at=at,
         action=AuditAction.CREATE,
-        entity_type="Organisation",
+        entity_type=AuditEntity.ORGANISATION,
         entity_id=org.id,
         organisation_id=org.id,
     )

@@ -9,7 +9,7 @@ from argon2 import PasswordHasher
 from sqlalchemy.orm import Session
 
 from ketacare.config import Settings
-from ketacare.core.audit import AuditAction, AuditOutcome
+from ketacare.core.audit import AuditAction, AuditEntity, AuditOutcome
 from ketacare.core.authz import Action, Actor, Role
 from ketacare.core.errors import Conflict, Invalid, NotFound
 from ketacare.core.plausibility import check_name, check_text
@@ -69,7 +69,11 @@ def create_user(
 ) -> User:
     if ctx.actor is not None:
         authorize(
-            ctx.actor, Action.USER_MANAGE, None, audit_action=AuditAction.CREATE, entity_type="User"
+            ctx.actor,
+            Action.USER_MANAGE,
+            None,
+            audit_action=AuditAction.CREATE,
+            entity_type=AuditEntity.USER,
         )
     check_password_rules(password)
     # The same text rules as the API and the pages: no control characters, a visible name.
@@ -99,7 +103,7 @@ def create_user(
         ctx=ctx,
         at=at,
         action=AuditAction.CREATE,
-        entity_type="User",
+        entity_type=AuditEntity.USER,
         entity_id=user.id,
         organisation_id=organisation_id,
         detail=f"role={role}",
@@ -196,7 +200,7 @@ def _audit_login(
         ctx=ctx,
         at=at,
         action=AuditAction.EXECUTE,
-        entity_type="Login",
+        entity_type=AuditEntity.LOGIN,
         entity_id=user.id if user else None,
         outcome=outcome,
         organisation_id=user.organisation_id if user else None,
@@ -253,7 +257,7 @@ def end_login_session(db: Session, *, token: str, at: datetime, ctx: AuditContex
         ctx=ctx,
         at=at,
         action=AuditAction.EXECUTE,
-        entity_type="Logout",
+        entity_type=AuditEntity.LOGOUT,
         entity_id=login.user_id,
     )
 
@@ -277,7 +281,7 @@ def issue_api_token(
         ctx=ctx,
         at=at,
         action=AuditAction.CREATE,
-        entity_type="ApiToken",
+        entity_type=AuditEntity.API_TOKEN,
         entity_id=row.id,
         organisation_id=user.organisation_id,
         user_id=user.id,
@@ -307,7 +311,7 @@ def revoke_api_token(db: Session, *, token: str, at: datetime, ctx: AuditContext
             ctx=ctx,
             at=at,
             action=AuditAction.UPDATE,
-            entity_type="ApiToken",
+            entity_type=AuditEntity.API_TOKEN,
             entity_id=row.id,
             detail="revoked",
         )
@@ -343,7 +347,7 @@ def change_password(
         ctx=ctx,
         at=at,
         action=AuditAction.UPDATE,
-        entity_type="User",
+        entity_type=AuditEntity.USER,
         entity_id=user.id,
         detail="password changed",
     )
@@ -367,7 +371,7 @@ def set_user_active(
         Action.USER_MANAGE,
         None,
         audit_action=AuditAction.UPDATE,
-        entity_type="User",
+        entity_type=AuditEntity.USER,
         entity_id=user.id,
     )
     if user.id == ctx.actor.user_id and not active:
@@ -383,7 +387,7 @@ def set_user_active(
         ctx=ctx,
         at=at,
         action=AuditAction.UPDATE,
-        entity_type="User",
+        entity_type=AuditEntity.USER,
         entity_id=user.id,
         detail="activated" if active else "deactivated",
     )

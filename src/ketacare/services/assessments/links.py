@@ -25,7 +25,7 @@ from enum import StrEnum
 
 from sqlalchemy.orm import Session
 
-from ketacare.core.audit import AuditAction
+from ketacare.core.audit import AuditAction, AuditEntity
 from ketacare.core.authz import Action, Target
 from ketacare.core.errors import Conflict, Invalid, NotFound
 from ketacare.core.instruments import Instrument, load_catalogue
@@ -38,7 +38,7 @@ from ketacare.services.assessments import records as assessments
 from ketacare.services.audit import AuditContext, authorize, record_event
 from ketacare.services.notify.notifications import NotificationKind
 
-ENTITY = "PatientLink"
+ENTITY = AuditEntity.PATIENT_LINK
 TOKEN_BYTES = 32
 # Clinic-wide expiry range offered by Greenspace (Greenspace Health's published clinic settings:
 # 1-30 days): a product bound.

@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from ketacare.core.audit import AuditAction
+from ketacare.core.audit import AuditAction, AuditEntity
 from ketacare.core.authz import Action
 from ketacare.core.errors import Invalid
 from ketacare.core.instruments import Instrument, load_catalogue
@@ -29,14 +29,13 @@ from ketacare.core.outcomes import (
 )
 from ketacare.db.models import Assessment, Patient, SafetyAlert, TreatmentEvent
 from ketacare.db.repositories import assessment as repo
+from ketacare.services._access import load_patient, require_actor
 from ketacare.services.assessments.records import (
     AssessmentView,
     audit_patient,
     authorize_patient,
     find_instrument,
     list_assessments,
-    load_patient,
-    signed_in_actor,
 )
 from ketacare.services.assessments.safety_alerts import open_safety_alerts
 from ketacare.services.audit import AuditContext
@@ -129,7 +128,7 @@ def get_outcomes(
     db: Session, *, patient_id: int, instrument_id: str, at: datetime, ctx: AuditContext
 ) -> OutcomeReport:
     """Outcome summary of one instrument for one patient (clinical staff; audited)."""
-    actor = signed_in_actor(ctx)
+    actor = require_actor(ctx)
     patient = load_patient(db, patient_id)
     authorize_patient(
         actor,
@@ -141,7 +140,14 @@ def get_outcomes(
     instrument = find_instrument(instrument_id)
     report = evaluate_patient_outcomes(db, patient=patient, instrument=instrument)
     audit_patient(
-        db, ctx, at, AuditAction.READ, "Outcome", None, patient, f"instrument={instrument.id}"
+        db,
+        ctx,
+        at,
+        AuditAction.READ,
+        AuditEntity.OUTCOME,
+        None,
+        patient,
+        f"instrument={instrument.id}",
     )
     return report
 
@@ -159,7 +165,14 @@ def outcomes_for_operator(
     instrument = find_instrument(instrument_id)
     report = evaluate_patient_outcomes(db, patient=patient, instrument=instrument)
     audit_patient(
-        db, ctx, at, AuditAction.READ, "Outcome", None, patient, f"instrument={instrument.id}"
+        db,
+        ctx,
+        at,
+        AuditAction.READ,
+        AuditEntity.OUTCOME,
+        None,
+        patient,
+        f"instrument={instrument.id}",
     )
     return report
 

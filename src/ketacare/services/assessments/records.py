@@ -21,7 +21,7 @@ from enum import StrEnum
 
 from sqlalchemy.orm import Session
 
-from ketacare.core.audit import AuditAction
+from ketacare.core.audit import AuditAction, AuditEntity
 from ketacare.core.authz import Action, Actor, Target
 from ketacare.core.errors import Conflict, Invalid, NotFound
 from ketacare.core.instruments import Instrument, ScoreResult, load_catalogue, parse_token, score
@@ -29,7 +29,7 @@ from ketacare.core.instruments.model import Answer
 from ketacare.core.outcomes import normalise_instrument_id
 from ketacare.db.models import Assessment, Patient, SafetyAlert
 from ketacare.db.repositories import assessment as repo
-from ketacare.db.repositories import patient as patient_repo
+from ketacare.services._access import load_patient, require_actor
 from ketacare.services.assessments import safety_alerts, treatment_events
 from ketacare.services.assessments.safety_alerts import raise_alerts
 from ketacare.services.assessments.source import Attribution, attribution_of
@@ -69,29 +69,6 @@ class Recorded:
     alerts: list[SafetyAlert]
 
 
-def signed_in_actor(ctx: AuditContext) -> Actor:
-    """The signed-in actor (also used by ``services.assessments.outcomes``).
-
-    Raises:
-        Invalid: ``auth.required`` when nobody is signed in.
-    """
-    if ctx.actor is None:
-        raise Invalid("auth.required", "Sign in first.")
-    return ctx.actor
-
-
-def load_patient(db: Session, patient_id: int) -> Patient:
-    """The patient, unauthorised and unaudited (the caller does both).
-
-    Raises:
-        NotFound: ``patient.not_found``.
-    """
-    patient = patient_repo.get_patient(db, patient_id)
-    if patient is None:
-        raise NotFound("patient.not_found", f"No patient with id {patient_id}.")
-    return patient
-
-
 def authorize_patient(
     actor: Actor, patient: Patient, *, staff: Action, own: Action, audit_action: AuditAction
 ) -> None:
@@ -102,7 +79,7 @@ def authorize_patient(
         action,
         Target(patient.organisation_id, patient.id),
         audit_action=audit_action,
-        entity_type="Assessment",
+        entity_type=AuditEntity.ASSESSMENT,
     )
 
 
@@ -242,7 +219,7 @@ def record_assessment_with_alerts(
     patient_link_id: int | None = None,
 ) -> Recorded:
     """As ``record_assessment``, also returning the alerts raised (for the API response)."""
-    actor = signed_in_actor(ctx)
+    actor = require_actor(ctx)
     patient = load_patient(db, patient_id)
     authorize_patient(
         actor,
@@ -277,7 +254,7 @@ def record_assessment_with_alerts(
     detail = f"instrument={instrument.id};source={attribution.source}"
     if previous is not None:
         detail += f";supersedes={previous.id}"
-    audit_patient(db, ctx, at, AuditAction.CREATE, "Assessment", row.id, patient, detail)
+    audit_patient(db, ctx, at, AuditAction.CREATE, AuditEntity.ASSESSMENT, row.id, patient, detail)
     alerts = raise_alerts(db, row=row, instrument=instrument, result=result, ctx=ctx, at=at)
     return Recorded(assessment=row, alerts=alerts)
 
@@ -328,7 +305,7 @@ def audit_patient(
     ctx: AuditContext,
     at: datetime,
     action: AuditAction,
-    entity_type: str,
+    entity_type: AuditEntity,
     entity_id: int | None,
     patient: Patient,
     detail: str | None = None,
@@ -359,7 +336,7 @@ def list_assessments(
     db: Session, *, patient_id: int, instrument_id: str | None, at: datetime, ctx: AuditContext
 ) -> list[AssessmentView]:
     """All of a patient's assessments, oldest first, corrections marked (audited read)."""
-    actor = signed_in_actor(ctx)
+    actor = require_actor(ctx)
     patient = load_patient(db, patient_id)
     authorize_patient(
         actor,
@@ -372,6 +349,6 @@ def list_assessments(
     rows = repo.list_assessments(db, patient_id=patient.id, instrument_id=wanted)
     replaced = repo.superseded_ids(db, patient_id=patient.id)
     audit_patient(
-        db, ctx, at, AuditAction.READ, "Assessment", None, patient, f"results={len(rows)}"
+        db, ctx, at, AuditAction.READ, AuditEntity.ASSESSMENT, None, patient, f"results={len(rows)}"
     )
     return [AssessmentView(assessment=r, superseded=r.id in replaced) for r in rows]

@@ -14,14 +14,14 @@ from enum import StrEnum
 
 from sqlalchemy.orm import Session
 
-from ketacare.core.audit import AuditAction
-from ketacare.core.authz import Action, Actor, Target
+from ketacare.core.audit import AuditAction, AuditEntity
+from ketacare.core.authz import Action, Target
 from ketacare.core.errors import Conflict, Invalid, NotFound
 from ketacare.core.instruments import Instrument, ScoreResult
 from ketacare.core.outcomes import safety_alerts
 from ketacare.db.models import Assessment, Patient, SafetyAlert
 from ketacare.db.repositories import assessment as repo
-from ketacare.db.repositories import patient as patient_repo
+from ketacare.services._access import load_patient, require_actor
 from ketacare.services.audit import AuditContext, authorize, record_event
 from ketacare.services.notify.notifications import enqueue_safety_alert
 
@@ -37,19 +37,6 @@ class AlertStatus(StrEnum):
 class AlertRow:
     alert: SafetyAlert
     patient: Patient
-
-
-def _actor(ctx: AuditContext) -> Actor:
-    if ctx.actor is None:
-        raise Invalid("auth.required", "Sign in first.")
-    return ctx.actor
-
-
-def _patient(db: Session, patient_id: int) -> Patient:
-    patient = patient_repo.get_patient(db, patient_id)
-    if patient is None:
-        raise NotFound("patient.not_found", f"No patient with id {patient_id}.")
-    return patient
 
 
 def raise_alerts(
@@ -85,7 +72,7 @@ def raise_alerts(
             ctx=ctx,
             at=at,
             action=AuditAction.CREATE,
-            entity_type="SafetyAlert",
+            entity_type=AuditEntity.SAFETY_ALERT,
             entity_id=alert.id,
             organisation_id=row.organisation_id,
             patient_id=row.patient_id,
@@ -110,13 +97,13 @@ def list_alerts(
     db: Session, *, status: AlertStatus | None, at: datetime, ctx: AuditContext
 ) -> list[SafetyAlert]:
     """The actor's organisation's safety alerts (clinical staff); one audit entry per patient."""
-    actor = _actor(ctx)
+    actor = require_actor(ctx)
     authorize(
         actor,
         Action.CLINICAL_READ,
         Target(actor.organisation_id),
         audit_action=AuditAction.READ,
-        entity_type="SafetyAlert",
+        entity_type=AuditEntity.SAFETY_ALERT,
     )
     alerts = repo.list_alerts(
         db,
@@ -130,7 +117,7 @@ def list_alerts(
             ctx=ctx,
             at=at,
             action=AuditAction.READ,
-            entity_type="SafetyAlert",
+            entity_type=AuditEntity.SAFETY_ALERT,
             entity_id=None,
             patient_id=patient_id,
             detail=f"alerts={count}",
@@ -163,7 +150,7 @@ def close_alert(
         Invalid: ``alert.note_required`` naming ``action_note`` when the note is blank.
         Conflict: the alert is already closed.
     """
-    actor = _actor(ctx)
+    actor = require_actor(ctx)
     alert = repo.get_alert_for_update(db, alert_id)
     if alert is None:
         raise NotFound("alert.not_found", f"No safety alert with id {alert_id}.")
@@ -172,7 +159,7 @@ def close_alert(
         Action.ALERT_CLOSE,
         Target(alert.organisation_id, alert.patient_id),
         audit_action=AuditAction.UPDATE,
-        entity_type="SafetyAlert",
+        entity_type=AuditEntity.SAFETY_ALERT,
         entity_id=alert.id,
     )
     note = _clean_note(action_note)
@@ -188,7 +175,7 @@ def close_alert(
         ctx=ctx,
         at=at,
         action=AuditAction.UPDATE,
-        entity_type="SafetyAlert",
+        entity_type=AuditEntity.SAFETY_ALERT,
         entity_id=alert.id,
         organisation_id=alert.organisation_id,
         patient_id=alert.patient_id,
@@ -200,4 +187,4 @@ def close_alert(
 def alert_board(db: Session, *, at: datetime, ctx: AuditContext) -> list[AlertRow]:
     """Open alerts of the actor's organisation with their patients (audited per patient)."""
     alerts = list_alerts(db, status=AlertStatus.OPEN, at=at, ctx=ctx)
-    return [AlertRow(alert=a, patient=_patient(db, a.patient_id)) for a in alerts]
+    return [AlertRow(alert=a, patient=load_patient(db, a.patient_id)) for a in alerts]

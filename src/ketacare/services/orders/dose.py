@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from ketacare.core.audit import AuditAction
+from ketacare.core.audit import AuditAction, AuditEntity
 from ketacare.core.authz import Action
 from ketacare.core.dosing.calculator import calculate_dose
 from ketacare.core.dosing.limit_checks import WEEK_DAYS
@@ -198,7 +198,11 @@ def preview_dose(
     """
     actor = require_actor(ctx)
     authorize(
-        actor, Action.CLINICAL_READ, None, audit_action=AuditAction.EXECUTE, entity_type="Dose"
+        actor,
+        Action.CLINICAL_READ,
+        None,
+        audit_action=AuditAction.EXECUTE,
+        entity_type=AuditEntity.DOSE,
     )
     protocol = protocol_for(
         db, organisation_id=actor.organisation_id, protocol_id=inputs.protocol_id

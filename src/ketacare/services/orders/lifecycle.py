@@ -18,14 +18,14 @@ from enum import StrEnum
 
 from sqlalchemy.orm import Session
 
-from ketacare.core.audit import AuditAction
+from ketacare.core.audit import AuditAction, AuditEntity
 from ketacare.core.authz import Action, Actor, Target
 from ketacare.core.dosing.order import DoseCalculation
 from ketacare.core.dosing.protocol import Protocol
 from ketacare.core.errors import Conflict, Invalid, NotFound
 from ketacare.db.models import Order, OrderStatusChange, Patient
 from ketacare.db.repositories import order as order_repo
-from ketacare.db.repositories import patient as patient_repo
+from ketacare.services._access import authorized_patient, require_actor
 from ketacare.services.audit import AuditContext, authorize, record_event
 from ketacare.services.orders.dose import (
     DoseInputs,
@@ -56,12 +56,6 @@ TRANSITIONS: Mapping[OrderStatus, frozenset[OrderStatus]] = {
 }
 
 
-def _actor(ctx: AuditContext) -> Actor:
-    if ctx.actor is None:
-        raise Invalid("auth.required", "Sign in first.")
-    return ctx.actor
-
-
 def preview_order(
     db: Session, *, patient_id: int, inputs: DoseInputs, at: datetime, ctx: AuditContext
 ) -> DoseCalculation:
@@ -72,7 +66,7 @@ def preview_order(
     patient = _load_patient(
         db,
         patient_id,
-        actor=_actor(ctx),
+        actor=require_actor(ctx),
         action=Action.CLINICAL_READ,
         audit_action=AuditAction.READ,
     )
@@ -85,7 +79,7 @@ def preview_order(
         ctx=ctx,
         at=at,
         action=AuditAction.READ,
-        entity_type="BodyMeasurement",
+        entity_type=AuditEntity.BODY_MEASUREMENT,
         entity_id=facts.weight_measurement_id,
         patient_id=patient.id,
         detail="dose preview",
@@ -118,17 +112,14 @@ def _require_override_reason(calculation: DoseCalculation | bool, reason: str | 
 def _load_patient(
     db: Session, patient_id: int, *, actor: Actor, action: Action, audit_action: AuditAction
 ) -> Patient:
-    patient = patient_repo.get_patient(db, patient_id)
-    if patient is None:
-        raise NotFound("patient.not_found", f"No patient with id {patient_id}.")
-    authorize(
-        actor,
-        action,
-        Target(patient.organisation_id, patient.id),
+    return authorized_patient(
+        db,
+        patient_id,
+        actor=actor,
+        action=action,
         audit_action=audit_action,
-        entity_type="Order",
+        entity_type=AuditEntity.ORDER,
     )
-    return patient
 
 
 def create_order(
@@ -147,7 +138,7 @@ def create_order(
         Invalid: bad inputs (naming the field), or ``override_reason`` missing on a soft breach.
         RuleViolation: a hard limit or a weight older than the CONFIG limit; nothing is stored.
     """
-    actor = _actor(ctx)
+    actor = require_actor(ctx)
     patient = _load_patient(
         db, patient_id, actor=actor, action=Action.CLINICAL_SIGN, audit_action=AuditAction.CREATE
     )
@@ -240,7 +231,7 @@ def _audit(
         ctx=ctx,
         at=at,
         action=action,
-        entity_type="Order",
+        entity_type=AuditEntity.ORDER,
         entity_id=order.id,
         patient_id=order.patient_id,
         detail=detail,
@@ -271,7 +262,7 @@ def load_order(
     actor: Actor,
     action: Action,
     audit_action: AuditAction,
-    entity_type: str = "Order",
+    entity_type: AuditEntity = AuditEntity.ORDER,
 ) -> Order:
     """Fetch an order and authorise ``action`` on its patient (refusals are audited by the edge)."""
     order = get_order(db, order_id=order_id)
@@ -291,7 +282,7 @@ def read_order(db: Session, *, order_id: int, at: datetime, ctx: AuditContext) -
     order = load_order(
         db,
         order_id=order_id,
-        actor=_actor(ctx),
+        actor=require_actor(ctx),
         action=Action.CLINICAL_READ,
         audit_action=AuditAction.READ,
     )
@@ -306,7 +297,7 @@ def list_patient_orders(
     patient = _load_patient(
         db,
         patient_id,
-        actor=_actor(ctx),
+        actor=require_actor(ctx),
         action=Action.CLINICAL_READ,
         audit_action=AuditAction.READ,
     )
@@ -316,7 +307,7 @@ def list_patient_orders(
         ctx=ctx,
         at=at,
         action=AuditAction.READ,
-        entity_type="Order",
+        entity_type=AuditEntity.ORDER,
         entity_id=None,
         patient_id=patient.id,
         detail=f"results={len(orders)}",
@@ -370,7 +361,7 @@ def sign_order(
         Invalid: a soft limit is exceeded and no reason is stored or given.
         RuleViolation: the weight is now too old (or any hard limit).
     """
-    actor = _actor(ctx)
+    actor = require_actor(ctx)
     order = load_order(
         db,
         order_id=order_id,
@@ -409,7 +400,7 @@ def cancel_order(
     ctx: AuditContext,
 ) -> Order:
     """Cancel a draft or signed order with a reason (prescriber only)."""
-    actor = _actor(ctx)
+    actor = require_actor(ctx)
     order = load_order(
         db,
         order_id=order_id,
@@ -431,7 +422,7 @@ def cancel_order(
 
 def mark_order_given(db: Session, *, order_id: int, at: datetime, ctx: AuditContext) -> Order:
     """Mark a signed order as given (the treatment-session feature calls this)."""
-    actor = _actor(ctx)
+    actor = require_actor(ctx)
     order = load_order(
         db,
         order_id=order_id,

@@ -14,8 +14,8 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from ketacare.core.audit import AuditAction
-from ketacare.core.authz import Action, Actor
+from ketacare.core.audit import AuditAction, AuditEntity
+from ketacare.core.authz import Action
 from ketacare.core.dosing.pk import (
     DEFAULT_BANDS,
     Band,
@@ -31,6 +31,7 @@ from ketacare.core.dosing.pk import (
 )
 from ketacare.core.errors import Invalid
 from ketacare.db.models import Order
+from ketacare.services._access import require_actor
 from ketacare.services.audit import AuditContext, record_event
 from ketacare.services.orders.lifecycle import load_order
 
@@ -84,12 +85,6 @@ class OrderPK:
     population: PopulationBand | None
     bands: tuple[Band, ...]
     notes: tuple[str, ...]
-
-
-def _actor(ctx: AuditContext) -> Actor:
-    if ctx.actor is None:
-        raise Invalid("auth.required", "Sign in first.")
-    return ctx.actor
 
 
 def order_regimen(order: Order) -> Regimen:
@@ -199,17 +194,17 @@ def order_concentrations(
     order = load_order(
         db,
         order_id=order_id,
-        actor=_actor(ctx),
+        actor=require_actor(ctx),
         action=Action.CLINICAL_READ,
         audit_action=AuditAction.READ,
-        entity_type="OrderPK",
+        entity_type=AuditEntity.ORDER_PK,
     )
     record_event(
         db,
         ctx=ctx,
         at=at,
         action=AuditAction.READ,
-        entity_type="OrderPK",
+        entity_type=AuditEntity.ORDER_PK,
         entity_id=order.id,
         patient_id=order.patient_id,
         detail=None,

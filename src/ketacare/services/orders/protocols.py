@@ -13,20 +13,14 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from ketacare.core.audit import AuditAction
-from ketacare.core.authz import Action, Actor
+from ketacare.core.audit import AuditAction, AuditEntity
+from ketacare.core.authz import Action
 from ketacare.core.dosing.library import get_protocol, list_protocols
 from ketacare.core.dosing.protocol import Protocol
-from ketacare.core.errors import Invalid
 from ketacare.db.models import CustomProtocol
 from ketacare.db.repositories import order as order_repo
+from ketacare.services._access import require_actor
 from ketacare.services.audit import AuditContext, authorize, record_event
-
-
-def _actor(ctx: AuditContext) -> Actor:
-    if ctx.actor is None:
-        raise Invalid("auth.required", "Sign in first.")
-    return ctx.actor
 
 
 def custom_protocols(db: Session, *, organisation_id: int) -> list[Protocol]:
@@ -46,9 +40,13 @@ def protocol_for(db: Session, *, organisation_id: int, protocol_id: str) -> Prot
 
 def list_protocols_for(db: Session, *, ctx: AuditContext) -> list[Protocol]:
     """Built-in plus the actor's organisation's custom protocols, sorted by id."""
-    actor = _actor(ctx)
+    actor = require_actor(ctx)
     authorize(
-        actor, Action.CLINICAL_READ, None, audit_action=AuditAction.READ, entity_type="Protocol"
+        actor,
+        Action.CLINICAL_READ,
+        None,
+        audit_action=AuditAction.READ,
+        entity_type=AuditEntity.PROTOCOL,
     )
     return list_protocols(custom_protocols(db, organisation_id=actor.organisation_id))
 
@@ -68,9 +66,13 @@ def add_custom_protocol(
         Invalid: ``protocol.invalid_field`` naming the dotted field at fault.
         Conflict: ``protocol.duplicate_id`` if the id is already a built-in or custom protocol.
     """
-    actor = _actor(ctx)
+    actor = require_actor(ctx)
     authorize(
-        actor, Action.CONFIG_MANAGE, None, audit_action=AuditAction.CREATE, entity_type="Protocol"
+        actor,
+        Action.CONFIG_MANAGE,
+        None,
+        audit_action=AuditAction.CREATE,
+        entity_type=AuditEntity.PROTOCOL,
     )
     protocol = Protocol.from_dict(definition)
     existing = custom_protocols(db, organisation_id=actor.organisation_id)
@@ -90,7 +92,7 @@ def add_custom_protocol(
         ctx=ctx,
         at=at,
         action=AuditAction.CREATE,
-        entity_type="Protocol",
+        entity_type=AuditEntity.PROTOCOL,
         entity_id=row.id,
         detail=f"protocol={protocol.id}",
     )

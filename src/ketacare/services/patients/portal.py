@@ -10,7 +10,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from ketacare.core.audit import AuditAction
+from ketacare.core.audit import AuditAction, AuditEntity
 from ketacare.core.authz import Action, Role, Target
 from ketacare.core.errors import NotFound
 from ketacare.db.models import AuditEvent, Patient, PatientLink
@@ -97,7 +97,7 @@ def portal_overview(db: Session, *, at: datetime, ctx: AuditContext) -> Portal:
         Action.OWN_RECORD_READ,
         Target(actor.organisation_id, actor.patient_id),
         audit_action=AuditAction.READ,
-        entity_type="Portal",
+        entity_type=AuditEntity.PORTAL,
     )
     if actor.patient_id is None:
         raise NotFound("portal.no_record", "This account is not linked to a patient record.")
@@ -107,7 +107,7 @@ def portal_overview(db: Session, *, at: datetime, ctx: AuditContext) -> Portal:
         actor=actor,
         action=Action.OWN_RECORD_READ,
         audit_action=AuditAction.READ,
-        entity_type="Portal",
+        entity_type=AuditEntity.PORTAL,
     )
     # Read the access report before this visit's own audit entries are written.
     events = audit_repo.list_audit_events(
@@ -136,7 +136,7 @@ def portal_overview(db: Session, *, at: datetime, ctx: AuditContext) -> Portal:
         ctx=ctx,
         at=at,
         action=AuditAction.READ,
-        entity_type="Portal",
+        entity_type=AuditEntity.PORTAL,
         entity_id=None,
         organisation_id=patient.organisation_id,
         patient_id=patient.id,

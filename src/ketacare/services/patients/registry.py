@@ -10,10 +10,10 @@ from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
-from ketacare.core.audit import AuditAction
-from ketacare.core.authz import Action, Actor, Target
+from ketacare.core.audit import AuditAction, AuditEntity
+from ketacare.core.authz import Action, Actor
 from ketacare.core.codes import MeasurementKind
-from ketacare.core.errors import Conflict, Invalid, NotFound
+from ketacare.core.errors import Conflict, Invalid
 from ketacare.core.plausibility import (
     DEFAULT_WINDOWS,
     Windows,
@@ -25,6 +25,7 @@ from ketacare.core.plausibility import (
 from ketacare.core.time import age_in_years
 from ketacare.db.models import BodyMeasurement, Patient
 from ketacare.db.repositories import patient as patient_repo
+from ketacare.services._access import authorized_patient, require_actor
 from ketacare.services.audit import AuditContext, authorize, record_event
 
 EDITABLE_FIELDS = (
@@ -49,18 +50,16 @@ def _search_name(given: str, family: str) -> str:
     return f"{given} {family}".lower()
 
 
-def _actor(ctx: AuditContext) -> Actor:
-    if ctx.actor is None:
-        raise Invalid("auth.required", "Sign in first.")
-    return ctx.actor
-
-
 def register_patient(
     db: Session, *, fields: Mapping[str, object], at: datetime, ctx: AuditContext
 ) -> Patient:
-    actor = _actor(ctx)
+    actor = require_actor(ctx)
     authorize(
-        actor, Action.PATIENT_CREATE, None, audit_action=AuditAction.CREATE, entity_type="Patient"
+        actor,
+        Action.PATIENT_CREATE,
+        None,
+        audit_action=AuditAction.CREATE,
+        entity_type=AuditEntity.PATIENT,
     )
     values = {k: v for k, v in fields.items() if k in EDITABLE_FIELDS}
     mrn = str(values.pop("mrn", None) or _new_mrn())
@@ -81,7 +80,7 @@ def register_patient(
         ctx=ctx,
         at=at,
         action=AuditAction.CREATE,
-        entity_type="Patient",
+        entity_type=AuditEntity.PATIENT,
         entity_id=patient.id,
         patient_id=patient.id,
     )
@@ -100,22 +99,19 @@ def _check_birth_date(value: object, *, at: datetime) -> None:
 def _load(
     db: Session, patient_id: int, *, actor: Actor, action: Action, audit_action: AuditAction
 ) -> Patient:
-    patient = patient_repo.get_patient(db, patient_id)
-    if patient is None:
-        raise NotFound("patient.not_found", f"No patient with id {patient_id}.")
-    authorize(
-        actor,
-        action,
-        Target(patient.organisation_id, patient.id),
+    return authorized_patient(
+        db,
+        patient_id,
+        actor=actor,
+        action=action,
         audit_action=audit_action,
-        entity_type="Patient",
-        entity_id=patient.id,
+        entity_type=AuditEntity.PATIENT,
+        entity_id=patient_id,
     )
-    return patient
 
 
 def get_patient(db: Session, *, patient_id: int, at: datetime, ctx: AuditContext) -> Patient:
-    actor = _actor(ctx)
+    actor = require_actor(ctx)
     action = Action.OWN_RECORD_READ if actor.patient_id == patient_id else Action.PATIENT_READ
     patient = _load(db, patient_id, actor=actor, action=action, audit_action=AuditAction.READ)
     record_event(
@@ -123,7 +119,7 @@ def get_patient(db: Session, *, patient_id: int, at: datetime, ctx: AuditContext
         ctx=ctx,
         at=at,
         action=AuditAction.READ,
-        entity_type="Patient",
+        entity_type=AuditEntity.PATIENT,
         entity_id=patient.id,
         patient_id=patient.id,
     )
@@ -139,7 +135,7 @@ def update_patient(
     at: datetime,
     ctx: AuditContext,
 ) -> Patient:
-    actor = _actor(ctx)
+    actor = require_actor(ctx)
     patient = _load(
         db, patient_id, actor=actor, action=Action.PATIENT_UPDATE, audit_action=AuditAction.UPDATE
     )
@@ -177,7 +173,7 @@ def update_patient(
         ctx=ctx,
         at=at,
         action=AuditAction.UPDATE,
-        entity_type="Patient",
+        entity_type=AuditEntity.PATIENT,
         entity_id=patient.id,
         patient_id=patient.id,
         detail="fields=" + ",".join(sorted(changes)),
@@ -207,9 +203,13 @@ def _parse_query_text(text: str | None) -> tuple[str | None, date | None]:
 def search_patients(
     db: Session, *, query: SearchQuery, at: datetime, ctx: AuditContext
 ) -> list[Patient]:
-    actor = _actor(ctx)
+    actor = require_actor(ctx)
     authorize(
-        actor, Action.PATIENT_SEARCH, None, audit_action=AuditAction.READ, entity_type="Patient"
+        actor,
+        Action.PATIENT_SEARCH,
+        None,
+        audit_action=AuditAction.READ,
+        entity_type=AuditEntity.PATIENT,
     )
     text, parsed_date = _parse_query_text(query.text)
     results = patient_repo.search_patients(
@@ -226,7 +226,7 @@ def search_patients(
         ctx=ctx,
         at=at,
         action=AuditAction.READ,
-        entity_type="PatientSearch",
+        entity_type=AuditEntity.PATIENT_SEARCH,
         entity_id=None,
         detail=f"results={len(results)}",
     )
@@ -249,7 +249,7 @@ def record_measurement(
     The value must be a plausible one for its kind, and, with the latest measurement of the
     other kind, give a BMI some person has (``ketacare.core.plausibility.body``).
     """
-    actor = _actor(ctx)
+    actor = require_actor(ctx)
     patient = _load(
         db, patient_id, actor=actor, action=Action.PATIENT_MEASURE, audit_action=AuditAction.CREATE
     )
@@ -271,7 +271,7 @@ def record_measurement(
         ctx=ctx,
         at=at,
         action=AuditAction.CREATE,
-        entity_type="BodyMeasurement",
+        entity_type=AuditEntity.BODY_MEASUREMENT,
         entity_id=row.id,
         patient_id=patient.id,
         detail=f"kind={kind}",

@@ -14,7 +14,7 @@ from typing import Final
 
 from sqlalchemy.orm import Session
 
-from ketacare.core.audit import AuditAction
+from ketacare.core.audit import AuditAction, AuditEntity
 from ketacare.core.authz import Action, Actor, Role
 from ketacare.core.eligibility.consent import (
     ConsentStatus,
@@ -80,7 +80,9 @@ def _current_document(db: Session, *, organisation_id: int, at: datetime) -> Con
 
 def _authorize_documents(actor: Actor) -> None:
     action = Action.OWN_RECORD_READ if actor.role is Role.PATIENT else Action.PATIENT_READ
-    authorize(actor, action, None, audit_action=AuditAction.READ, entity_type="ConsentDocument")
+    authorize(
+        actor, action, None, audit_action=AuditAction.READ, entity_type=AuditEntity.CONSENT_DOCUMENT
+    )
 
 
 def list_consent_documents(
@@ -127,7 +129,7 @@ def create_consent_document(
         Action.CONFIG_MANAGE,
         None,
         audit_action=AuditAction.CREATE,
-        entity_type="ConsentDocument",
+        entity_type=AuditEntity.CONSENT_DOCUMENT,
     )
     if not text.strip():
         raise Invalid("consent.text_required", "The consent wording is empty.", field="text")
@@ -148,7 +150,7 @@ def create_consent_document(
         ctx=ctx,
         at=at,
         action=AuditAction.CREATE,
-        entity_type="ConsentDocument",
+        entity_type=AuditEntity.CONSENT_DOCUMENT,
         entity_id=document.id,
         detail=f"version={version}",
     )
@@ -185,7 +187,7 @@ def _audit(
         ctx=ctx,
         at=at,
         action=action,
-        entity_type="PatientConsent",
+        entity_type=AuditEntity.PATIENT_CONSENT,
         entity_id=entity_id,
         patient_id=patient.id,
         detail=detail,
@@ -261,7 +263,7 @@ def sign_consent(
         actor=actor,
         action=Action.CLINICAL_RECORD,
         audit_action=AuditAction.CREATE,
-        entity_type="PatientConsent",
+        entity_type=AuditEntity.PATIENT_CONSENT,
     )
     _check_signature(patient, typed_name=typed_name, agreed=agreed)
     document = _document_to_sign(db, patient, document_version=document_version, at=at)
@@ -297,7 +299,7 @@ def consent_overview(
         actor=actor,
         action=read_action(actor, patient_id),
         audit_action=AuditAction.READ,
-        entity_type="PatientConsent",
+        entity_type=AuditEntity.PATIENT_CONSENT,
     )
     document = _current_document(db, organisation_id=patient.organisation_id, at=at)
     consents = repo.list_patient_consents(db, patient_id=patient.id)
@@ -387,7 +389,7 @@ def withdraw_consent(
         actor=actor,
         action=Action.CLINICAL_RECORD,
         audit_action=AuditAction.UPDATE,
-        entity_type="PatientConsent",
+        entity_type=AuditEntity.PATIENT_CONSENT,
         entity_id=consent.id,
     )
     code = _withdrawal_reason(reason)

@@ -21,7 +21,7 @@ from typing import Any, Final
 
 from sqlalchemy.orm import Session
 
-from ketacare.core.audit import AuditAction
+from ketacare.core.audit import AuditAction, AuditEntity
 from ketacare.core.authz import Action, Actor
 from ketacare.core.eligibility import (
     OverrideOutcome,
@@ -146,7 +146,7 @@ def _audit(
     *,
     entity_id: int | None,
     detail: str | None = None,
-    entity_type: str = "Screening",
+    entity_type: AuditEntity = AuditEntity.SCREENING,
 ) -> None:
     record_event(
         db,
@@ -170,11 +170,17 @@ def preview_screening(
         actor=require_actor(ctx),
         action=Action.CLINICAL_RECORD,
         audit_action=AuditAction.EXECUTE,
-        entity_type="ScreeningPreview",
+        entity_type=AuditEntity.SCREENING_PREVIEW,
     )
     result = screen(parse_screening_input(_with_chart(inputs, patient, at)))
     _audit(
-        db, ctx, at, AuditAction.EXECUTE, patient, entity_id=None, entity_type="ScreeningPreview"
+        db,
+        ctx,
+        at,
+        AuditAction.EXECUTE,
+        patient,
+        entity_id=None,
+        entity_type=AuditEntity.SCREENING_PREVIEW,
     )
     return result
 
@@ -190,7 +196,7 @@ def evaluate_screening(
         actor=actor,
         action=Action.CLINICAL_RECORD,
         audit_action=AuditAction.CREATE,
-        entity_type="Screening",
+        entity_type=AuditEntity.SCREENING,
     )
     document = _with_chart(inputs, patient, at)
     result = screen(parse_screening_input(document))
@@ -242,7 +248,7 @@ def _load_screening(
         actor=actor,
         action=action or read_action(actor, row.patient_id),
         audit_action=audit,
-        entity_type="Screening",
+        entity_type=AuditEntity.SCREENING,
         entity_id=row.id,
     )
     return row, patient
@@ -269,7 +275,7 @@ def list_screenings(
         actor=actor,
         action=read_action(actor, patient_id),
         audit_action=AuditAction.READ,
-        entity_type="Screening",
+        entity_type=AuditEntity.SCREENING,
     )
     rows = repo.list_screenings(db, patient_id=patient.id)
     _audit(db, ctx, at, AuditAction.READ, patient, entity_id=None, detail=f"results={len(rows)}")

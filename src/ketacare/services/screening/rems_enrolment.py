@@ -9,7 +9,7 @@ from datetime import date, datetime
 
 from sqlalchemy.orm import Session
 
-from ketacare.core.audit import AuditAction
+from ketacare.core.audit import AuditAction, AuditEntity
 from ketacare.core.authz import Action
 from ketacare.core.errors import Conflict, Invalid
 from ketacare.db.models import RemsEnrolment
@@ -50,7 +50,7 @@ def record_rems_enrolment(
         actor=actor,
         action=Action.CLINICAL_RECORD,
         audit_action=AuditAction.CREATE,
-        entity_type="RemsEnrolment",
+        entity_type=AuditEntity.REMS_ENROLMENT,
     )
     _check_enrolment(
         db, patient_id=patient.id, enrolment_id=enrolment_id, enrolled_on=enrolled_on, at=at
@@ -71,7 +71,7 @@ def record_rems_enrolment(
         ctx=ctx,
         at=at,
         action=AuditAction.CREATE,
-        entity_type="RemsEnrolment",
+        entity_type=AuditEntity.REMS_ENROLMENT,
         entity_id=row.id,
         patient_id=patient.id,
     )
@@ -88,7 +88,7 @@ def get_rems_enrolment(
         actor=actor,
         action=read_action(actor, patient_id),
         audit_action=AuditAction.READ,
-        entity_type="RemsEnrolment",
+        entity_type=AuditEntity.REMS_ENROLMENT,
     )
     row = repo.get_rems_enrolment(db, patient_id=patient.id)
     record_event(
@@ -96,7 +96,7 @@ def get_rems_enrolment(
         ctx=ctx,
         at=at,
         action=AuditAction.READ,
-        entity_type="RemsEnrolment",
+        entity_type=AuditEntity.REMS_ENROLMENT,
         entity_id=None if row is None else row.id,
         patient_id=patient.id,
     )

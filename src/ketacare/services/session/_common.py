@@ -14,9 +14,9 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from ketacare.core.audit import AuditAction
-from ketacare.core.authz import Action, Actor, Target
-from ketacare.core.errors import Conflict, Invalid, NotFound
+from ketacare.core.audit import AuditAction, AuditEntity
+from ketacare.core.authz import Action, Target
+from ketacare.core.errors import Conflict, NotFound
 from ketacare.core.session.cadence import next_vitals_due, vitals_overdue
 from ketacare.core.session.states import SessionState
 from ketacare.db.models import (
@@ -24,19 +24,14 @@ from ketacare.db.models import (
     TreatmentSession,
 )
 from ketacare.db.repositories import session as repo
+from ketacare.services._access import require_actor
 from ketacare.services.audit import AuditContext, authorize, record_event
 
 S = SessionState
 
-ENTITY = "TreatmentSession"
+ENTITY = AuditEntity.TREATMENT_SESSION
 ACTIVE_STATES = (S.CHECKED_IN, S.READY, S.INFUSING, S.PAUSED, S.RECOVERING)
 VITALS_STATES = frozenset(ACTIVE_STATES)
-
-
-def actor_of(ctx: AuditContext) -> Actor:
-    if ctx.actor is None:
-        raise Invalid("auth.required", "Sign in first.")
-    return ctx.actor
 
 
 def load_session(
@@ -52,11 +47,11 @@ def load_session(
     if row is None:
         raise NotFound("session.not_found", f"No treatment session with id {session_id}.")
     authorize(
-        actor_of(ctx),
+        require_actor(ctx),
         action,
         Target(row.organisation_id, row.patient_id),
         audit_action=audit_action,
-        entity_type="TreatmentSession",
+        entity_type=AuditEntity.TREATMENT_SESSION,
         entity_id=row.id,
     )
     return row
@@ -79,7 +74,7 @@ def audit_session(
     action: AuditAction,
     row: TreatmentSession,
     detail: str | None = None,
-    entity_type: str = ENTITY,
+    entity_type: AuditEntity = ENTITY,
     entity_id: int | None = None,
 ) -> None:
     record_event(

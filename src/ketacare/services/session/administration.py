@@ -16,7 +16,7 @@ from decimal import Decimal
 from argon2 import PasswordHasher
 from sqlalchemy.orm import Session
 
-from ketacare.core.audit import AuditAction
+from ketacare.core.audit import AuditAction, AuditEntity
 from ketacare.core.authz import Action
 from ketacare.core.errors import Conflict, Invalid, NotFound
 from ketacare.core.plausibility import DEFAULT_WINDOWS, Windows, check_event_time
@@ -29,10 +29,11 @@ from ketacare.core.session.administration_limits import (
 from ketacare.core.session.states import SessionState
 from ketacare.db.models import AdministrationEvent, TreatmentSession, User
 from ketacare.db.repositories import session as repo
+from ketacare.services._access import require_actor
 from ketacare.services.audit import AuditContext
 from ketacare.services.orders import lifecycle as order_service
 from ketacare.services.orders.lifecycle import OrderStatus
-from ketacare.services.session._common import actor_of, audit_session, check_version, load_session
+from ketacare.services.session._common import audit_session, check_version, load_session
 from ketacare.services.session.binding import (
     given_so_far,
     is_esketamine,
@@ -138,7 +139,7 @@ def record_administration(
             AuditAction.EXECUTE,
             row,
             detail=f"override by user {prescriber.id}: {','.join(beyond)}",
-            entity_type="AdministrationOverride",
+            entity_type=AuditEntity.ADMINISTRATION_OVERRIDE,
             entity_id=event.id,
         )
     return row
@@ -167,7 +168,7 @@ def _store_line(
             amount_unit=entry.amount_unit,
             lot_number=entry.lot_number,
             reason=(entry.reason or "").strip() or None,
-            recorded_by=actor_of(ctx).user_id,
+            recorded_by=require_actor(ctx).user_id,
             recorded_at=at,
             override_by=prescriber.id if prescriber else None,
             override_at=at if prescriber else None,
@@ -317,7 +318,7 @@ def _record_correction(
             at=at,
             reason=reason,
             corrects_id=original.id,
-            recorded_by=actor_of(ctx).user_id,
+            recorded_by=require_actor(ctx).user_id,
             recorded_at=at,
         ),
     )
@@ -335,7 +336,7 @@ def _record_correction(
         AuditAction.UPDATE,
         row,
         detail=f"administration {original.id} entered in error",
-        entity_type="AdministrationEvent",
+        entity_type=AuditEntity.ADMINISTRATION_EVENT,
         entity_id=event.id,
     )
     return row

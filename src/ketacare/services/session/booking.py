@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from ketacare.core.audit import AuditAction
+from ketacare.core.audit import AuditAction, AuditEntity
 from ketacare.core.authz import Action, Actor, Target
 from ketacare.core.dosing.library import list_protocols
 from ketacare.core.dosing.protocol import Protocol, propose_induction_dates
@@ -33,9 +33,10 @@ from ketacare.db.repositories import organisation as org_repo
 from ketacare.db.repositories import patient as patient_repo
 from ketacare.db.repositories import session as repo
 from ketacare.db.repositories import user as user_repo
+from ketacare.services._access import authorized_patient, require_actor
 from ketacare.services.audit import AuditContext, authorize, record_event
 from ketacare.services.orders.protocols import custom_protocols, protocol_for
-from ketacare.services.session._common import ENTITY, actor_of, audit_session
+from ketacare.services.session._common import ENTITY, audit_session
 from ketacare.services.session.gates import order_of, refuse_used_order, session_drug
 
 S = SessionState
@@ -135,7 +136,7 @@ def book_session(
             a start outside the booking window (``ketacare.core.plausibility.times``).
     """
     check_event_time(starts_at, at=at, window=windows.booking, field="starts_at")
-    actor = actor_of(ctx)
+    actor = require_actor(ctx)
     patient = patient_repo.get_patient(db, patient_id)
     target = Target(patient.organisation_id if patient else actor.organisation_id, patient_id)
     authorize(
@@ -240,9 +241,13 @@ def add_chair(
     db: Session, *, name: str, location_id: int | None, at: datetime, ctx: AuditContext
 ) -> Chair:
     """An admin adds a treatment chair to one of the organisation's locations."""
-    actor = actor_of(ctx)
+    actor = require_actor(ctx)
     authorize(
-        actor, Action.CONFIG_MANAGE, None, audit_action=AuditAction.CREATE, entity_type="Chair"
+        actor,
+        Action.CONFIG_MANAGE,
+        None,
+        audit_action=AuditAction.CREATE,
+        entity_type=AuditEntity.CHAIR,
     )
     locations = org_repo.list_locations(db, organisation_id=actor.organisation_id)
     by_id = {loc.id: loc for loc in locations}
@@ -260,7 +265,12 @@ def add_chair(
         Chair(organisation_id=actor.organisation_id, location_id=chosen.id, name=name, active=True),
     )
     record_event(
-        db, ctx=ctx, at=at, action=AuditAction.CREATE, entity_type="Chair", entity_id=chair.id
+        db,
+        ctx=ctx,
+        at=at,
+        action=AuditAction.CREATE,
+        entity_type=AuditEntity.CHAIR,
+        entity_id=chair.id,
     )
     return chair
 
@@ -297,14 +307,12 @@ def proposed_dates(
     ctx: AuditContext,
 ) -> list[date]:
     """Induction dates from the protocol's schedule template (suggestions to book)."""
-    actor = actor_of(ctx)
-    patient = patient_repo.get_patient(db, patient_id)
-    if patient is None:
-        raise NotFound("patient.not_found", f"No patient with id {patient_id}.")
-    authorize(
-        actor,
-        Action.SCHEDULE_MANAGE,
-        Target(patient.organisation_id, patient.id),
+    actor = require_actor(ctx)
+    authorized_patient(
+        db,
+        patient_id,
+        actor=actor,
+        action=Action.SCHEDULE_MANAGE,
         audit_action=AuditAction.READ,
         entity_type=ENTITY,
     )
@@ -315,14 +323,12 @@ def proposed_dates(
 def list_patient_sessions(
     db: Session, *, patient_id: int, at: datetime, ctx: AuditContext
 ) -> list[TreatmentSession]:
-    actor = actor_of(ctx)
-    patient = patient_repo.get_patient(db, patient_id)
-    if patient is None:
-        raise NotFound("patient.not_found", f"No patient with id {patient_id}.")
-    authorize(
-        actor,
-        Action.PATIENT_READ,
-        Target(patient.organisation_id, patient.id),
+    actor = require_actor(ctx)
+    authorized_patient(
+        db,
+        patient_id,
+        actor=actor,
+        action=Action.PATIENT_READ,
         audit_action=AuditAction.READ,
         entity_type=ENTITY,
     )
@@ -332,7 +338,7 @@ def list_patient_sessions(
         ctx=ctx,
         at=at,
         action=AuditAction.READ,
-        entity_type="TreatmentSessionList",
+        entity_type=AuditEntity.TREATMENT_SESSION_LIST,
         entity_id=None,
         patient_id=patient_id,
         detail=f"results={len(rows)}",
@@ -341,9 +347,13 @@ def list_patient_sessions(
 
 
 def list_chairs(db: Session, *, ctx: AuditContext) -> list[Chair]:
-    actor = actor_of(ctx)
+    actor = require_actor(ctx)
     authorize(
-        actor, Action.SCHEDULE_MANAGE, None, audit_action=AuditAction.READ, entity_type="Chair"
+        actor,
+        Action.SCHEDULE_MANAGE,
+        None,
+        audit_action=AuditAction.READ,
+        entity_type=AuditEntity.CHAIR,
     )
     return repo.list_chairs(db, organisation_id=actor.organisation_id)
 
@@ -352,9 +362,13 @@ def booking_choices(
     db: Session, *, ctx: AuditContext
 ) -> tuple[list[Chair], list[Protocol], list[User]]:
     """Chairs, protocols and session staff (nurses, prescribers) to book with."""
-    actor = actor_of(ctx)
+    actor = require_actor(ctx)
     authorize(
-        actor, Action.SCHEDULE_MANAGE, None, audit_action=AuditAction.READ, entity_type="Chair"
+        actor,
+        Action.SCHEDULE_MANAGE,
+        None,
+        audit_action=AuditAction.READ,
+        entity_type=AuditEntity.CHAIR,
     )
     staff = [
         u
@@ -375,13 +389,13 @@ def record_staff_credential(
     ctx: AuditContext,
 ) -> StaffCredential:
     """Record a staff credential (ACLS) with its expiry; clinic admins do this."""
-    actor = actor_of(ctx)
+    actor = require_actor(ctx)
     authorize(
         actor,
         Action.CONFIG_MANAGE,
         None,
         audit_action=AuditAction.CREATE,
-        entity_type="StaffCredential",
+        entity_type=AuditEntity.STAFF_CREDENTIAL,
     )
     user = user_repo.get_user(db, user_id)
     if user is None or user.organisation_id != actor.organisation_id:
@@ -397,7 +411,7 @@ def record_staff_credential(
         ctx=ctx,
         at=at,
         action=AuditAction.CREATE,
-        entity_type="StaffCredential",
+        entity_type=AuditEntity.STAFF_CREDENTIAL,
         entity_id=row.id,
     )
     return row

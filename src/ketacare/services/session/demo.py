@@ -21,13 +21,13 @@ from ketacare.db.repositories import organisation as org_repo
 from ketacare.db.repositories import patient as patient_repo
 from ketacare.db.repositories import session as repo
 from ketacare.db.repositories import user as user_repo
+from ketacare.services._access import require_actor
 from ketacare.services.audit import AuditContext
 from ketacare.services.orders import dose as dose_calculation
 from ketacare.services.orders import lifecycle as order_service
 from ketacare.services.screening import consent as consent_service
 from ketacare.services.screening import eligibility as screening_service
 from ketacare.services.screening import rems_enrolment as rems_enrolment_service
-from ketacare.services.session._common import actor_of
 from ketacare.services.session.booking import book_session
 from ketacare.services.session.gates import ACLS
 
@@ -128,7 +128,7 @@ def prepare_demo_session(
     books the first free demo chair; the chair-side checks (vitals, NPO, escort) are left for
     the nurse to do in the demo.
     """
-    nurse = actor_of(nurse_ctx)
+    nurse = require_actor(nurse_ctx)
     ensure_demo_chairs(db, organisation_id=nurse.organisation_id, at=at)
     screening = screening_service.evaluate_screening(
         db,

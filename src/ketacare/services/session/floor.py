@@ -7,7 +7,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from ketacare.core.audit import AuditAction
+from ketacare.core.audit import AuditAction, AuditEntity
 from ketacare.core.authz import Action
 from ketacare.core.session.model import GateFailure, SessionDrug
 from ketacare.core.session.rems import rems_form_due_at, rems_form_overdue
@@ -19,8 +19,9 @@ from ketacare.db.models import (
 )
 from ketacare.db.repositories import patient as patient_repo
 from ketacare.db.repositories import session as repo
+from ketacare.services._access import require_actor
 from ketacare.services.audit import AuditContext, authorize, record_event
-from ketacare.services.session._common import ACTIVE_STATES, actor_of, cadence
+from ketacare.services.session._common import ACTIVE_STATES, cadence
 from ketacare.services.session.gates import unacknowledged
 from ketacare.services.session.vitals import pending_bp_acknowledgement
 
@@ -85,9 +86,13 @@ def _floor_chair(db: Session, row: TreatmentSession, *, at: datetime) -> FloorCh
 
 def floor_board(db: Session, *, at: datetime, ctx: AuditContext) -> FloorBoard:
     """Every active chair of the organisation, with REMS forms still to submit."""
-    actor = actor_of(ctx)
+    actor = require_actor(ctx)
     authorize(
-        actor, Action.CLINICAL_READ, None, audit_action=AuditAction.READ, entity_type="FloorBoard"
+        actor,
+        Action.CLINICAL_READ,
+        None,
+        audit_action=AuditAction.READ,
+        entity_type=AuditEntity.FLOOR_BOARD,
     )
     rows = repo.list_sessions_in_states(
         db, organisation_id=actor.organisation_id, states=[s.value for s in ACTIVE_STATES]
@@ -101,7 +106,7 @@ def floor_board(db: Session, *, at: datetime, ctx: AuditContext) -> FloorBoard:
         ctx=ctx,
         at=at,
         action=AuditAction.READ,
-        entity_type="FloorBoard",
+        entity_type=AuditEntity.FLOOR_BOARD,
         entity_id=None,
         detail=f"sessions={ids}",
     )

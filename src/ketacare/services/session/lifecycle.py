@@ -35,17 +35,12 @@ from ketacare.db.models import (
     TreatmentSession,
 )
 from ketacare.db.repositories import session as repo
+from ketacare.services._access import require_actor
 from ketacare.services.assessments import records as assessment_service
 from ketacare.services.audit import AuditContext
 from ketacare.services.orders import lifecycle as order_service
 from ketacare.services.orders.lifecycle import OrderStatus
-from ketacare.services.session._common import (
-    actor_of,
-    audit_session,
-    cadence,
-    check_version,
-    load_session,
-)
+from ketacare.services.session._common import audit_session, cadence, check_version, load_session
 from ketacare.services.session.binding import check_end, check_start_rate
 from ketacare.services.session.facts import totals_of
 from ketacare.services.session.gates import (
@@ -252,7 +247,7 @@ def transition_session(
             ``administration.less_than_ordered``; ``administration.no_device_given``.
         GateRefused: ``session.gate_refused`` / ``session.discharge_refused`` with failures.
     """
-    actor = actor_of(ctx)
+    actor = require_actor(ctx)
     row = repo.get_session(db, session_id)
     if row is None:
         raise NotFound("session.not_found", f"No treatment session with id {session_id}.")
@@ -315,4 +310,4 @@ def ready_readiness(
         db, session_id, ctx=ctx, action=Action.CLINICAL_READ, audit_action=AuditAction.READ
     )
     audit_session(db, ctx, at, AuditAction.READ, row, detail="ready_check")
-    return ready_failures(db, row, actor=actor_of(ctx), at=at)
+    return ready_failures(db, row, actor=require_actor(ctx), at=at)

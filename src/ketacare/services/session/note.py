@@ -15,7 +15,7 @@ from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
-from ketacare.core.audit import AuditAction
+from ketacare.core.audit import AuditAction, AuditEntity
 from ketacare.core.authz import Action
 from ketacare.core.session.config import ESKETAMINE_DEVICE_MG
 from ketacare.core.session.model import SessionDrug
@@ -47,7 +47,7 @@ from ketacare.services.session.facts import totals_of
 from ketacare.services.session.gates import CHECKLIST_ITEMS, order_of
 from ketacare.services.session.schedule import location_zone
 
-ENTITY = "SessionNote"
+ENTITY = AuditEntity.SESSION_NOTE
 
 
 class _Names:

@@ -13,18 +13,19 @@ from datetime import datetime
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from ketacare.core.audit import AuditAction
+from ketacare.core.audit import AuditAction, AuditEntity
 from ketacare.core.authz import Action
 from ketacare.core.errors import Conflict
 from ketacare.core.session.note import SessionNote, check_note_signable, content_digest
 from ketacare.core.session.states import SessionState
 from ketacare.db.models import SessionNoteSignature
 from ketacare.db.repositories import session as repo
+from ketacare.services._access import require_actor
 from ketacare.services.audit import AuditContext
-from ketacare.services.session._common import actor_of, audit_session, load_session
+from ketacare.services.session._common import audit_session, load_session
 from ketacare.services.session.note import build_note
 
-ENTITY = "SessionNoteSignature"
+ENTITY = AuditEntity.SESSION_NOTE_SIGNATURE
 
 
 def sign_session_note(
@@ -36,7 +37,7 @@ def sign_session_note(
         Conflict: ``session_note.session_open`` (not discharged or aborted) or
             ``session_note.already_signed``.
     """
-    actor = actor_of(ctx)
+    actor = require_actor(ctx)
     row = load_session(
         db, session_id, ctx=ctx, action=Action.CLINICAL_SIGN, audit_action=AuditAction.CREATE
     )

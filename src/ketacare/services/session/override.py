@@ -14,14 +14,14 @@ from datetime import datetime
 from argon2 import PasswordHasher
 from sqlalchemy.orm import Session
 
-from ketacare.core.audit import AuditAction
+from ketacare.core.audit import AuditAction, AuditEntity
 from ketacare.core.authz import Role
 from ketacare.core.errors import Invalid
 from ketacare.db.models import TreatmentSession, User
 from ketacare.db.repositories import user as user_repo
+from ketacare.services._access import require_actor
 from ketacare.services.accounts.security import verify_password
 from ketacare.services.audit import AccessDenied, AuditContext
-from ketacare.services.session._common import actor_of
 
 REFUSED = (
     "Override refused: the prescriber's e-mail or password is wrong, or the account is not an "
@@ -42,7 +42,7 @@ def _candidate(db: Session, override: Override, ctx: AuditContext) -> User | Non
     email = (override.prescriber_email or "").strip()
     if email:
         return user_repo.get_user_by_email(db, email)
-    return user_repo.get_user(db, actor_of(ctx).user_id)
+    return user_repo.get_user(db, require_actor(ctx).user_id)
 
 
 def _eligible(user: User | None, row: TreatmentSession, at: datetime) -> bool:
@@ -88,7 +88,7 @@ def verify_override(
         raise AccessDenied(
             REFUSED,
             audit_action=AuditAction.EXECUTE,
-            entity_type="AdministrationOverride",
+            entity_type=AuditEntity.ADMINISTRATION_OVERRIDE,
             entity_id=str(row.id),
             patient_id=row.patient_id,
         )

@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
-from ketacare.core.audit import AuditAction
+from ketacare.core.audit import AuditAction, AuditEntity
 from ketacare.core.authz import Action
 from ketacare.core.errors import Conflict, Invalid
 from ketacare.core.plausibility import DEFAULT_WINDOWS, Windows, check_event_time
@@ -23,11 +23,12 @@ from ketacare.db.models import (
     TreatmentSession,
 )
 from ketacare.db.repositories import session as repo
+from ketacare.services._access import require_actor
 from ketacare.services.assessments import records as assessment_service
 from ketacare.services.assessments.records import Timepoint
 from ketacare.services.audit import AuditContext
 from ketacare.services.notify.notifications import enqueue_serious_adverse_event
-from ketacare.services.session._common import actor_of, audit_session, check_version, load_session
+from ketacare.services.session._common import audit_session, check_version, load_session
 from ketacare.services.session.gates import (
     CHECKLIST_ITEMS,
     DISCHARGE_SCORE_INSTRUMENTS,
@@ -144,7 +145,7 @@ def record_observation(
     windows: Windows = DEFAULT_WINDOWS,
 ) -> SessionObservation:
     """A rating scored by the assessments feature (CADSS, MOAA/S, Aldrete, PADSS) or a note."""
-    actor = actor_of(ctx)
+    actor = require_actor(ctx)
     row = load_session(
         db, session_id, ctx=ctx, action=Action.SESSION_RUN, audit_action=AuditAction.CREATE
     )
@@ -189,7 +190,7 @@ def record_observation(
         AuditAction.CREATE,
         row,
         detail=f"observation={obs.kind}",
-        entity_type="SessionObservation",
+        entity_type=AuditEntity.SESSION_OBSERVATION,
         entity_id=obs.id,
     )
     return obs
@@ -215,7 +216,7 @@ def record_adverse_event(
     windows: Windows = DEFAULT_WINDOWS,
 ) -> SessionAdverseEvent:
     """Record an adverse event; a serious one raises a prescriber alert shown on the floor."""
-    actor = actor_of(ctx)
+    actor = require_actor(ctx)
     row = load_session(
         db, session_id, ctx=ctx, action=Action.SESSION_RUN, audit_action=AuditAction.CREATE
     )
@@ -267,7 +268,7 @@ def record_adverse_event(
         AuditAction.CREATE,
         row,
         detail=f"serious={entry.serious}",
-        entity_type="SessionAdverseEvent",
+        entity_type=AuditEntity.SESSION_ADVERSE_EVENT,
         entity_id=event.id,
     )
     return event

@@ -13,7 +13,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from ketacare.core.audit import AuditAction
+from ketacare.core.audit import AuditAction, AuditEntity
 from ketacare.core.authz import Action
 from ketacare.core.errors import Conflict, Invalid, RuleViolation
 from ketacare.core.session.administration import DeviceUse
@@ -24,9 +24,10 @@ from ketacare.db.repositories import organisation as org_repo
 from ketacare.db.repositories import patient as patient_repo
 from ketacare.db.repositories import session as repo
 from ketacare.db.repositories import user as user_repo
+from ketacare.services._access import require_actor
 from ketacare.services.audit import AuditContext, record_event
 from ketacare.services.screening import eligibility as screening_service
-from ketacare.services.session._common import actor_of, load_session
+from ketacare.services.session._common import load_session
 from ketacare.services.session.facts import effective_events, readings_of
 
 BOOLEAN_ANSWERS = (
@@ -118,7 +119,7 @@ def rems_form(db: Session, *, session_id: int, at: datetime, ctx: AuditContext) 
         ctx=ctx,
         at=at,
         action=AuditAction.READ,
-        entity_type="RemsForm",
+        entity_type=AuditEntity.REMS_FORM,
         entity_id=row.id,
         patient_id=row.patient_id,
     )
@@ -165,7 +166,7 @@ def answer_rems_form(
         ctx=ctx,
         at=at,
         action=AuditAction.UPDATE,
-        entity_type="RemsForm",
+        entity_type=AuditEntity.REMS_FORM,
         entity_id=row.id,
         patient_id=row.patient_id,
     )
@@ -176,7 +177,7 @@ def submit_rems_form(
     db: Session, *, session_id: int, at: datetime, ctx: AuditContext
 ) -> TreatmentSession:
     """Mark the form submitted to the REMS (done outside KetaCare); refused while incomplete."""
-    actor = actor_of(ctx)
+    actor = require_actor(ctx)
     row = load_session(
         db, session_id, ctx=ctx, action=Action.CLINICAL_RECORD, audit_action=AuditAction.UPDATE
     )
@@ -200,7 +201,7 @@ def submit_rems_form(
         ctx=ctx,
         at=at,
         action=AuditAction.UPDATE,
-        entity_type="RemsForm",
+        entity_type=AuditEntity.REMS_FORM,
         entity_id=row.id,
         patient_id=row.patient_id,
         detail="submitted",

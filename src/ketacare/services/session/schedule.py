@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy.orm import Session
 
-from ketacare.core.audit import AuditAction
+from ketacare.core.audit import AuditAction, AuditEntity
 from ketacare.core.authz import Action
 from ketacare.core.session.note import SIGNABLE_STATES
 from ketacare.core.session.states import SessionState
@@ -21,10 +21,10 @@ from ketacare.db.repositories import organisation as org_repo
 from ketacare.db.repositories import patient as patient_repo
 from ketacare.db.repositories import session as session_repo
 from ketacare.db.repositories import session_schedule as repo
+from ketacare.services._access import require_actor
 from ketacare.services.audit import AuditContext, authorize, record_event
-from ketacare.services.session._common import actor_of
 
-ENTITY = "SessionSchedule"
+ENTITY = AuditEntity.SESSION_SCHEDULE
 
 
 @dataclass(frozen=True)
@@ -107,7 +107,7 @@ def todays_schedule(
 
     Nurses and prescribers only (SESSION_RUN); one audit event lists the session ids shown.
     """
-    actor = actor_of(ctx)
+    actor = require_actor(ctx)
     authorize(actor, Action.SESSION_RUN, None, audit_action=AuditAction.READ, entity_type=ENTITY)
     chairs = {c.id: c for c in session_repo.list_chairs(db, organisation_id=actor.organisation_id)}
     days = [

@@ -12,7 +12,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from ketacare.core.audit import AuditAction
+from ketacare.core.audit import AuditAction, AuditEntity
 from ketacare.core.authz import Action, Target
 from ketacare.core.errors import Conflict, Invalid, NotFound
 from ketacare.core.plausibility import DEFAULT_WINDOWS, Windows, check_event_time, check_vitals
@@ -31,8 +31,9 @@ from ketacare.db.models import (
     TreatmentSession,
 )
 from ketacare.db.repositories import session as repo
+from ketacare.services._access import require_actor
 from ketacare.services.audit import AuditContext, authorize
-from ketacare.services.session._common import VITALS_STATES, actor_of, audit_session, load_session
+from ketacare.services.session._common import VITALS_STATES, audit_session, load_session
 from ketacare.services.session.facts import (
     baseline_of,
     predose_readings,
@@ -88,7 +89,7 @@ def record_vitals(
     Implausible values (diastolic not below systolic, out of range) and times outside the
     charting window are refused by ``ketacare.core.plausibility`` before anything is saved.
     """
-    actor = actor_of(ctx)
+    actor = require_actor(ctx)
     row = load_session(
         db, session_id, ctx=ctx, action=Action.SESSION_RUN, audit_action=AuditAction.CREATE
     )
@@ -126,7 +127,7 @@ def record_vitals(
         AuditAction.CREATE,
         row,
         detail=f"alerts={len(alerts)}",
-        entity_type="SessionVitals",
+        entity_type=AuditEntity.SESSION_VITALS,
         entity_id=vitals.id,
     )
     return VitalsResult(vitals=vitals, alerts=alerts)
@@ -152,7 +153,7 @@ def acknowledge_alert(
     ctx: AuditContext,
 ) -> SessionAlert:
     """Acknowledge an alert; one that calls for the prescriber needs a prescriber (ALERT_CLOSE)."""
-    actor = actor_of(ctx)
+    actor = require_actor(ctx)
     row = load_session(
         db, session_id, ctx=ctx, action=Action.SESSION_RUN, audit_action=AuditAction.UPDATE
     )
@@ -165,7 +166,7 @@ def acknowledge_alert(
             Action.ALERT_CLOSE,
             Target(row.organisation_id, row.patient_id),
             audit_action=AuditAction.UPDATE,
-            entity_type="SessionAlert",
+            entity_type=AuditEntity.SESSION_ALERT,
             entity_id=alert.id,
         )
     if alert.acknowledged_at is not None:
@@ -181,7 +182,7 @@ def acknowledge_alert(
         AuditAction.UPDATE,
         row,
         detail="acknowledged",
-        entity_type="SessionAlert",
+        entity_type=AuditEntity.SESSION_ALERT,
         entity_id=alert.id,
     )
     return alert
@@ -191,7 +192,7 @@ def acknowledge_predose_bp(
     db: Session, *, session_id: int, note: str | None, at: datetime, ctx: AuditContext
 ) -> TreatmentSession:
     """A prescriber's risk-benefit acknowledgement of a raised pre-dose BP (rule 21)."""
-    actor = actor_of(ctx)
+    actor = require_actor(ctx)
     row = load_session(
         db, session_id, ctx=ctx, action=Action.CLINICAL_SIGN, audit_action=AuditAction.UPDATE
     )

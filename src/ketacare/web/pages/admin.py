@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 
-from ketacare.core.audit import AuditAction
+from ketacare.core.audit import AuditAction, AuditEntity
 from ketacare.core.authz import Action, Role
 from ketacare.core.authz.policy import PERMISSIONS
 from ketacare.core.errors import Conflict, Invalid
@@ -47,7 +47,11 @@ def audit_trail(
     offset: int = 0,
 ) -> Response:
     authorize(
-        auth.actor, Action.AUDIT_READ, None, audit_action=AuditAction.READ, entity_type="AuditEvent"
+        auth.actor,
+        Action.AUDIT_READ,
+        None,
+        audit_action=AuditAction.READ,
+        entity_type=AuditEntity.AUDIT_EVENT,
     )
     flt = audit_repo.AuditFilter(
         organisation_id=auth.actor.organisation_id,
@@ -64,7 +68,7 @@ def audit_trail(
         ctx=auth.ctx,
         at=auth.at,
         action=AuditAction.READ,
-        entity_type="AuditEvent",
+        entity_type=AuditEntity.AUDIT_EVENT,
         entity_id=None,
         patient_id=flt.patient_id,
         detail=f"results={len(events)}",
@@ -121,7 +125,11 @@ def _users_page(
 @router.get("/admin/users", response_class=HTMLResponse)
 def users(request: Request, db: Db, state: State, auth: CurrentAuth) -> Response:
     authorize(
-        auth.actor, Action.USER_MANAGE, None, audit_action=AuditAction.READ, entity_type="User"
+        auth.actor,
+        Action.USER_MANAGE,
+        None,
+        audit_action=AuditAction.READ,
+        entity_type=AuditEntity.USER,
     )
     return _users_page(request, db, state, auth)
 
@@ -129,7 +137,11 @@ def users(request: Request, db: Db, state: State, auth: CurrentAuth) -> Response
 @router.post("/admin/users", response_class=HTMLResponse)
 async def create_user(request: Request, db: Db, state: State, auth: CsrfAuth) -> Response:
     authorize(
-        auth.actor, Action.USER_MANAGE, None, audit_action=AuditAction.CREATE, entity_type="User"
+        auth.actor,
+        Action.USER_MANAGE,
+        None,
+        audit_action=AuditAction.CREATE,
+        entity_type=AuditEntity.USER,
     )
     form = await request.form()
     values = text_values(form, USER_FIELDS)

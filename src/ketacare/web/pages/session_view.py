@@ -16,6 +16,7 @@ from fastapi.responses import Response
 from pydantic import ValidationError
 from starlette.datastructures import FormData
 
+from ketacare.core.audit import AuditEntity
 from ketacare.core.authz import Action, Target, can
 from ketacare.core.errors import DomainError, Forbidden, Invalid
 from ketacare.core.session.config import ESKETAMINE_DEVICE_MG
@@ -282,7 +283,7 @@ async def act(
         db.rollback()
         return chair_page(request, db, state, auth, session_id, failures=exc.failures, status=409)
     except AccessDenied as exc:
-        if exc.entity_type != "AdministrationOverride":
+        if exc.entity_type != AuditEntity.ADMINISTRATION_OVERRIDE:
             raise
         # A refused override at the chair: nothing is charted, the refusal is audited, and the
         # nurse sees why beside the override fields instead of a bare 403. The password is
