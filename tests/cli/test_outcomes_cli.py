@@ -16,7 +16,11 @@ from ketacare.db.migrate import upgrade_to_head
 from ketacare.db.models import AuditEvent
 from ketacare.services.accounts import users as accounts
 from ketacare.services.accounts.security import make_hasher
-from ketacare.services.assessments.records import record_assessment, record_treatment_event
+from ketacare.services.assessments.records import (
+    AssessmentEntry,
+    record_assessment,
+    record_treatment_event,
+)
 from ketacare.services.audit import AuditContext
 from tests.factories.world import NOW, fast_settings, make_world
 
@@ -42,13 +46,15 @@ def seeded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> int:
             for days, answers in series:
                 record_assessment(
                     db,
-                    patient_id=pid,
-                    instrument_id="phq9",
-                    answers=answers,
-                    context=None,
-                    administered_at=start + timedelta(days=days),
-                    timepoint="baseline" if days == 0 else "follow-up",
-                    session_id=None,
+                    AssessmentEntry(
+                        patient_id=pid,
+                        instrument_id="phq9",
+                        answers=answers,
+                        context=None,
+                        administered_at=start + timedelta(days=days),
+                        timepoint="baseline" if days == 0 else "follow-up",
+                        session_id=None,
+                    ),
                     at=NOW,
                     ctx=ctx,
                 )

@@ -31,15 +31,14 @@ def _record(
         "patient_id": world.patient.id,
         "instrument_id": "phq9",
         "answers": answers,
-        "context": None,
         "administered_at": NOW - timedelta(days=30) + timedelta(days=days),
         "timepoint": "follow-up",
-        "session_id": None,
-        "at": NOW,
-        "ctx": _ctx(world, "nurse"),
     }
     values.update(kw)
-    return svc.record_assessment(db, **values)  # type: ignore[arg-type]
+    at = values.pop("at", NOW)
+    ctx = values.pop("ctx", _ctx(world, "nurse"))
+    entry = svc.AssessmentEntry(**values)  # type: ignore[arg-type]
+    return svc.record_assessment(db, entry, at=at, ctx=ctx)  # type: ignore[arg-type]
 
 
 def test_record_assessment_scores_stores_and_raises_alerts_in_one_go(

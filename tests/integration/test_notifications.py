@@ -24,7 +24,7 @@ from ketacare.core.errors import NotFound
 from ketacare.db.models import NotificationJob, Organisation, SafetyAlert, User
 from ketacare.services.accounts import users as accounts
 from ketacare.services.assessments import links as patient_links
-from ketacare.services.assessments.records import record_assessment
+from ketacare.services.assessments.records import AssessmentEntry, record_assessment
 from ketacare.services.audit import AuditContext
 from ketacare.services.notify import notifications as svc
 from ketacare.services.notify.mailer import OutgoingMail, SmtpMailer
@@ -107,13 +107,15 @@ def _phq9_with_item9(db: Session, world: World) -> None:
     assert world.patient is not None
     record_assessment(
         db,
-        patient_id=world.patient.id,
-        instrument_id="phq9",
-        answers=[1, 1, 1, 1, 0, 0, 0, 0, 1],
-        context=None,
-        administered_at=NOW - timedelta(hours=1),
-        timepoint="follow-up",
-        session_id=None,
+        AssessmentEntry(
+            patient_id=world.patient.id,
+            instrument_id="phq9",
+            answers=[1, 1, 1, 1, 0, 0, 0, 0, 1],
+            context=None,
+            administered_at=NOW - timedelta(hours=1),
+            timepoint="follow-up",
+            session_id=None,
+        ),
         at=NOW,
         ctx=_ctx(world, "nurse"),
     )

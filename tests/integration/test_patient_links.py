@@ -23,6 +23,7 @@ from ketacare.services.accounts import users as accounts
 from ketacare.services.assessments import link_submission as submission
 from ketacare.services.assessments import links as svc
 from ketacare.services.assessments import records as assessment_svc
+from ketacare.services.assessments.records import AssessmentEntry
 from ketacare.services.assessments.source import AssessmentSource, recorded_by_label
 from ketacare.services.audit import AccessDenied, AuditContext
 from ketacare.services.patients import portal
@@ -265,44 +266,50 @@ def test_link_attribution_is_only_for_the_links_own_patient(db: Session, world: 
     with pytest.raises(Invalid) as caught:
         assessment_svc.record_assessment(
             db,
-            patient_id=world.patient.id,
-            instrument_id="phq9",
-            answers=[1] * 8 + [0],
-            context=None,
-            administered_at=NOW,
-            timepoint="follow-up",
-            session_id=None,
+            AssessmentEntry(
+                patient_id=world.patient.id,
+                instrument_id="phq9",
+                answers=[1] * 8 + [0],
+                context=None,
+                administered_at=NOW,
+                timepoint="follow-up",
+                session_id=None,
+                patient_link_id=issued.link.id,
+            ),
             at=NOW,
             ctx=staff,
-            patient_link_id=issued.link.id,
         )
     assert caught.value.field == "patient_link_id"
     with pytest.raises(Invalid) as caught:
         assessment_svc.record_assessment(
             db,
-            patient_id=world.patient.id,
-            instrument_id="phq9",
-            answers=[1] * 8 + [0],
-            context=None,
-            administered_at=NOW,
-            timepoint="follow-up",
-            session_id=None,
+            AssessmentEntry(
+                patient_id=world.patient.id,
+                instrument_id="phq9",
+                answers=[1] * 8 + [0],
+                context=None,
+                administered_at=NOW,
+                timepoint="follow-up",
+                session_id=None,
+                patient_link_id=issued.link.id + 1000,
+            ),
             at=NOW,
             ctx=_ctx(world, "patient"),
-            patient_link_id=issued.link.id + 1000,
         )
     assert caught.value.field == "patient_link_id"
     assert db.scalars(select(Assessment)).all() == []
     # Staff entry stays "staff", by the nurse.
     row = assessment_svc.record_assessment(
         db,
-        patient_id=world.patient.id,
-        instrument_id="phq9",
-        answers=[1] * 8 + [0],
-        context=None,
-        administered_at=NOW,
-        timepoint="follow-up",
-        session_id=None,
+        AssessmentEntry(
+            patient_id=world.patient.id,
+            instrument_id="phq9",
+            answers=[1] * 8 + [0],
+            context=None,
+            administered_at=NOW,
+            timepoint="follow-up",
+            session_id=None,
+        ),
         at=NOW,
         ctx=staff,
     )

@@ -24,6 +24,7 @@ from ketacare.core.session.states import SessionState
 from ketacare.db.models import Chair, SessionTransition, TreatmentSession
 from ketacare.services.accounts import users as accounts
 from ketacare.services.assessments import records as assessment_service
+from ketacare.services.assessments.records import AssessmentEntry
 from ketacare.services.audit import AuditContext
 from ketacare.services.orders import dose as dose_calculation
 from ketacare.services.orders import lifecycle as order_service
@@ -321,13 +322,16 @@ def test_open_safety_alert_alone(db: Session, world: World) -> None:
     row = book(db, world)
     assessment_service.record_assessment(
         db,
-        patient_id=pid(world),
-        instrument_id="phq9",
-        answers=[1, 1, 1, 1, 0, 0, 0, 0, 1],  # item 9 (thoughts of self-harm) = 1
-        context=None,
-        administered_at=NOW,
-        timepoint="pre-session",
-        session_id=None,
+        AssessmentEntry(
+            patient_id=pid(world),
+            instrument_id="phq9",
+            # item 9 (thoughts of self-harm) = 1
+            answers=[1, 1, 1, 1, 0, 0, 0, 0, 1],
+            context=None,
+            administered_at=NOW,
+            timepoint="pre-session",
+            session_id=None,
+        ),
         at=NOW,
         ctx=ctx(world, "nurse"),
     )

@@ -10,7 +10,11 @@ from sqlalchemy.orm import Session
 
 from ketacare.db.models import Assessment, SafetyAlert
 from ketacare.services.accounts import users as accounts
-from ketacare.services.assessments.records import record_assessment, record_treatment_event
+from ketacare.services.assessments.records import (
+    AssessmentEntry,
+    record_assessment,
+    record_treatment_event,
+)
 from ketacare.services.audit import AuditContext
 from tests.factories.world import NOW, World
 from tests.web.helpers import csrf_of, sign_in
@@ -23,13 +27,15 @@ def _seed_series(db: Session, world: World) -> None:
     for days, answers in ((0, [2] * 8 + [0]), (3, [1] * 8 + [0]), (9, [0] * 9)):
         record_assessment(
             db,
-            patient_id=world.patient.id,
-            instrument_id="phq9",
-            answers=answers,
-            context=None,
-            administered_at=start + timedelta(days=days),
-            timepoint="follow-up",
-            session_id=None,
+            AssessmentEntry(
+                patient_id=world.patient.id,
+                instrument_id="phq9",
+                answers=answers,
+                context=None,
+                administered_at=start + timedelta(days=days),
+                timepoint="follow-up",
+                session_id=None,
+            ),
             at=NOW,
             ctx=ctx,
         )

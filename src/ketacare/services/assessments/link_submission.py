@@ -43,6 +43,7 @@ from ketacare.services.assessments.links import (
     hash_token,
     link_status,
 )
+from ketacare.services.assessments.records import AssessmentEntry
 from ketacare.services.audit import AuditContext
 
 # Alerts that mean the patient endorsed suicidal thoughts or a C-SSRS risk tier: the
@@ -231,16 +232,18 @@ def submit_patient_link(
     for instrument, values in checked:
         recorded = assessments.record_assessment_with_alerts(
             db,
-            patient_id=link.patient_id,
-            instrument_id=instrument.id,
-            answers=values,
-            context=None,
-            administered_at=at,
-            timepoint=link.timepoint,
-            session_id=None,
+            AssessmentEntry(
+                patient_id=link.patient_id,
+                instrument_id=instrument.id,
+                answers=values,
+                context=None,
+                administered_at=at,
+                timepoint=link.timepoint,
+                session_id=None,
+                patient_link_id=link.id,
+            ),
             at=at,
             ctx=context.ctx,
-            patient_link_id=link.id,
         )
         rows.append(recorded.assessment)
         crisis = crisis or any(a.code in CRISIS_ALERT_CODES for a in recorded.alerts)

@@ -18,6 +18,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -32,7 +33,7 @@ from ketacare.db.repositories import assessment as repo
 from ketacare.services._access import load_patient, require_actor
 from ketacare.services.assessments import safety_alerts, treatment_events
 from ketacare.services.assessments.safety_alerts import raise_alerts
-from ketacare.services.assessments.source import Attribution, attribution_of
+from ketacare.services.assessments.source import attribution_of
 from ketacare.services.audit import AuditContext, authorize, record_event
 
 # The session feature reads a patient's open alerts through this module; the alert use cases
@@ -162,20 +163,28 @@ def _superseded(
     return previous
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AssessmentEntry:
+    """One completed form as staff, a questionnaire link or the portal submit it."""
+
+    patient_id: int
+    instrument_id: str
+    answers: Sequence[object]
+    administered_at: datetime
+    timepoint: str
+    context: Mapping[str, str] | None = None
+    session_id: int | None = None
+    supersedes_id: int | None = None
+    # Set only by a questionnaire-link submission (the patient's own answers).
+    patient_link_id: int | None = None
+
+
 def record_assessment(
     db: Session,
+    entry: AssessmentEntry,
     *,
-    patient_id: int,
-    instrument_id: str,
-    answers: Sequence[object],
-    context: Mapping[str, str] | None,
-    administered_at: datetime,
-    timepoint: str,
-    session_id: int | None,
     at: datetime,
     ctx: AuditContext,
-    supersedes_id: int | None = None,
-    patient_link_id: int | None = None,
 ) -> Assessment:
     """Score a form with the core engine, store it and raise its safety alerts at once.
 
@@ -187,40 +196,19 @@ def record_assessment(
         Conflict: ``supersedes_id`` was already corrected.
         Invalid: ``patient_link_id`` (a link submission) from staff or for another patient.
     """
-    return record_assessment_with_alerts(
-        db,
-        patient_id=patient_id,
-        instrument_id=instrument_id,
-        answers=answers,
-        context=context,
-        administered_at=administered_at,
-        timepoint=timepoint,
-        session_id=session_id,
-        at=at,
-        ctx=ctx,
-        supersedes_id=supersedes_id,
-        patient_link_id=patient_link_id,
-    ).assessment
+    return record_assessment_with_alerts(db, entry, at=at, ctx=ctx).assessment
 
 
 def record_assessment_with_alerts(
     db: Session,
+    entry: AssessmentEntry,
     *,
-    patient_id: int,
-    instrument_id: str,
-    answers: Sequence[object],
-    context: Mapping[str, str] | None,
-    administered_at: datetime,
-    timepoint: str,
-    session_id: int | None,
     at: datetime,
     ctx: AuditContext,
-    supersedes_id: int | None = None,
-    patient_link_id: int | None = None,
 ) -> Recorded:
     """As ``record_assessment``, also returning the alerts raised (for the API response)."""
     actor = require_actor(ctx)
-    patient = load_patient(db, patient_id)
+    patient = load_patient(db, entry.patient_id)
     authorize_patient(
         actor,
         patient,
@@ -228,27 +216,34 @@ def record_assessment_with_alerts(
         own=Action.OWN_ASSESSMENT_SUBMIT,
         audit_action=AuditAction.CREATE,
     )
-    attribution = attribution_of(db, actor=actor, patient=patient, patient_link_id=patient_link_id)
-    instrument = find_instrument(instrument_id)
-    point = _timepoint(timepoint)
-    _check_times(administered_at=administered_at, at=at)
-    previous = _superseded(db, supersedes_id=supersedes_id, patient=patient, instrument=instrument)
-    engine_answers = coerce_answers(instrument, answers)
-    result = score(instrument, engine_answers, dict(context or {}))
+    attribution = attribution_of(
+        db, actor=actor, patient=patient, patient_link_id=entry.patient_link_id
+    )
+    instrument = find_instrument(entry.instrument_id)
+    point = _timepoint(entry.timepoint)
+    _check_times(administered_at=entry.administered_at, at=at)
+    previous = _superseded(
+        db, supersedes_id=entry.supersedes_id, patient=patient, instrument=instrument
+    )
+    engine_answers = coerce_answers(instrument, entry.answers)
+    result = score(instrument, engine_answers, dict(entry.context or {}))
     row = repo.add_assessment(
         db,
-        _assessment_row(
-            patient=patient,
-            instrument=instrument,
-            answers=engine_answers,
-            context=result.parameters,
-            result=result,
-            administered_at=administered_at,
-            timepoint=point,
-            session_id=session_id,
-            attribution=attribution,
-            at=at,
+        Assessment(
+            organisation_id=patient.organisation_id,
+            patient_id=patient.id,
+            instrument_id=instrument.id,
+            answers=list(engine_answers),
+            context=dict(result.parameters),
+            administered_at=entry.administered_at,
+            timepoint=str(point),
+            session_id=entry.session_id,
+            recorded_by=attribution.recorded_by,
+            recorded_at=at,
+            source=attribution.source.value,
+            patient_link_id=attribution.patient_link_id,
             supersedes_id=None if previous is None else previous.id,
+            **_result_columns(result),
         ),
     )
     detail = f"instrument={instrument.id};source={attribution.source}"
@@ -259,45 +254,20 @@ def record_assessment_with_alerts(
     return Recorded(assessment=row, alerts=alerts)
 
 
-def _assessment_row(
-    *,
-    patient: Patient,
-    instrument: Instrument,
-    answers: list[Answer],
-    context: Mapping[str, str],
-    result: ScoreResult,
-    administered_at: datetime,
-    timepoint: Timepoint,
-    session_id: int | None,
-    attribution: Attribution,
-    at: datetime,
-    supersedes_id: int | None,
-) -> Assessment:
-    return Assessment(
-        organisation_id=patient.organisation_id,
-        patient_id=patient.id,
-        instrument_id=instrument.id,
-        answers=list(answers),
-        context=dict(context),
-        administered_at=administered_at,
-        timepoint=str(timepoint),
-        session_id=session_id,
-        result=result.as_dict(),
-        total=None if result.total is None else float(result.total),
-        severity=result.severity,
-        valid=result.valid,
-        flags=list(result.flags),
-        engine_version=result.engine_version,
-        catalogue_version=result.catalogue_version,
-        instrument_version=result.instrument_version,
-        loinc_panel=result.loinc.get("panel"),
-        loinc_total=result.loinc.get("total"),
-        recorded_by=attribution.recorded_by,
-        recorded_at=at,
-        source=attribution.source.value,
-        patient_link_id=attribution.patient_link_id,
-        supersedes_id=supersedes_id,
-    )
+def _result_columns(result: ScoreResult) -> dict[str, Any]:
+    """The scored result as stored columns (the whole result is also kept as JSON)."""
+    return {
+        "result": result.as_dict(),
+        "total": None if result.total is None else float(result.total),
+        "severity": result.severity,
+        "valid": result.valid,
+        "flags": list(result.flags),
+        "engine_version": result.engine_version,
+        "catalogue_version": result.catalogue_version,
+        "instrument_version": result.instrument_version,
+        "loinc_panel": result.loinc.get("panel"),
+        "loinc_total": result.loinc.get("total"),
+    }
 
 
 def audit_patient(

@@ -25,7 +25,7 @@ from ketacare.db.models import (
 from ketacare.db.repositories import session as repo
 from ketacare.services._access import require_actor
 from ketacare.services.assessments import records as assessment_service
-from ketacare.services.assessments.records import Timepoint
+from ketacare.services.assessments.records import AssessmentEntry, Timepoint
 from ketacare.services.audit import AuditContext
 from ketacare.services.notify.notifications import enqueue_serious_adverse_event
 from ketacare.services.session._common import audit_session, check_version, load_session
@@ -168,13 +168,16 @@ def record_observation(
             )
         assessment = assessment_service.record_assessment(
             db,
-            patient_id=row.patient_id,
-            instrument_id=instrument_id,
-            answers=list(answers or []),
-            context=None,  # instrument parameters only; the session_id links the rating
-            administered_at=when,
-            timepoint=rating_timepoint(row, instrument_id, when),
-            session_id=row.id,
+            AssessmentEntry(
+                patient_id=row.patient_id,
+                instrument_id=instrument_id,
+                answers=list(answers or []),
+                # context: instrument parameters only; the session_id links the rating
+                context=None,
+                administered_at=when,
+                timepoint=rating_timepoint(row, instrument_id, when),
+                session_id=row.id,
+            ),
             at=at,
             ctx=ctx,
         )

@@ -11,6 +11,7 @@ from ketacare.db.models import Assessment, SafetyAlert
 from ketacare.services.assessments import outcomes as outcome_service
 from ketacare.services.assessments import records as service
 from ketacare.services.assessments import safety_alerts as alert_service
+from ketacare.services.assessments.records import AssessmentEntry
 from ketacare.web import idempotency
 from ketacare.web.deps import ApiAuth, Db
 from ketacare.web.schemas.assessment import (
@@ -53,14 +54,16 @@ def create_assessment(
         return replayed
     recorded = service.record_assessment_with_alerts(
         db,
-        patient_id=patient_id,
-        instrument_id=body.instrument,
-        answers=body.answers,
-        context=body.context,
-        administered_at=body.administered_at,
-        timepoint=body.timepoint,
-        session_id=body.session_id,
-        supersedes_id=body.supersedes_id,
+        AssessmentEntry(
+            patient_id=patient_id,
+            instrument_id=body.instrument,
+            answers=body.answers,
+            context=body.context,
+            administered_at=body.administered_at,
+            timepoint=body.timepoint,
+            session_id=body.session_id,
+            supersedes_id=body.supersedes_id,
+        ),
         at=auth.at,
         ctx=auth.ctx,
     )

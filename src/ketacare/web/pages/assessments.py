@@ -19,6 +19,7 @@ from ketacare.services.assessments import outcomes as outcome_service
 from ketacare.services.assessments import records as service
 from ketacare.services.assessments import source as assessment_source
 from ketacare.services.assessments.licensed_text import catalogue_with_text
+from ketacare.services.assessments.records import AssessmentEntry
 from ketacare.services.patients import registry as patient_service
 from ketacare.web.charts import ChartBand, ChartLine, ChartMarker, ChartPoint, trajectory_svg
 from ketacare.web.deps import CsrfAuth, CurrentAuth, Db, State
@@ -187,14 +188,16 @@ async def record_from_form(
         body = _parse(values, at=auth.at, zone=auth.zone)
         service.record_assessment(
             db,
-            patient_id=patient_id,
-            instrument_id=body.instrument,
-            answers=body.answers,
-            context=body.context or {},
-            administered_at=body.administered_at,
-            timepoint=body.timepoint,
-            session_id=body.session_id,
-            supersedes_id=body.supersedes_id,
+            AssessmentEntry(
+                patient_id=patient_id,
+                instrument_id=body.instrument,
+                answers=body.answers,
+                context=body.context or {},
+                administered_at=body.administered_at,
+                timepoint=body.timepoint,
+                session_id=body.session_id,
+                supersedes_id=body.supersedes_id,
+            ),
             at=auth.at,
             ctx=auth.ctx,
         )
