@@ -22,6 +22,7 @@ from ketacare.services.orders import lifecycle as order_service
 from ketacare.services.orders.dose import DoseInputs
 from ketacare.services.session import booking as booking_service
 from ketacare.services.session import lifecycle as session_service
+from ketacare.services.session.booking import BookingRequest
 from tests.factories.world import NOW, World
 
 DEPRESSION = "iv-ketamine-depression"
@@ -54,12 +55,14 @@ def booked(db: Session, world: World, starts_at: datetime) -> TreatmentSession:
     order_service.sign_order(db, order_id=order.id, at=NOW, ctx=ctx(world, "prescriber"))
     return booking_service.book_session(
         db,
-        patient_id=patient_id(world),
-        protocol_id=DEPRESSION,
-        chair_id=None,
-        starts_at=starts_at,
-        staff_user_id=None,
-        order_id=order.id,
+        BookingRequest(
+            patient_id=patient_id(world),
+            protocol_id=DEPRESSION,
+            chair_id=None,
+            starts_at=starts_at,
+            staff_user_id=None,
+            order_id=order.id,
+        ),
         at=NOW,
         ctx=ctx(world, "nurse"),
     )

@@ -13,6 +13,7 @@ from ketacare.services.session import administration as admin_service
 from ketacare.services.session import booking as booking_service
 from ketacare.services.session import demo as demo_service
 from ketacare.services.session import lifecycle as svc
+from ketacare.services.session.booking import BookingRequest
 from tests.factories.world import NOW, World
 from tests.integration.test_session_gates import (
     CHECK_IN,
@@ -30,12 +31,14 @@ def second_booking(
 ) -> TreatmentSession:
     return booking_service.book_session(
         db,
-        patient_id=pid(world),
-        protocol_id=first.protocol_id,
-        chair_id=first.chair_id,
-        starts_at=CHECK_IN + timedelta(hours=6),
-        staff_user_id=world.user("nurse").id,
-        order_id=order_id,
+        BookingRequest(
+            patient_id=pid(world),
+            protocol_id=first.protocol_id,
+            chair_id=first.chair_id,
+            starts_at=CHECK_IN + timedelta(hours=6),
+            staff_user_id=world.user("nurse").id,
+            order_id=order_id,
+        ),
         at=NOW,
         ctx=ctx(world, "nurse"),
     )

@@ -34,6 +34,7 @@ from ketacare.services.session import floor as floor_service
 from ketacare.services.session import lifecycle as svc
 from ketacare.services.session import records as records_service
 from ketacare.services.session import vitals as vitals_service
+from ketacare.services.session.booking import BookingRequest
 from ketacare.services.session.gates import CHECKLIST_ITEMS, GateRefused
 from tests.factories.world import NOW, World, make_patient
 
@@ -145,12 +146,14 @@ def test_double_booking_a_chair_or_a_patient_is_a_conflict(
     def book(chair_id: int, starts_at: datetime, patient_id: int) -> TreatmentSession:
         return booking_service.book_session(
             db,
-            patient_id=patient_id,
-            protocol_id="iv-ketamine-depression",
-            chair_id=chair_id,
-            starts_at=starts_at,
-            staff_user_id=nurse.id,
-            order_id=None,
+            BookingRequest(
+                patient_id=patient_id,
+                protocol_id="iv-ketamine-depression",
+                chair_id=chair_id,
+                starts_at=starts_at,
+                staff_user_id=nurse.id,
+                order_id=None,
+            ),
             at=NOW,
             ctx=ctx(world, "frontdesk"),
         )
@@ -180,24 +183,28 @@ def test_frontdesk_books_but_outsider_cannot(db: Session, world: World) -> None:
     with pytest.raises(AccessDenied):
         booking_service.book_session(
             db,
-            patient_id=pid(world),
-            protocol_id="iv-ketamine-depression",
-            chair_id=chair.id,
-            starts_at=START,
-            staff_user_id=world.user("nurse").id,
-            order_id=None,
+            BookingRequest(
+                patient_id=pid(world),
+                protocol_id="iv-ketamine-depression",
+                chair_id=chair.id,
+                starts_at=START,
+                staff_user_id=world.user("nurse").id,
+                order_id=None,
+            ),
             at=NOW,
             ctx=ctx(world, "outsider"),
         )
     with pytest.raises(Invalid) as caught:
         booking_service.book_session(
             db,
-            patient_id=pid(world),
-            protocol_id="iv-ketamine-depression",
-            chair_id=chair.id,
-            starts_at=START,
-            staff_user_id=world.user("frontdesk").id,
-            order_id=None,
+            BookingRequest(
+                patient_id=pid(world),
+                protocol_id="iv-ketamine-depression",
+                chair_id=chair.id,
+                starts_at=START,
+                staff_user_id=world.user("frontdesk").id,
+                order_id=None,
+            ),
             at=NOW,
             ctx=ctx(world, "frontdesk"),
         )

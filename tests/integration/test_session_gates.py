@@ -36,6 +36,7 @@ from ketacare.services.session import demo as demo_service
 from ketacare.services.session import lifecycle as svc
 from ketacare.services.session import records as records_service
 from ketacare.services.session import vitals as vitals_service
+from ketacare.services.session.booking import BookingRequest
 from ketacare.services.session.gates import GateRefused
 from tests.factories.world import NOW, PASSWORD, SYSTEM, World
 
@@ -174,12 +175,14 @@ def book(
     assert chair is not None
     return booking_service.book_session(
         db,
-        patient_id=pid(world),
-        protocol_id=plan.protocol,
-        chair_id=chair.id,
-        starts_at=CHECK_IN,
-        staff_user_id=(staff or world.user("nurse")).id,
-        order_id=order_id,
+        BookingRequest(
+            patient_id=pid(world),
+            protocol_id=plan.protocol,
+            chair_id=chair.id,
+            starts_at=CHECK_IN,
+            staff_user_id=(staff or world.user("nurse")).id,
+            order_id=order_id,
+        ),
         at=NOW,
         ctx=ctx(world, "nurse"),
     )

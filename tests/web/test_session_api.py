@@ -17,6 +17,7 @@ from ketacare.services.accounts import users as accounts
 from ketacare.services.audit import AuditContext
 from ketacare.services.session import booking as booking_service
 from ketacare.services.session import demo as demo_service
+from ketacare.services.session.booking import BookingRequest
 from tests.factories.world import NOW, World
 from tests.web.conftest import FrozenClock, bearer
 
@@ -355,12 +356,14 @@ def test_rems_form_is_for_esketamine_and_downloads_as_pdf(
     assert chair is not None
     row = booking_service.book_session(
         db,
-        patient_id=world.patient.id,
-        protocol_id="esketamine-nasal",
-        chair_id=chair.id,
-        starts_at=START + timedelta(days=1),
-        staff_user_id=world.user("nurse").id,
-        order_id=None,
+        BookingRequest(
+            patient_id=world.patient.id,
+            protocol_id="esketamine-nasal",
+            chair_id=chair.id,
+            starts_at=START + timedelta(days=1),
+            staff_user_id=world.user("nurse").id,
+            order_id=None,
+        ),
         at=NOW,
         ctx=ctx(world, "nurse"),
     )

@@ -7,6 +7,7 @@ which the ready gates check, are recorded here too.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from sqlalchemy.orm import Session
@@ -110,15 +111,22 @@ def _raise_conflicts(db: Session, candidate: Booking) -> None:
         )
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BookingRequest:
+    """What the front desk asks for: a patient, a protocol and a start; the rest is optional."""
+
+    patient_id: int
+    protocol_id: str
+    starts_at: datetime
+    chair_id: int | None = None  # None: the first chair free for the whole chair time
+    staff_user_id: int | None = None  # None: the booking nurse or prescriber
+    order_id: int | None = None
+
+
 def book_session(
     db: Session,
+    request: BookingRequest,
     *,
-    patient_id: int,
-    protocol_id: str,
-    chair_id: int | None,
-    starts_at: datetime,
-    staff_user_id: int | None,
-    order_id: int | None,
     at: datetime,
     ctx: AuditContext,
     windows: Windows = DEFAULT_WINDOWS,
@@ -135,6 +143,7 @@ def book_session(
         Invalid: unknown chair, staff, protocol or an order for another patient or protocol;
             a start outside the booking window (``ketacare.core.plausibility.times``).
     """
+    patient_id, starts_at = request.patient_id, request.starts_at
     check_event_time(starts_at, at=at, window=windows.booking, field="starts_at")
     actor = require_actor(ctx)
     patient = patient_repo.get_patient(db, patient_id)
@@ -144,16 +153,18 @@ def book_session(
     )
     if patient is None:
         raise NotFound("patient.not_found", f"No patient with id {patient_id}.")
-    staff_id = staff_user_id if staff_user_id is not None else actor.user_id
+    staff_id = request.staff_user_id if request.staff_user_id is not None else actor.user_id
     _check_staff(db, actor, staff_user_id=staff_id)
-    protocol = protocol_for(db, organisation_id=actor.organisation_id, protocol_id=protocol_id)
+    protocol = protocol_for(
+        db, organisation_id=actor.organisation_id, protocol_id=request.protocol_id
+    )
     row = TreatmentSession(
         organisation_id=actor.organisation_id,
         patient_id=patient_id,
         staff_user_id=staff_id,
         protocol_id=protocol.id,
         drug=session_drug(protocol).value,
-        order_id=order_id,
+        order_id=request.order_id,
         starts_at=starts_at,
         ends_at=starts_at,
         state=S.SCHEDULED.value,
@@ -166,7 +177,7 @@ def book_session(
     order = _booking_order(db, row)
     minutes = protocol.chair_time_min(_administration_minutes(protocol.dose_rule, order))
     row.ends_at = starts_at + _minutes(minutes)
-    chair = _chair_for(db, actor, row, chair_id=chair_id, patient=patient)
+    chair = _chair_for(db, actor, row, chair_id=request.chair_id, patient=patient)
     row.chair_id, row.location_id = chair.id, chair.location_id
     repo.add_row(db, row)
     repo.add_row(

@@ -28,7 +28,7 @@ from ketacare.services.orders import lifecycle as order_service
 from ketacare.services.screening import consent as consent_service
 from ketacare.services.screening import eligibility as screening_service
 from ketacare.services.screening import rems_enrolment as rems_enrolment_service
-from ketacare.services.session.booking import book_session
+from ketacare.services.session.booking import BookingRequest, book_session
 from ketacare.services.session.gates import ACLS
 
 DEMO_CHAIRS = ("Chair 1", "Chair 2", "Chair 3", "Chair 4")
@@ -168,12 +168,14 @@ def prepare_demo_session(
             with db.begin_nested():
                 return book_session(
                     db,
-                    patient_id=patient_id,
-                    protocol_id=protocol_id,
-                    chair_id=chair.id,
-                    starts_at=starts_at,
-                    staff_user_id=nurse.user_id,
-                    order_id=order.id,
+                    BookingRequest(
+                        patient_id=patient_id,
+                        protocol_id=protocol_id,
+                        chair_id=chair.id,
+                        starts_at=starts_at,
+                        staff_user_id=nurse.user_id,
+                        order_id=order.id,
+                    ),
                     at=at,
                     ctx=nurse_ctx,
                 )

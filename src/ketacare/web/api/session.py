@@ -21,6 +21,7 @@ from ketacare.services.session import booking as booking_service
 from ketacare.services.session import lifecycle as svc
 from ketacare.services.session import records as records_service
 from ketacare.services.session import vitals as vitals_service
+from ketacare.services.session.booking import BookingRequest
 from ketacare.services.session.override import Override
 from ketacare.web import idempotency
 from ketacare.web.deps import ApiAuth, Auth, Db, State
@@ -110,12 +111,14 @@ def book_session(
     def work() -> SessionRead:
         row = booking_service.book_session(
             db,
-            patient_id=patient_id,
-            protocol_id=body.protocol_id,
-            chair_id=body.chair_id,
-            starts_at=body.starts_at,
-            staff_user_id=body.staff_user_id,
-            order_id=body.order_id,
+            BookingRequest(
+                patient_id=patient_id,
+                protocol_id=body.protocol_id,
+                chair_id=body.chair_id,
+                starts_at=body.starts_at,
+                staff_user_id=body.staff_user_id,
+                order_id=body.order_id,
+            ),
             at=auth.at,
             ctx=auth.ctx,
             windows=auth.windows,

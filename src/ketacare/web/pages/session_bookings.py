@@ -10,6 +10,7 @@ from ketacare.core.authz import Action, Target, can
 from ketacare.core.errors import DomainError, Forbidden, Invalid
 from ketacare.services.patients import registry as patient_service
 from ketacare.services.session import booking as booking_service
+from ketacare.services.session.booking import BookingRequest
 from ketacare.web.deps import CsrfAuth, CurrentAuth, Db, State
 from ketacare.web.forms import FormState, failed, parse, status_of, text_values
 from ketacare.web.pages.common import render, see_other
@@ -74,12 +75,14 @@ async def book(request: Request, patient_id: int, db: Db, state: State, auth: Cs
         body = parse(SessionCreate, {**values, "starts_at": starts_at})
         row = booking_service.book_session(
             db,
-            patient_id=patient_id,
-            protocol_id=body.protocol_id,
-            chair_id=body.chair_id or 0,
-            starts_at=body.starts_at,
-            staff_user_id=body.staff_user_id or 0,
-            order_id=body.order_id,
+            BookingRequest(
+                patient_id=patient_id,
+                protocol_id=body.protocol_id,
+                chair_id=body.chair_id or 0,
+                starts_at=body.starts_at,
+                staff_user_id=body.staff_user_id or 0,
+                order_id=body.order_id,
+            ),
             at=auth.at,
             ctx=auth.ctx,
             windows=auth.windows,
