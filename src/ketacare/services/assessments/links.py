@@ -33,7 +33,7 @@ from ketacare.db.models import NotificationJob, Patient, PatientLink
 from ketacare.db.repositories import notification as notification_repo
 from ketacare.db.repositories import organisation as organisation_repo
 from ketacare.db.repositories import patient_link as repo
-from ketacare.services._access import authorized_patient, require_actor
+from ketacare.services._access import authorized_patient, patient_access, require_actor
 from ketacare.services.assessments import records as assessments
 from ketacare.services.audit import AuditContext, authorize, record_event
 from ketacare.services.notify.notifications import NotificationKind
@@ -306,27 +306,17 @@ def list_patient_links(
     db: Session, *, patient_id: int, at: datetime, ctx: AuditContext
 ) -> list[LinkView]:
     """The patient's links, newest first, with their status (clinical staff; audited read)."""
-    actor = require_actor(ctx)
-    patient = authorized_patient(
+    access = patient_access(
         db,
+        ctx,
         patient_id,
-        actor=actor,
+        at=at,
         action=Action.CLINICAL_READ,
         audit_action=AuditAction.READ,
-        entity_type=ENTITY,
+        entity=ENTITY,
     )
-    links = repo.list_patient_links(db, patient_id=patient.id)
-    record_event(
-        db,
-        ctx=ctx,
-        at=at,
-        action=AuditAction.READ,
-        entity_type=ENTITY,
-        entity_id=None,
-        organisation_id=patient.organisation_id,
-        patient_id=patient.id,
-        detail=f"results={len(links)}",
-    )
+    links = repo.list_patient_links(db, patient_id=patient_id)
+    access.record(detail=f"results={len(links)}")
     return [LinkView(link=lk, status=link_status(lk, at=at)) for lk in links]
 
 

@@ -28,7 +28,7 @@ from ketacare.core.errors import Conflict, Invalid, NotFound, RuleViolation
 from ketacare.db.models import ConsentDocument, Patient, PatientConsent
 from ketacare.db.repositories import screening as repo
 from ketacare.db.repositories import user as user_repo
-from ketacare.services._access import authorized_patient, read_action, require_actor
+from ketacare.services._access import patient_access, require_actor
 from ketacare.services.audit import AuditContext, authorize, record_event
 
 WITNESS_ROLES: Final = (Role.ADMIN, Role.PRESCRIBER, Role.NURSE, Role.FRONTDESK)
@@ -172,28 +172,6 @@ def status_of(
     return consent_status(signed, current_version=str(document.version), at=at)
 
 
-def _audit(
-    db: Session,
-    ctx: AuditContext,
-    at: datetime,
-    action: AuditAction,
-    patient: Patient,
-    *,
-    entity_id: int | None,
-    detail: str,
-) -> None:
-    record_event(
-        db,
-        ctx=ctx,
-        at=at,
-        action=action,
-        entity_type=AuditEntity.PATIENT_CONSENT,
-        entity_id=entity_id,
-        patient_id=patient.id,
-        detail=detail,
-    )
-
-
 def _normalised(text: str) -> str:
     return " ".join(text.casefold().split())
 
@@ -256,15 +234,16 @@ def sign_consent(
 
     The witness defaults to the staff member recording the signature.
     """
-    actor = require_actor(ctx)
-    patient = authorized_patient(
+    access = patient_access(
         db,
+        ctx,
         patient_id,
-        actor=actor,
+        at=at,
         action=Action.CLINICAL_RECORD,
         audit_action=AuditAction.CREATE,
-        entity_type=AuditEntity.PATIENT_CONSENT,
+        entity=AuditEntity.PATIENT_CONSENT,
     )
+    actor, patient = access.actor, access.patient
     _check_signature(patient, typed_name=typed_name, agreed=agreed)
     document = _document_to_sign(db, patient, document_version=document_version, at=at)
     witness = actor.user_id if witness_user_id is None else witness_user_id
@@ -283,8 +262,7 @@ def sign_consent(
             recorded_by=actor.user_id,
         ),
     )
-    detail = f"version={document.version}"
-    _audit(db, ctx, at, AuditAction.CREATE, patient, entity_id=consent.id, detail=detail)
+    access.record(consent.id, detail=f"version={document.version}")
     return consent
 
 
@@ -292,19 +270,17 @@ def consent_overview(
     db: Session, *, patient_id: int, at: datetime, ctx: AuditContext
 ) -> ConsentOverview:
     """The current wording, the patient's signatures (newest first) and whether consent holds."""
-    actor = require_actor(ctx)
-    patient = authorized_patient(
+    access = patient_access(
         db,
+        ctx,
         patient_id,
-        actor=actor,
-        action=read_action(actor, patient_id),
+        at=at,
         audit_action=AuditAction.READ,
-        entity_type=AuditEntity.PATIENT_CONSENT,
+        entity=AuditEntity.PATIENT_CONSENT,
     )
-    document = _current_document(db, organisation_id=patient.organisation_id, at=at)
-    consents = repo.list_patient_consents(db, patient_id=patient.id)
-    detail = f"results={len(consents)}"
-    _audit(db, ctx, at, AuditAction.READ, patient, entity_id=None, detail=detail)
+    document = _current_document(db, organisation_id=access.patient.organisation_id, at=at)
+    consents = repo.list_patient_consents(db, patient_id=patient_id)
+    access.record(detail=f"results={len(consents)}")
     latest = consents[0] if consents else None
     return ConsentOverview(document, consents, status_of(latest, document, at))
 
@@ -381,21 +357,20 @@ def withdraw_consent(
         Invalid: ``reason`` is blank or not a withdrawal reason code.
         Conflict: the consent is already withdrawn, or a newer signature is on file.
     """
-    actor = require_actor(ctx)
     consent = _load_consent(db, consent_id)
-    patient = authorized_patient(
+    access = patient_access(
         db,
+        ctx,
         consent.patient_id,
-        actor=actor,
+        at=at,
         action=Action.CLINICAL_RECORD,
         audit_action=AuditAction.UPDATE,
-        entity_type=AuditEntity.PATIENT_CONSENT,
+        entity=AuditEntity.PATIENT_CONSENT,
         entity_id=consent.id,
     )
     code = _withdrawal_reason(reason)
     _check_withdrawable(db, consent)
     consent.withdrawn_at = at
     db.flush()
-    detail = f"withdrawn reason={code.value}"
-    _audit(db, ctx, at, AuditAction.UPDATE, patient, entity_id=consent.id, detail=detail)
+    access.record(consent.id, detail=f"withdrawn reason={code.value}")
     return consent

@@ -22,7 +22,7 @@ from typing import Any, Final
 from sqlalchemy.orm import Session
 
 from ketacare.core.audit import AuditAction, AuditEntity
-from ketacare.core.authz import Action, Actor
+from ketacare.core.authz import Action
 from ketacare.core.eligibility import (
     OverrideOutcome,
     Protocol,
@@ -39,12 +39,11 @@ from ketacare.db.models import Patient, Screening
 from ketacare.db.models.screening import ScreeningStatus
 from ketacare.db.repositories import screening as repo
 from ketacare.services._access import (
-    authorized_patient,
+    PatientAccess,
     load_patient,
-    read_action,
-    require_actor,
+    patient_access,
 )
-from ketacare.services.audit import AuditContext, record_event
+from ketacare.services.audit import AuditContext
 from ketacare.services.screening import consent as consent_service
 from ketacare.services.screening import rems_enrolment as rems_enrolment_service
 
@@ -137,51 +136,21 @@ def _is_stale(db: Session, screening: Screening, patient: Patient, at: datetime)
     return _current_fingerprint(latest.input, patient, at) != screening.input_fingerprint
 
 
-def _audit(
-    db: Session,
-    ctx: AuditContext,
-    at: datetime,
-    action: AuditAction,
-    patient: Patient,
-    *,
-    entity_id: int | None,
-    detail: str | None = None,
-    entity_type: AuditEntity = AuditEntity.SCREENING,
-) -> None:
-    record_event(
-        db,
-        ctx=ctx,
-        at=at,
-        action=action,
-        entity_type=entity_type,
-        entity_id=entity_id,
-        patient_id=patient.id,
-        detail=detail,
-    )
-
-
 def preview_screening(
     db: Session, *, patient_id: int, inputs: Mapping[str, Any], at: datetime, ctx: AuditContext
 ) -> ScreeningResult:
     """Screen without saving (the live form preview)."""
-    patient = authorized_patient(
-        db,
-        patient_id,
-        actor=require_actor(ctx),
-        action=Action.CLINICAL_RECORD,
-        audit_action=AuditAction.EXECUTE,
-        entity_type=AuditEntity.SCREENING_PREVIEW,
-    )
-    result = screen(parse_screening_input(_with_chart(inputs, patient, at)))
-    _audit(
+    access = patient_access(
         db,
         ctx,
-        at,
-        AuditAction.EXECUTE,
-        patient,
-        entity_id=None,
-        entity_type=AuditEntity.SCREENING_PREVIEW,
+        patient_id,
+        at=at,
+        action=Action.CLINICAL_RECORD,
+        audit_action=AuditAction.EXECUTE,
+        entity=AuditEntity.SCREENING_PREVIEW,
     )
+    result = screen(parse_screening_input(_with_chart(inputs, access.patient, at)))
+    access.record()
     return result
 
 
@@ -189,15 +158,16 @@ def evaluate_screening(
     db: Session, *, patient_id: int, inputs: Mapping[str, Any], at: datetime, ctx: AuditContext
 ) -> Screening:
     """Screen and save a draft; older drafts of the same protocol become superseded."""
-    actor = require_actor(ctx)
-    patient = authorized_patient(
+    access = patient_access(
         db,
+        ctx,
         patient_id,
-        actor=actor,
+        at=at,
         action=Action.CLINICAL_RECORD,
         audit_action=AuditAction.CREATE,
-        entity_type=AuditEntity.SCREENING,
+        entity=AuditEntity.SCREENING,
     )
+    actor, patient = access.actor, access.patient
     document = _with_chart(inputs, patient, at)
     result = screen(parse_screening_input(document))
     row = repo.add_screening(
@@ -224,62 +194,55 @@ def evaluate_screening(
         except_id=row.id,
         at=at,
     )
-    _audit(
-        db,
-        ctx,
-        at,
-        AuditAction.CREATE,
-        patient,
-        entity_id=row.id,
-        detail=f"decision={row.decision}",
-    )
+    access.record(row.id, detail=f"decision={row.decision}")
     return row
 
 
 def _load_screening(
-    db: Session, screening_id: int, *, actor: Actor, action: Action | None, audit: AuditAction
-) -> tuple[Screening, Patient]:
+    db: Session,
+    screening_id: int,
+    *,
+    ctx: AuditContext,
+    at: datetime,
+    action: Action | None,
+    audit: AuditAction,
+) -> tuple[Screening, PatientAccess]:
     row = repo.get_screening(db, screening_id)
     if row is None:
         raise NotFound("screening.not_found", f"No screening with id {screening_id}.")
-    patient = authorized_patient(
+    access = patient_access(
         db,
+        ctx,
         row.patient_id,
-        actor=actor,
-        action=action or read_action(actor, row.patient_id),
+        at=at,
+        action=action,
         audit_action=audit,
-        entity_type=AuditEntity.SCREENING,
+        entity=AuditEntity.SCREENING,
         entity_id=row.id,
     )
-    return row, patient
+    return row, access
 
 
 def get_screening(
     db: Session, *, screening_id: int, at: datetime, ctx: AuditContext
 ) -> ScreeningView:
-    row, patient = _load_screening(
-        db, screening_id, actor=require_actor(ctx), action=None, audit=AuditAction.READ
+    row, access = _load_screening(
+        db, screening_id, ctx=ctx, at=at, action=None, audit=AuditAction.READ
     )
-    _audit(db, ctx, at, AuditAction.READ, patient, entity_id=row.id)
-    return ScreeningView(row, _is_stale(db, row, patient, at))
+    access.record(row.id)
+    return ScreeningView(row, _is_stale(db, row, access.patient, at))
 
 
 def list_screenings(
     db: Session, *, patient_id: int, at: datetime, ctx: AuditContext
 ) -> list[ScreeningView]:
     """Every screening of the patient, newest first."""
-    actor = require_actor(ctx)
-    patient = authorized_patient(
-        db,
-        patient_id,
-        actor=actor,
-        action=read_action(actor, patient_id),
-        audit_action=AuditAction.READ,
-        entity_type=AuditEntity.SCREENING,
+    access = patient_access(
+        db, ctx, patient_id, at=at, audit_action=AuditAction.READ, entity=AuditEntity.SCREENING
     )
-    rows = repo.list_screenings(db, patient_id=patient.id)
-    _audit(db, ctx, at, AuditAction.READ, patient, entity_id=None, detail=f"results={len(rows)}")
-    return [ScreeningView(row, _is_stale(db, row, patient, at)) for row in rows]
+    rows = repo.list_screenings(db, patient_id=patient_id)
+    access.record(detail=f"results={len(rows)}")
+    return [ScreeningView(row, _is_stale(db, row, access.patient, at)) for row in rows]
 
 
 def _require_signable(db: Session, row: Screening, patient: Patient, at: datetime) -> None:
@@ -329,10 +292,10 @@ def sign_screening(
             block or info reason (from the core).
         Invalid: an override names a code not in this decision, or its justification is blank.
     """
-    actor = require_actor(ctx)
-    row, patient = _load_screening(
-        db, screening_id, actor=actor, action=Action.CLINICAL_SIGN, audit=AuditAction.UPDATE
+    row, access = _load_screening(
+        db, screening_id, ctx=ctx, at=at, action=Action.CLINICAL_SIGN, audit=AuditAction.UPDATE
     )
+    actor, patient = access.actor, access.patient
     _require_signable(db, row, patient, at)
     cleaned = {code: text.strip() for code, text in overrides.items()}
     outcome = _override_outcome(row, cleaned)
@@ -350,8 +313,7 @@ def sign_screening(
     row.signed_by = actor.user_id
     row.signed_at = at
     db.flush()
-    detail = "signed overrides=" + ",".join(outcome.overridden)
-    _audit(db, ctx, at, AuditAction.UPDATE, patient, entity_id=row.id, detail=detail)
+    access.record(row.id, detail="signed overrides=" + ",".join(outcome.overridden))
     return row
 
 

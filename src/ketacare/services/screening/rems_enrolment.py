@@ -14,8 +14,8 @@ from ketacare.core.authz import Action
 from ketacare.core.errors import Conflict, Invalid
 from ketacare.db.models import RemsEnrolment
 from ketacare.db.repositories import screening as repo
-from ketacare.services._access import authorized_patient, read_action, require_actor
-from ketacare.services.audit import AuditContext, record_event
+from ketacare.services._access import patient_access
+from ketacare.services.audit import AuditContext
 
 
 def _check_enrolment(
@@ -43,15 +43,16 @@ def record_rems_enrolment(
     ctx: AuditContext,
 ) -> RemsEnrolment:
     """Put the patient's Spravato REMS enrolment on file (once per patient)."""
-    actor = require_actor(ctx)
-    patient = authorized_patient(
+    access = patient_access(
         db,
+        ctx,
         patient_id,
-        actor=actor,
+        at=at,
         action=Action.CLINICAL_RECORD,
         audit_action=AuditAction.CREATE,
-        entity_type=AuditEntity.REMS_ENROLMENT,
+        entity=AuditEntity.REMS_ENROLMENT,
     )
+    actor, patient = access.actor, access.patient
     _check_enrolment(
         db, patient_id=patient.id, enrolment_id=enrolment_id, enrolled_on=enrolled_on, at=at
     )
@@ -66,40 +67,18 @@ def record_rems_enrolment(
             recorded_at=at,
         ),
     )
-    record_event(
-        db,
-        ctx=ctx,
-        at=at,
-        action=AuditAction.CREATE,
-        entity_type=AuditEntity.REMS_ENROLMENT,
-        entity_id=row.id,
-        patient_id=patient.id,
-    )
+    access.record(row.id)
     return row
 
 
 def get_rems_enrolment(
     db: Session, *, patient_id: int, at: datetime, ctx: AuditContext
 ) -> RemsEnrolment | None:
-    actor = require_actor(ctx)
-    patient = authorized_patient(
-        db,
-        patient_id,
-        actor=actor,
-        action=read_action(actor, patient_id),
-        audit_action=AuditAction.READ,
-        entity_type=AuditEntity.REMS_ENROLMENT,
+    access = patient_access(
+        db, ctx, patient_id, at=at, audit_action=AuditAction.READ, entity=AuditEntity.REMS_ENROLMENT
     )
-    row = repo.get_rems_enrolment(db, patient_id=patient.id)
-    record_event(
-        db,
-        ctx=ctx,
-        at=at,
-        action=AuditAction.READ,
-        entity_type=AuditEntity.REMS_ENROLMENT,
-        entity_id=None if row is None else row.id,
-        patient_id=patient.id,
-    )
+    row = repo.get_rems_enrolment(db, patient_id=patient_id)
+    access.record(None if row is None else row.id)
     return row
 
 
