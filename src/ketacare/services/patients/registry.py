@@ -11,7 +11,7 @@ from decimal import Decimal
 from sqlalchemy.orm import Session
 
 from ketacare.core.audit import AuditAction, AuditEntity
-from ketacare.core.authz import Action, Actor
+from ketacare.core.authz import Action
 from ketacare.core.codes import MeasurementKind
 from ketacare.core.errors import Conflict, Invalid
 from ketacare.core.plausibility import (
@@ -25,7 +25,11 @@ from ketacare.core.plausibility import (
 from ketacare.core.time import age_in_years
 from ketacare.db.models import BodyMeasurement, Patient
 from ketacare.db.repositories import patient as patient_repo
-from ketacare.services._access import authorized_patient, require_actor
+from ketacare.services._access import (
+    PatientAccess,
+    patient_access,
+    require_actor,
+)
 from ketacare.services.audit import AuditContext, authorize, record_event
 
 EDITABLE_FIELDS = (
@@ -96,16 +100,23 @@ def _check_birth_date(value: object, *, at: datetime) -> None:
         check_birth_date(value, today=at.date())
 
 
-def _load(
-    db: Session, patient_id: int, *, actor: Actor, action: Action, audit_action: AuditAction
-) -> Patient:
-    return authorized_patient(
+def _access(
+    db: Session,
+    ctx: AuditContext,
+    patient_id: int,
+    *,
+    at: datetime,
+    action: Action,
+    audit_action: AuditAction,
+) -> PatientAccess:
+    return patient_access(
         db,
+        ctx,
         patient_id,
-        actor=actor,
+        at=at,
         action=action,
         audit_action=audit_action,
-        entity_type=AuditEntity.PATIENT,
+        entity=AuditEntity.PATIENT,
         entity_id=patient_id,
     )
 
@@ -113,17 +124,9 @@ def _load(
 def get_patient(db: Session, *, patient_id: int, at: datetime, ctx: AuditContext) -> Patient:
     actor = require_actor(ctx)
     action = Action.OWN_RECORD_READ if actor.patient_id == patient_id else Action.PATIENT_READ
-    patient = _load(db, patient_id, actor=actor, action=action, audit_action=AuditAction.READ)
-    record_event(
-        db,
-        ctx=ctx,
-        at=at,
-        action=AuditAction.READ,
-        entity_type=AuditEntity.PATIENT,
-        entity_id=patient.id,
-        patient_id=patient.id,
-    )
-    return patient
+    access = _access(db, ctx, patient_id, at=at, action=action, audit_action=AuditAction.READ)
+    access.record(patient_id)
+    return access.patient
 
 
 def update_patient(
@@ -135,10 +138,10 @@ def update_patient(
     at: datetime,
     ctx: AuditContext,
 ) -> Patient:
-    actor = require_actor(ctx)
-    patient = _load(
-        db, patient_id, actor=actor, action=Action.PATIENT_UPDATE, audit_action=AuditAction.UPDATE
+    access = _access(
+        db, ctx, patient_id, at=at, action=Action.PATIENT_UPDATE, audit_action=AuditAction.UPDATE
     )
+    patient = access.patient
     if expected_version is not None and expected_version != patient.version:
         raise Conflict(
             "patient.version_conflict",
@@ -168,16 +171,7 @@ def update_patient(
     patient.search_name = _search_name(patient.given_name, patient.family_name)
     patient.updated_at = at
     db.flush()
-    record_event(
-        db,
-        ctx=ctx,
-        at=at,
-        action=AuditAction.UPDATE,
-        entity_type=AuditEntity.PATIENT,
-        entity_id=patient.id,
-        patient_id=patient.id,
-        detail="fields=" + ",".join(sorted(changes)),
-    )
+    access.record(patient.id, detail="fields=" + ",".join(sorted(changes)))
     return patient
 
 
@@ -249,10 +243,10 @@ def record_measurement(
     The value must be a plausible one for its kind, and, with the latest measurement of the
     other kind, give a BMI some person has (``ketacare.core.plausibility.body``).
     """
-    actor = require_actor(ctx)
-    patient = _load(
-        db, patient_id, actor=actor, action=Action.PATIENT_MEASURE, audit_action=AuditAction.CREATE
+    access = _access(
+        db, ctx, patient_id, at=at, action=Action.PATIENT_MEASURE, audit_action=AuditAction.CREATE
     )
+    actor, patient = access.actor, access.patient
     check_event_time(measured_at, at=at, window=windows.charted, field="measured_at")
     check_measurement(kind, value)
     _check_bmi(db, patient_id=patient.id, kind=kind, value=value)
@@ -266,16 +260,7 @@ def record_measurement(
             recorded_by=actor.user_id,
         ),
     )
-    record_event(
-        db,
-        ctx=ctx,
-        at=at,
-        action=AuditAction.CREATE,
-        entity_type=AuditEntity.BODY_MEASUREMENT,
-        entity_id=row.id,
-        patient_id=patient.id,
-        detail=f"kind={kind}",
-    )
+    access.record(row.id, entity=AuditEntity.BODY_MEASUREMENT, detail=f"kind={kind}")
     return row
 
 

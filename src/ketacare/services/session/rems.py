@@ -25,9 +25,9 @@ from ketacare.db.repositories import patient as patient_repo
 from ketacare.db.repositories import session as repo
 from ketacare.db.repositories import user as user_repo
 from ketacare.services._access import require_actor
-from ketacare.services.audit import AuditContext, record_event
+from ketacare.services.audit import AuditContext
 from ketacare.services.screening import eligibility as screening_service
-from ketacare.services.session._common import load_session
+from ketacare.services.session._common import audit_session, load_session
 from ketacare.services.session.facts import effective_events, readings_of
 
 BOOLEAN_ANSWERS = (
@@ -114,15 +114,7 @@ def rems_form(db: Session, *, session_id: int, at: datetime, ctx: AuditContext) 
     )
     _esketamine(row)
     form = build_rems_form(session_facts(db, row, at=at))
-    record_event(
-        db,
-        ctx=ctx,
-        at=at,
-        action=AuditAction.READ,
-        entity_type=AuditEntity.REMS_FORM,
-        entity_id=row.id,
-        patient_id=row.patient_id,
-    )
+    audit_session(db, ctx, at, AuditAction.READ, row, entity_type=AuditEntity.REMS_FORM)
     return form
 
 
@@ -161,15 +153,7 @@ def answer_rems_form(
     row.rems_answers = {**(row.rems_answers or {}), **_clean(answers)}
     row.updated_at = at
     db.flush()
-    record_event(
-        db,
-        ctx=ctx,
-        at=at,
-        action=AuditAction.UPDATE,
-        entity_type=AuditEntity.REMS_FORM,
-        entity_id=row.id,
-        patient_id=row.patient_id,
-    )
+    audit_session(db, ctx, at, AuditAction.UPDATE, row, entity_type=AuditEntity.REMS_FORM)
     return build_rems_form(session_facts(db, row, at=at))
 
 
@@ -196,14 +180,7 @@ def submit_rems_form(
         )
     row.rems_submitted_at, row.rems_submitted_by, row.updated_at = at, actor.user_id, at
     db.flush()
-    record_event(
-        db,
-        ctx=ctx,
-        at=at,
-        action=AuditAction.UPDATE,
-        entity_type=AuditEntity.REMS_FORM,
-        entity_id=row.id,
-        patient_id=row.patient_id,
-        detail="submitted",
+    audit_session(
+        db, ctx, at, AuditAction.UPDATE, row, detail="submitted", entity_type=AuditEntity.REMS_FORM
     )
     return row
