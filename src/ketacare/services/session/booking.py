@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from ketacare.core.audit import AuditAction
 from ketacare.core.authz import Action, Actor, Target
+from ketacare.core.codes import SessionDrug
 from ketacare.core.dosing.library import list_protocols
 from ketacare.core.dosing.protocol import Protocol, propose_induction_dates
 from ketacare.core.dosing.rules import DeviceRule, InfusionRule
@@ -36,7 +37,7 @@ from ketacare.db.repositories import user as user_repo
 from ketacare.services.audit import AuditContext, authorize, record_event
 from ketacare.services.orders.protocols import custom_protocols, protocol_for
 from ketacare.services.session._common import ENTITY, actor_of, audit_session
-from ketacare.services.session.gates import order_of, refuse_used_order, session_drug
+from ketacare.services.session.gates import order_of, refuse_used_order
 
 S = SessionState
 
@@ -151,7 +152,7 @@ def book_session(
         patient_id=patient_id,
         staff_user_id=staff_id,
         protocol_id=protocol.id,
-        drug=session_drug(protocol).value,
+        drug=SessionDrug.for_drug(protocol.drug),
         order_id=order_id,
         starts_at=starts_at,
         ends_at=starts_at,

@@ -9,7 +9,8 @@ from sqlalchemy.orm import Session
 
 from ketacare.core.audit import AuditAction
 from ketacare.core.authz import Action
-from ketacare.core.session.model import GateFailure, SessionDrug
+from ketacare.core.codes import SessionDrug
+from ketacare.core.session.model import GateFailure
 from ketacare.core.session.rems import rems_form_due_at, rems_form_overdue
 from ketacare.core.session.states import SessionState
 from ketacare.db.models import (

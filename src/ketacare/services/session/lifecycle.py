@@ -18,11 +18,12 @@ from sqlalchemy.orm import Session
 
 from ketacare.core.audit import AuditAction
 from ketacare.core.authz import Action, Actor
+from ketacare.core.codes import SessionDrug
 from ketacare.core.errors import Invalid, NotFound
 from ketacare.core.session.administration import (
     AdministrationTotals,
 )
-from ketacare.core.session.model import GateFailure, SessionDrug
+from ketacare.core.session.model import GateFailure
 from ketacare.core.session.states import SessionState, transition
 from ketacare.db.models import (
     AdministrationEvent,

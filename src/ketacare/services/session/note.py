@@ -17,8 +17,8 @@ from sqlalchemy.orm import Session
 
 from ketacare.core.audit import AuditAction
 from ketacare.core.authz import Action
+from ketacare.core.codes import SessionDrug
 from ketacare.core.session.config import ESKETAMINE_DEVICE_MG
-from ketacare.core.session.model import SessionDrug
 from ketacare.core.session.note import (
     NoteAcknowledgement,
     NoteAdministration,

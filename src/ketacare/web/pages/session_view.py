@@ -17,6 +17,7 @@ from pydantic import ValidationError
 from starlette.datastructures import FormData
 
 from ketacare.core.authz import Action, Target, can
+from ketacare.core.codes import pregnancy_applies
 from ketacare.core.errors import DomainError, Forbidden, Invalid
 from ketacare.core.session.config import ESKETAMINE_DEVICE_MG
 from ketacare.core.session.model import GateFailure, Symptom
@@ -239,9 +240,8 @@ def chair_page(
         can_sign=bool(can(auth.actor, Action.CLINICAL_SIGN, target)),
         symptoms=[(s.value, s.label) for s in Symptom],
         checklist_items=CHECKLIST_ITEMS,
-        # Pregnancy status is asked of everyone not recorded male at birth, as the screening
-        # evidence behind the ready gate's pregnancy rule does.
-        pregnancy_asked=patient.sex_at_birth != "male",
+        # The same core rule decides the screening evidence behind the ready gate.
+        pregnancy_asked=pregnancy_applies(patient.sex_at_birth),
         chart=vitals_chart(detail),
         pk=pk_figure(detail, at=auth.at),
         esketamine=esketamine,
