@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from ketacare.core.audit import AuditAction
 from ketacare.core.authz import Action
 from ketacare.core.errors import Conflict, Invalid, NotFound
+from ketacare.core.orders import OrderStatus
 from ketacare.core.plausibility import DEFAULT_WINDOWS, Windows, check_event_time
 from ketacare.core.session.administration import DeviceUse, add_device
 from ketacare.core.session.administration_limits import (
@@ -31,7 +32,6 @@ from ketacare.db.models import AdministrationEvent, TreatmentSession, User
 from ketacare.db.repositories import session as repo
 from ketacare.services.audit import AuditContext
 from ketacare.services.orders import lifecycle as order_service
-from ketacare.services.orders.lifecycle import OrderStatus
 from ketacare.services.session._common import actor_of, audit_session, check_version, load_session
 from ketacare.services.session.binding import (
     given_so_far,

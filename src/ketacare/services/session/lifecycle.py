@@ -19,7 +19,8 @@ from sqlalchemy.orm import Session
 from ketacare.core.audit import AuditAction
 from ketacare.core.authz import Action, Actor
 from ketacare.core.codes import SessionDrug
-from ketacare.core.errors import Invalid, NotFound
+from ketacare.core.errors import NotFound
+from ketacare.core.orders import OrderStatus
 from ketacare.core.session.administration import (
     AdministrationTotals,
 )
@@ -39,7 +40,6 @@ from ketacare.db.repositories import session as repo
 from ketacare.services.assessments import records as assessment_service
 from ketacare.services.audit import AuditContext
 from ketacare.services.orders import lifecycle as order_service
-from ketacare.services.orders.lifecycle import OrderStatus
 from ketacare.services.session._common import (
     actor_of,
     audit_session,
@@ -221,8 +221,6 @@ def _side_effects(
     elif to is S.INFUSING:
         _admin_event(db, row, "resume", at=at, actor=actor)
     elif to is S.PAUSED:
-        if not reason:
-            raise Invalid("session.pause_reason_required", "pausing needs a reason", field="reason")
         _admin_event(db, row, "pause", at=at, actor=actor, reason=reason)
     elif to is S.RECOVERING:
         _admin_event(db, row, "stop", at=at, actor=actor, reason=reason)

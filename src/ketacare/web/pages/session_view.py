@@ -22,7 +22,7 @@ from ketacare.core.errors import DomainError, Forbidden, Invalid
 from ketacare.core.session.config import ESKETAMINE_DEVICE_MG
 from ketacare.core.session.model import GateFailure, Symptom
 from ketacare.core.session.rems import load_rems_template
-from ketacare.core.session.states import TRANSITIONS, SessionState
+from ketacare.core.session.states import REASON_REQUIRED, TRANSITIONS, SessionState
 from ketacare.services.accounts import organisations as organisation_service
 from ketacare.services.audit import AccessDenied, record_denial
 from ketacare.services.orders import pk as pk_service
@@ -43,7 +43,6 @@ from ketacare.web.pages.session_dosing import (
 from ketacare.web.pk_chart import render_order_pk_svg
 
 S = SessionState
-NEEDS_REASON = {S.PAUSED, S.ABORTED}
 # Button order: the next step forward first, then pausing, aborting last.
 MOVE_ORDER = (S.CHECKED_IN, S.READY, S.INFUSING, S.RECOVERING, S.DISCHARGED, S.PAUSED, S.ABORTED)
 CHART_W, CHART_H, CHART_PAD = 640, 180, 24
@@ -223,7 +222,8 @@ def chair_page(
             {
                 "to": m.value,
                 "label": move_label(current, m, esketamine=esketamine),
-                "reason": m in NEEDS_REASON or (m is S.RECOVERING and bool(dose and dose["short"])),
+                "reason": m in REASON_REQUIRED
+                or (m is S.RECOVERING and bool(dose and dose["short"])),
                 "confirm_short": m is S.RECOVERING and bool(dose and dose["short"]),
             }
             for m in sorted(TRANSITIONS[current], key=MOVE_ORDER.index)
