@@ -178,7 +178,7 @@ def other_session_doses(
         drug=drug,
         start=start,
         end=end,
-        skip_states=[SessionState.ABORTED.value],
+        skip_states=[SessionState.ABORTED],
         exclude_order_id=exclude_order_id,
     )
     return tuple(PriorDose(starts_at.date(), session_mg(order)) for starts_at, order in rows)

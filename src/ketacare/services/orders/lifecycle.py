@@ -168,7 +168,7 @@ def _new_order(
         protocol_version=protocol.version,
         drug=result.drug,
         route=result.route,
-        status=OrderStatus.DRAFT.value,
+        status=OrderStatus.DRAFT,
         inputs={**inputs.as_json(), **facts.as_json(), "today": today.isoformat()},
         calculation=result.as_dict(),
         dose_mg=result.dose.value,
@@ -200,8 +200,8 @@ def _log_status(
         db,
         OrderStatusChange(
             order_id=order.id,
-            from_status=old.value if old else None,
-            to_status=new.value,
+            from_status=old,
+            to_status=new,
             reason=reason,
             changed_by=by.user_id,
             changed_at=at,
@@ -244,7 +244,7 @@ def get_order(db: Session, *, order_id: int) -> Order:
 
 def signed_orders_for(db: Session, *, patient_id: int) -> list[Order]:
     """The patient's signed (not yet given, not cancelled) orders, newest first. No audit."""
-    return order_repo.list_orders(db, patient_id=patient_id, status=OrderStatus.SIGNED.value)
+    return order_repo.list_orders(db, patient_id=patient_id, status=OrderStatus.SIGNED)
 
 
 def load_order(
@@ -356,7 +356,7 @@ def sign_order(
     _require_override_reason(order.requires_override, reason)
     _recheck(db, order, today=at.date(), reason=reason)
     order.override_reason = reason if order.requires_override else None
-    order.status, order.signed_by, order.signed_at = OrderStatus.SIGNED.value, actor.user_id, at
+    order.status, order.signed_by, order.signed_at = OrderStatus.SIGNED, actor.user_id, at
     order.updated_at = at
     db.flush()
     _log_status(db, order, old, OrderStatus.SIGNED, reason=None, by=actor, at=at)
@@ -394,7 +394,7 @@ def cancel_order(
         raise Invalid("order.reason_required", "give a reason for cancelling", field="reason")
     _check_version(order, expected_version)
     old = transition(order.status, OrderStatus.CANCELLED)
-    order.status, order.updated_at = OrderStatus.CANCELLED.value, at
+    order.status, order.updated_at = OrderStatus.CANCELLED, at
     db.flush()
     _log_status(db, order, old, OrderStatus.CANCELLED, reason=text, by=actor, at=at)
     _audit(db, order, AuditAction.UPDATE, ctx=ctx, at=at, detail="status=cancelled")
@@ -412,7 +412,7 @@ def mark_order_given(db: Session, *, order_id: int, at: datetime, ctx: AuditCont
         audit_action=AuditAction.UPDATE,
     )
     old = transition(order.status, OrderStatus.GIVEN)
-    order.status, order.updated_at = OrderStatus.GIVEN.value, at
+    order.status, order.updated_at = OrderStatus.GIVEN, at
     db.flush()
     _log_status(db, order, old, OrderStatus.GIVEN, reason=None, by=actor, at=at)
     _audit(db, order, AuditAction.UPDATE, ctx=ctx, at=at, detail="status=given")

@@ -183,7 +183,7 @@ def _store_line(
         # Esketamine: the order is given with its first device, not when "dosing" starts, so a
         # session aborted before any device leaves the order signed for a new booking.
         order = order_of(db, row)
-        if order is not None and order.status == OrderStatus.SIGNED.value:
+        if order is not None and order.status == OrderStatus.SIGNED:
             order_service.mark_order_given(db, order_id=order.id, at=at, ctx=ctx)
     row.updated_at = at
     db.flush()

@@ -39,7 +39,7 @@ from ketacare.services.session.gates import order_of
 
 
 def is_esketamine(row: TreatmentSession) -> bool:
-    return row.drug == SessionDrug.ESKETAMINE_NASAL.value
+    return row.drug == SessionDrug.ESKETAMINE_NASAL
 
 
 def signed_order(db: Session, row: TreatmentSession) -> Order:

@@ -43,7 +43,7 @@ S = SessionState
 
 # Booking windows that no longer hold a chair: a discharged patient has left, an aborted
 # session never (or no longer) happens.
-NOT_HOLDING_A_CHAIR = (S.ABORTED.value, S.DISCHARGED.value)
+NOT_HOLDING_A_CHAIR = (S.ABORTED, S.DISCHARGED)
 
 
 def _administration_minutes(protocol_rule: object, order: Order | None) -> int:
@@ -156,7 +156,7 @@ def book_session(
         order_id=order_id,
         starts_at=starts_at,
         ends_at=starts_at,
-        state=S.SCHEDULED.value,
+        state=S.SCHEDULED,
         checklist={},
         rems_answers={},
         created_by=actor.user_id,

@@ -20,6 +20,7 @@ from ketacare.core.dosing.protocol import (
     Setting,
 )
 from ketacare.core.errors import Conflict, NotFound
+from ketacare.core.orders import OrderStatus
 from ketacare.core.session.config import (
     ESKETAMINE_MIN_OBSERVATION,
     DischargeConfig,
@@ -144,7 +145,7 @@ def refuse_used_order(db: Session, *, order_id: int) -> None:
 def _signed_order(order: Order | None) -> SignedOrder | None:
     if order is None:
         return None
-    signed = order.status == "signed" and order.signed_at is not None
+    signed = order.status == OrderStatus.SIGNED and order.signed_at is not None
     return SignedOrder(
         order_id=str(order.id),
         drug=SessionDrug.for_drug(order.drug),

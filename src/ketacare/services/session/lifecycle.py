@@ -183,7 +183,7 @@ def _start(
     ctx: AuditContext,
 ) -> None:
     """The first administration line; the order becomes given."""
-    iv = row.drug == SessionDrug.KETAMINE_IV.value
+    iv = row.drug == SessionDrug.KETAMINE_IV
     order = order_of(db, row)
     if rate is not None and iv:
         check_start_rate(db, row, rate)
@@ -193,7 +193,7 @@ def _start(
         row.first_administration_at = at
     # An infusion gives the order as it starts; esketamine gives it with the first device
     # (session_administration), so aborting before any device leaves the order usable.
-    if iv and order is not None and order.status == OrderStatus.SIGNED.value:
+    if iv and order is not None and order.status == OrderStatus.SIGNED:
         order_service.mark_order_given(db, order_id=order.id, at=at, ctx=ctx)
     assessment_service.record_treatment_event(
         db, patient_id=row.patient_id, at=at, kind="ketamine_session", source_id=row.id
@@ -277,15 +277,15 @@ def transition_session(
     _side_effects(
         db, row, current, to, at=at, actor=actor, reason=move.reason, rate=rate_ml_per_h, ctx=ctx
     )
-    row.state = to.value
+    row.state = to
     row.updated_at = at
     db.flush()
     repo.add_row(
         db,
         SessionTransition(
             session_id=row.id,
-            from_state=current.value,
-            to_state=to.value,
+            from_state=current,
+            to_state=to,
             actor_id=actor.user_id,
             at=at,
             reason=move.reason,

@@ -48,7 +48,7 @@ ANSWER_FIELDS = BOOLEAN_ANSWERS + TEXT_ANSWERS + INTEGER_ANSWERS
 
 
 def _esketamine(row: TreatmentSession) -> None:
-    if row.drug != SessionDrug.ESKETAMINE_NASAL.value:
+    if row.drug != SessionDrug.ESKETAMINE_NASAL:
         raise Invalid("rems.not_esketamine", "the REMS form is for esketamine sessions only")
 
 

@@ -17,7 +17,7 @@ from pydantic import ValidationError
 from starlette.datastructures import FormData
 
 from ketacare.core.authz import Action, Target, can
-from ketacare.core.codes import pregnancy_applies
+from ketacare.core.codes import SessionDrug, pregnancy_applies
 from ketacare.core.errors import DomainError, Forbidden, Invalid
 from ketacare.core.session.config import ESKETAMINE_DEVICE_MG
 from ketacare.core.session.model import GateFailure, Symptom
@@ -202,7 +202,7 @@ def chair_page(
     patient = patient_service.get_patient(db, patient_id=row.patient_id, at=auth.at, ctx=auth.ctx)
     target = Target(row.organisation_id, row.patient_id)
     current = SessionState(row.state)
-    esketamine = row.drug == "esketamine_nasal"
+    esketamine = row.drug == SessionDrug.ESKETAMINE_NASAL
     devices = devices_given(detail) if esketamine else []
     dose = dose_summary(detail, at=auth.at)
     return render(
