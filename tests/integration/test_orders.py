@@ -12,12 +12,15 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ketacare.core.codes import MeasurementKind
+from ketacare.core.codes import MeasurementKind, SexAtBirth
 from ketacare.core.dosing.calculator import calculate_dose
 from ketacare.core.dosing.library import get_protocol
 from ketacare.core.dosing.order import DoseRequest
 from ketacare.core.errors import Conflict, Invalid, RuleViolation
-from ketacare.core.patients.body_weight import BodyMeasurements, SexAtBirth, WeightBasis
+from ketacare.core.patients.body_weight import (
+    BodyMeasurements,
+    WeightBasis,
+)
 from ketacare.db.models import Order, OrderStatusChange, Patient
 from ketacare.services.accounts import users as accounts
 from ketacare.services.audit import AccessDenied, AuditContext

@@ -23,6 +23,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from ketacare.core.codes import SexAtBirth
 from ketacare.core.dosing.calculator import calculate_dose
 from ketacare.core.dosing.config import DosingConfig
 from ketacare.core.dosing.library import get_protocol, list_protocols
@@ -30,7 +31,10 @@ from ketacare.core.dosing.limits import PriorDose
 from ketacare.core.dosing.order import DoseCalculation, DoseRequest
 from ketacare.core.dosing.protocol import propose_induction_dates
 from ketacare.core.errors import DomainError, Invalid
-from ketacare.core.patients.body_weight import BodyMeasurements, SexAtBirth, WeightBasis
+from ketacare.core.patients.body_weight import (
+    BodyMeasurements,
+    WeightBasis,
+)
 from ketacare.core.units import to_decimal
 
 protocols_app = typer.Typer(help="Treatment protocol library.", no_args_is_help=True)

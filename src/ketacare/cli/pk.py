@@ -11,6 +11,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from ketacare.core.codes import PkRouteCode
 from ketacare.core.dosing.pk import (
     DEFAULT_BANDS,
     LITERATURE_RANGES,
@@ -53,7 +54,7 @@ def _model_dict(model: PKModel) -> dict[str, Any]:
         "analytes": list(model.analytes),
         "population": model.population,
         "structure": str(model.structure),
-        "routes": sorted(str(r) for r in model.routes),
+        "routes": sorted(r.pk_code for r in model.routes),
         "sampling": model.sampling,
         "approximate": model.approximate,
         "has_variability": model.has_variability,
@@ -91,7 +92,7 @@ def models_cmd(as_json: Annotated[bool, typer.Option("--json")] = False) -> None
         return
     table = Table("id", "drug", "routes", "population", "approximate")
     for m in models:
-        routes = ", ".join(sorted(m.routes))
+        routes = ", ".join(sorted(r.pk_code for r in m.routes))
         table.add_row(m.id, m.drug, routes, m.population, "yes" if m.approximate else "")
     Console().print(table)
 
@@ -163,7 +164,7 @@ def _regimen(
 ) -> Regimen:
     if count > 1 and every_h is None:
         raise _fail("--count > 1 needs --repeat-every-h")
-    if route is Route.NASAL:
+    if route is Route.INTRANASAL:
         dose = Dose.nasal(amount_mg, salt=salt)
     elif infusion_min > 0:
         dose = Dose.infusion(amount_mg, infusion_min, salt=salt)
@@ -262,7 +263,7 @@ def simulate_cmd(
     dose_mg: Annotated[float | None, typer.Option("--dose-mg")] = None,
     dose_mg_per_kg: Annotated[float | None, typer.Option("--dose-mg-per-kg")] = None,
     infusion_min: Annotated[float, typer.Option("--infusion-min")] = 0.0,
-    route: Annotated[Route, typer.Option("--route")] = Route.IV,
+    route: Annotated[PkRouteCode, typer.Option("--route")] = "iv",
     salt: Annotated[Salt, typer.Option("--salt")] = Salt.BASE,
     repeat_every_h: Annotated[float | None, typer.Option("--repeat-every-h")] = None,
     count: Annotated[int, typer.Option("--count")] = 1,
@@ -283,7 +284,9 @@ def simulate_cmd(
         if not (math.isfinite(weight_kg) and weight_kg > 0):
             raise _fail("--weight-kg must be > 0")
         amount = _amount(weight_kg, dose_mg, dose_mg_per_kg)
-        regimen = _regimen(amount, infusion_min, route, salt, repeat_every_h, count)
+        regimen = _regimen(
+            amount, infusion_min, Route.from_pk_code(route), salt, repeat_every_h, count
+        )
         end = end_min if end_min is not None else regimen.doses[-1].at_min + 24 * 60.0
         times = _times(end, step_min)
         cov = Covariates(age_years, asian, japanese)

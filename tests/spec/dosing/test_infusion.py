@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from ketacare.core.codes import SexAtBirth
 from ketacare.core.dosing.calculator import calculate_dose
 from ketacare.core.dosing.config import DosingConfig
 from ketacare.core.dosing.infusion import bolus_limit_mg
@@ -19,7 +20,10 @@ from ketacare.core.dosing.library import get_protocol
 from ketacare.core.dosing.order import DoseCalculation, DoseRequest
 from ketacare.core.dosing.rules import InfusionRule
 from ketacare.core.errors import Invalid, RuleViolation
-from ketacare.core.patients.body_weight import BodyMeasurements, SexAtBirth, WeightBasis
+from ketacare.core.patients.body_weight import (
+    BodyMeasurements,
+    WeightBasis,
+)
 
 D = Decimal  # short alias keeps the worked-example tables readable
 

@@ -8,9 +8,10 @@ from typing import Any
 
 import pytest
 
+from ketacare.core.codes import Drug, Route
 from ketacare.core.dosing.library import builtin_protocols, get_protocol, list_protocols
 from ketacare.core.dosing.limits import LimitName
-from ketacare.core.dosing.protocol import Drug, Protocol, Route
+from ketacare.core.dosing.protocol import Protocol
 from ketacare.core.dosing.rules import DeviceRule, InfusionRule
 from ketacare.core.errors import Conflict, Invalid
 

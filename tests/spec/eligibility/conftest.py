@@ -15,7 +15,7 @@ import pytest
 from ketacare.core.eligibility import (
     AntidepressantTrial,
     EpisodeSeverity,
-    Protocol,
+    ProtocolId,
     ScreeningInput,
     SexAtBirth,
 )
@@ -27,14 +27,14 @@ FAILED_TRIALS = (
     AntidepressantTrial("venlafaxine", 6, True, 20, True),
 )
 _INDICATION = {
-    Protocol.IV_KETAMINE_DEPRESSION: "depression",
-    Protocol.ESKETAMINE_NASAL: "depression",
-    Protocol.IV_KETAMINE_PAIN: "crps",
+    ProtocolId.IV_KETAMINE_DEPRESSION: "depression",
+    ProtocolId.ESKETAMINE_NASAL: "depression",
+    ProtocolId.IV_KETAMINE_PAIN: "crps",
 }
 
 
 def clean_input(
-    protocol: Protocol = Protocol.IV_KETAMINE_DEPRESSION, **changes: Any
+    protocol: ProtocolId = ProtocolId.IV_KETAMINE_DEPRESSION, **changes: Any
 ) -> ScreeningInput:
     base = ScreeningInput(
         protocol=protocol,

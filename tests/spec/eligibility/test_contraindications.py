@@ -11,7 +11,7 @@ import pytest
 
 from ketacare.core.eligibility import (
     Decision,
-    Protocol,
+    ProtocolId,
     ScreeningConfig,
     Severity,
     SexAtBirth,
@@ -20,9 +20,9 @@ from ketacare.core.eligibility import (
 from ketacare.core.eligibility.conditions import CONDITIONS, ConditionKind
 from ketacare.core.errors import Invalid
 
-IV_MOOD = Protocol.IV_KETAMINE_DEPRESSION
-IV_PAIN = Protocol.IV_KETAMINE_PAIN
-ESK = Protocol.ESKETAMINE_NASAL
+IV_MOOD = ProtocolId.IV_KETAMINE_DEPRESSION
+IV_PAIN = ProtocolId.IV_KETAMINE_PAIN
+ESK = ProtocolId.ESKETAMINE_NASAL
 BLOCK, REVIEW, INFO = Severity.BLOCK, Severity.REVIEW, Severity.INFO
 
 # (condition, protocol, expected severity of contraindication.<condition>, expected decision)
@@ -75,7 +75,7 @@ def test_contraindication(make_input, condition, protocol, severity, decision):
 
 
 def test_clean_input_is_eligible_for_every_protocol(make_input):
-    for protocol in Protocol:
+    for protocol in ProtocolId:
         result = screen(make_input(protocol))
         assert result.decision is Decision.ELIGIBLE, [r.code for r in result.reasons]
         assert all(reason.severity is INFO for reason in result.reasons)

@@ -7,7 +7,7 @@ import pytest
 from ketacare.core.eligibility import (
     RULESET_VERSION,
     Decision,
-    Protocol,
+    ProtocolId,
     Reason,
     Severity,
     apply_overrides,
@@ -140,7 +140,7 @@ def test_refused_overrides(overrides, error, code):
 
 
 def test_overrides_accept_a_screening_result(make_input):
-    result = screen(make_input(Protocol.ESKETAMINE_NASAL, bp_systolic=160, bp_diastolic=95))
+    result = screen(make_input(ProtocolId.ESKETAMINE_NASAL, bp_systolic=160, bp_diastolic=95))
     assert result.decision is Decision.NEEDS_REVIEW
     outcome = apply_overrides(result, {"bp.above_threshold": "Benefit outweighs transient rise"})
     assert outcome.decision is Decision.ELIGIBLE

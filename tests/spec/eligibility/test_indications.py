@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from ketacare.core.eligibility import Decision, Protocol, Severity, screen
+from ketacare.core.eligibility import Decision, ProtocolId, Severity, screen
 from ketacare.core.eligibility.indications import (
     INDICATIONS,
     EvidenceLevel,
@@ -15,9 +15,9 @@ from ketacare.core.eligibility.indications import (
 )
 from ketacare.core.errors import Invalid, NotFound
 
-IV_MOOD = Protocol.IV_KETAMINE_DEPRESSION
-IV_PAIN = Protocol.IV_KETAMINE_PAIN
-ESK = Protocol.ESKETAMINE_NASAL
+IV_MOOD = ProtocolId.IV_KETAMINE_DEPRESSION
+IV_PAIN = ProtocolId.IV_KETAMINE_PAIN
+ESK = ProtocolId.ESKETAMINE_NASAL
 PROJECT_INSTRUMENTS = {
     "phq9",
     "madrs",

@@ -6,7 +6,7 @@ import pytest
 
 from ketacare.core.eligibility import (
     Decision,
-    Protocol,
+    ProtocolId,
     ScreeningConfig,
     Severity,
     SexAtBirth,
@@ -14,9 +14,9 @@ from ketacare.core.eligibility import (
 )
 from ketacare.core.errors import Invalid
 
-IV_MOOD = Protocol.IV_KETAMINE_DEPRESSION
-IV_PAIN = Protocol.IV_KETAMINE_PAIN
-ESK = Protocol.ESKETAMINE_NASAL
+IV_MOOD = ProtocolId.IV_KETAMINE_DEPRESSION
+IV_PAIN = ProtocolId.IV_KETAMINE_PAIN
+ESK = ProtocolId.ESKETAMINE_NASAL
 F, M, X, U = SexAtBirth.FEMALE, SexAtBirth.MALE, SexAtBirth.INTERSEX, SexAtBirth.UNKNOWN
 
 
@@ -114,7 +114,7 @@ BP_TABLE = [
 @pytest.mark.parametrize(
     ("systolic", "diastolic", "flagged"), BP_TABLE, ids=[f"{s}-{d}" for s, d, _ in BP_TABLE]
 )
-@pytest.mark.parametrize("protocol", list(Protocol), ids=[p.value for p in Protocol])
+@pytest.mark.parametrize("protocol", list(ProtocolId), ids=[p.value for p in ProtocolId])
 def test_bp_above_threshold_needs_acknowledgement(
     make_input, protocol, systolic, diastolic, flagged
 ):

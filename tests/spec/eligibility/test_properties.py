@@ -12,7 +12,7 @@ from ketacare.core.eligibility import (
     AntidepressantTrial,
     Decision,
     EpisodeSeverity,
-    Protocol,
+    ProtocolId,
     ScreeningInput,
     Severity,
     SexAtBirth,
@@ -48,7 +48,7 @@ def screening_inputs(draw):
     # Plausible pairs only (ketacare.core.plausibility.vitals: diastolic 10-200, below systolic).
     bp = draw(optional(st.tuples(st.integers(60, 250), st.integers(1, 50))))
     return ScreeningInput(
-        protocol=draw(st.sampled_from(Protocol)),
+        protocol=draw(st.sampled_from(ProtocolId)),
         indication=draw(
             optional(
                 st.sampled_from(
@@ -112,7 +112,7 @@ def test_charting_a_condition_never_improves_the_decision(inp, condition):
 @given(screening_inputs(), st.sampled_from(ABSOLUTE))
 def test_absolute_contraindication_always_blocks_esketamine(inp, condition):
     inp = dataclasses.replace(
-        inp, protocol=Protocol.ESKETAMINE_NASAL, conditions=inp.conditions | {condition}
+        inp, protocol=ProtocolId.ESKETAMINE_NASAL, conditions=inp.conditions | {condition}
     )
     result = screen(inp)
     assert result.decision is Decision.INELIGIBLE

@@ -8,7 +8,7 @@ from ketacare.core.eligibility import (
     INPUT_SCHEMA,
     AntidepressantTrial,
     EpisodeSeverity,
-    Protocol,
+    ProtocolId,
     SexAtBirth,
     StopReason,
     parse_screening_input,
@@ -50,7 +50,7 @@ FULL = {
 
 def test_parse_full_document():
     inp = parse_screening_input(FULL)
-    assert inp.protocol is Protocol.ESKETAMINE_NASAL
+    assert inp.protocol is ProtocolId.ESKETAMINE_NASAL
     assert inp.sex_at_birth is SexAtBirth.FEMALE
     assert inp.episode_severity is EpisodeSeverity.SEVERE_WITHOUT_PSYCHOSIS
     assert inp.conditions == frozenset({"cardiovascular_risk"})

@@ -15,7 +15,7 @@ import pytest
 from ketacare.core.eligibility import (
     AntidepressantTrial,
     Decision,
-    Protocol,
+    ProtocolId,
     ScreeningConfig,
     Severity,
     StopReason,
@@ -165,7 +165,7 @@ GATE_TABLE = [
     # (indication, protocol, trials, config, expected code, severity, decision)
     (
         "depression",
-        Protocol.IV_KETAMINE_DEPRESSION,
+        ProtocolId.IV_KETAMINE_DEPRESSION,
         "two",
         {},
         "trd.met",
@@ -174,7 +174,7 @@ GATE_TABLE = [
     ),
     (
         "depression",
-        Protocol.ESKETAMINE_NASAL,
+        ProtocolId.ESKETAMINE_NASAL,
         "two",
         {},
         "trd.met",
@@ -183,7 +183,7 @@ GATE_TABLE = [
     ),
     (
         "depression",
-        Protocol.IV_KETAMINE_DEPRESSION,
+        ProtocolId.IV_KETAMINE_DEPRESSION,
         "one",
         {},
         "trd.not_met",
@@ -192,7 +192,7 @@ GATE_TABLE = [
     ),
     (
         "depression",
-        Protocol.ESKETAMINE_NASAL,
+        ProtocolId.ESKETAMINE_NASAL,
         "one",
         {},
         "trd.not_met",
@@ -201,7 +201,7 @@ GATE_TABLE = [
     ),
     (
         "depression",
-        Protocol.IV_KETAMINE_DEPRESSION,
+        ProtocolId.IV_KETAMINE_DEPRESSION,
         "one",
         {"trd_not_met_severity": "block"},
         "trd.not_met",
@@ -210,7 +210,7 @@ GATE_TABLE = [
     ),
     (
         "depression",
-        Protocol.IV_KETAMINE_DEPRESSION,
+        ProtocolId.IV_KETAMINE_DEPRESSION,
         None,
         {},
         "trd.history_not_recorded",
@@ -240,9 +240,9 @@ def test_trd_gate_in_screening(
 @pytest.mark.parametrize(
     ("indication", "protocol"),
     [
-        ("mdd_suicidal_ideation", Protocol.ESKETAMINE_NASAL),
-        ("ptsd", Protocol.IV_KETAMINE_DEPRESSION),
-        ("crps", Protocol.IV_KETAMINE_PAIN),
+        ("mdd_suicidal_ideation", ProtocolId.ESKETAMINE_NASAL),
+        ("ptsd", ProtocolId.IV_KETAMINE_DEPRESSION),
+        ("crps", ProtocolId.IV_KETAMINE_PAIN),
     ],
     ids=["mdsi-esketamine", "ptsd-iv", "crps-pain"],
 )

@@ -14,10 +14,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from ketacare.core.codes import SexAtBirth
 from ketacare.core.errors import Invalid
 from ketacare.core.patients.body_weight import (
     BodyMeasurements,
-    SexAtBirth,
     WeightBasis,
     adjusted_body_weight,
     body_mass_index,

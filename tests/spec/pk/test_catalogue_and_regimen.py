@@ -56,7 +56,7 @@ def test_every_parameter_has_a_unit_and_a_source(model_id):
 )
 def test_model_metadata(model_id, routes, approximate, analytes):
     model = get_model(model_id)
-    assert {str(r) for r in model.routes} == routes
+    assert {r.pk_code for r in model.routes} == routes
     assert model.approximate is approximate
     assert model.analytes == analytes
 
@@ -75,7 +75,9 @@ def test_unknown_model_is_not_found():
         pytest.param(lambda: Dose(10.0, at_min=-1), "pk.dose_time_negative", id="negative-time"),
         pytest.param(lambda: Dose.infusion(10.0, 0.0), "pk.duration_not_positive", id="no-dur"),
         pytest.param(
-            lambda: Dose(10.0, route=Route.NASAL, duration_min=5), "pk.nasal_infusion", id="nasal"
+            lambda: Dose(10.0, route=Route.INTRANASAL, duration_min=5),
+            "pk.nasal_infusion",
+            id="nasal",
         ),
         pytest.param(lambda: Regimen(()), "pk.empty_regimen", id="empty-regimen"),
         pytest.param(

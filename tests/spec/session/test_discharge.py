@@ -12,10 +12,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from ketacare.core.codes import SessionDrug
 from ketacare.core.errors import Invalid
 from ketacare.core.session.config import DischargeAssessment, DischargeConfig, SessionConfig
 from ketacare.core.session.discharge import DischargeChecklist, DischargeInputs, check_discharge
-from ketacare.core.session.model import SessionDrug, VitalsReading
+from ketacare.core.session.model import VitalsReading
 
 T0 = datetime(2025, 3, 4, 9, 0, tzinfo=UTC)  # first device / infusion start
 IV, ESK = SessionDrug.KETAMINE_IV, SessionDrug.ESKETAMINE_NASAL

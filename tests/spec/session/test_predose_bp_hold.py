@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from ketacare.core.codes import SessionDrug
 from ketacare.core.session.config import ReadyGateConfig, VitalsAlertConfig
 from ketacare.core.session.gates import (
     HOLD_CODE,
@@ -24,7 +25,7 @@ from ketacare.core.session.gates import (
     check_ready_gates,
     predose_bp_hold,
 )
-from ketacare.core.session.model import SessionDrug, VitalsReading
+from ketacare.core.session.model import VitalsReading
 
 AT = datetime(2025, 3, 4, 9, 0, tzinfo=UTC)
 ACK_CODE = "session.gate.predose_bp_unacknowledged"

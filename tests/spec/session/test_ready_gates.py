@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from ketacare.core.codes import SessionDrug
 from ketacare.core.session.config import ReadyGateConfig
 from ketacare.core.session.gates import (
     BpAcknowledgement,
@@ -20,7 +21,7 @@ from ketacare.core.session.gates import (
     StaffOnSite,
     check_ready_gates,
 )
-from ketacare.core.session.model import SessionDrug, VitalsReading
+from ketacare.core.session.model import VitalsReading
 
 AT = datetime(2025, 3, 4, 9, 0, tzinfo=UTC)
 IV = SessionDrug.KETAMINE_IV

@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from ketacare.core.codes import SessionDrug
 from ketacare.core.errors import Invalid
 from ketacare.core.session.config import DischargeConfig
-from ketacare.core.session.model import SessionDrug
 from ketacare.core.session.scheduling import (
     Booking,
     BookingConflict,

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from ketacare.core.errors import Conflict, Invalid
 from ketacare.core.session.states import (
     MONITORED_STATES,
+    REASON_REQUIRED,
     TERMINAL_STATES,
     TRANSITIONS,
     SessionState,
@@ -77,6 +78,17 @@ def test_abort_requires_a_reason(reason: str | None) -> None:
     with pytest.raises(Invalid) as err:
         transition(S.INFUSING, S.ABORTED, reason=reason, at=AT, actor_id="nurse-1")
     assert err.value.code == "session.abort_reason_required"
+
+
+@pytest.mark.parametrize("reason", [None, "", "   "], ids=["none", "empty", "blank"])
+def test_pause_requires_a_reason(reason: str | None) -> None:
+    with pytest.raises(Invalid) as err:
+        transition(S.INFUSING, S.PAUSED, reason=reason, at=AT, actor_id="nurse-1")
+    assert (err.value.code, err.value.field) == ("session.pause_reason_required", "reason")
+
+
+def test_reason_is_required_exactly_for_pause_and_abort() -> None:
+    assert frozenset({S.PAUSED, S.ABORTED}) == REASON_REQUIRED
 
 
 def test_reason_is_optional_for_ordinary_moves_and_is_trimmed() -> None:

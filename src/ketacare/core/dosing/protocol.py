@@ -15,28 +15,12 @@ from datetime import date
 from enum import StrEnum
 from typing import Any
 
+from ketacare.core.codes import Drug, Route
 from ketacare.core.dosing.fields import Fields, invalid
 from ketacare.core.dosing.rules import DeviceRule, DoseRule, InfusionRule, read_dose_rule
 from ketacare.core.dosing.schedule import Phase, ScheduleTemplate, find_template
 
 PROTOCOL_ID_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
-
-
-class Drug(StrEnum):
-    """Active substance.
-
-    Sources: doses are of the base as labelled; see docs/clinical/pk.md on salt vs base.
-    """
-
-    KETAMINE = "ketamine"  # racemic ketamine hydrochloride
-    ESKETAMINE = "esketamine"
-
-
-class Route(StrEnum):
-    """Route of administration."""
-
-    IV = "iv"
-    INTRANASAL = "intranasal"
 
 
 class Setting(StrEnum):

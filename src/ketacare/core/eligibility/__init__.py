@@ -6,6 +6,7 @@ overrides of review reasons), :func:`fingerprint` (staleness of stored decisions
 :mod:`ketacare.core.eligibility.consent`.
 """
 
+from ketacare.core.codes import ProtocolId, SexAtBirth
 from ketacare.core.eligibility.config import DEFAULT_CONFIG, ScreeningConfig
 from ketacare.core.eligibility.fingerprint import fingerprint, is_stale
 from ketacare.core.eligibility.model import (
@@ -13,11 +14,9 @@ from ketacare.core.eligibility.model import (
     AntidepressantTrial,
     Decision,
     EpisodeSeverity,
-    Protocol,
     Reason,
     ScreeningInput,
     Severity,
-    SexAtBirth,
     StopReason,
 )
 from ketacare.core.eligibility.overrides import OverrideOutcome, apply_overrides
@@ -32,7 +31,7 @@ __all__ = [
     "Decision",
     "EpisodeSeverity",
     "OverrideOutcome",
-    "Protocol",
+    "ProtocolId",
     "Reason",
     "ScreeningConfig",
     "ScreeningInput",

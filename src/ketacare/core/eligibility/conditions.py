@@ -14,9 +14,10 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import Final
 
+from ketacare.core.codes import ProtocolId
 from ketacare.core.eligibility import sources
 from ketacare.core.eligibility.config import ScreeningConfig
-from ketacare.core.eligibility.model import Protocol, Severity
+from ketacare.core.eligibility.model import Severity
 
 
 class ConditionKind(StrEnum):
@@ -188,13 +189,13 @@ CONDITIONS: Final[Mapping[str, Condition]] = MappingProxyType(
 
 
 def condition_severity(
-    condition: Condition, protocol: Protocol, config: ScreeningConfig
+    condition: Condition, protocol: ProtocolId, config: ScreeningConfig
 ) -> Severity | None:
     """Severity of a charted condition under a protocol (None = no reason of its own).
 
     Args:
         condition: The catalogue entry.
-        protocol: Protocol being screened for.
+        protocol: ProtocolId being screened for.
         config: Clinic configuration (IV mirroring and the hypertension rule are configurable).
 
     Returns:
@@ -214,7 +215,7 @@ def condition_severity(
     return None
 
 
-def condition_source(condition: Condition, protocol: Protocol) -> str:
+def condition_source(condition: Condition, protocol: ProtocolId) -> str:
     """Citation for a condition under a protocol (it differs where the labels differ)."""
     if condition.kind is ConditionKind.ABSOLUTE and protocol.is_iv:
         return sources.SPRAVATO_ABSOLUTE_MIRRORED_FOR_IV

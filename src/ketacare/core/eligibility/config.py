@@ -11,6 +11,7 @@ from typing import Final
 
 from ketacare.core.eligibility.model import Severity
 from ketacare.core.errors import Invalid
+from ketacare.core.instruments import load_catalogue
 
 # TRD: >=2 failed adequate trials [found: Gaynes 2020; EMA; EU-PEARL PMC9095475].
 TRD_MIN_FAILED_TRIALS: Final = 2
@@ -29,11 +30,26 @@ BP_SYSTOLIC_ABOVE: Final = 140
 BP_DIASTOLIC_ABOVE: Final = 90
 # DAST-10 >=3 suggests a drug-use problem [F:LN-82667] (the "moderate" band starts at 3).
 DAST10_REVIEW_FROM: Final = 3
+
+
+def _auditc_cutoff(sex: str) -> int:
+    """The AUDIT-C positive cut-off for ``sex`` as the instrument catalogue states it.
+
+    The catalogue (``core/instruments/catalogue/auditc.json``, parameter ``sex``) is the one place
+    the cut-offs are written, so scoring a form and screening a patient can never disagree.
+    """
+    sex_parameter = load_catalogue().get("auditc").parameter("sex")
+    if sex_parameter is None:  # pragma: no cover - the catalogue ships the AUDIT-C sex cut-offs
+        msg = "the AUDIT-C catalogue entry has no sex parameter"
+        raise RuntimeError(msg)
+    return int(sex_parameter.values[sex])
+
+
 # AUDIT-C positive >=4 men, >=3 women [F:LN-75626]; lower cut-off when sex is other or
 # unrecorded [R: docs/clinical/instruments.md#special-scoring-rules, "defensible default"].
-AUDITC_POSITIVE_MALE: Final = 4
-AUDITC_POSITIVE_FEMALE: Final = 3
-AUDITC_POSITIVE_OTHER: Final = 3
+AUDITC_POSITIVE_MALE: Final = _auditc_cutoff("male")
+AUDITC_POSITIVE_FEMALE: Final = _auditc_cutoff("female")
+AUDITC_POSITIVE_OTHER: Final = _auditc_cutoff("unknown")
 # Label population is adults [found: Mental Health Weekly 2025]; elderly variant >=65
 # [found: MIMS HK].
 ADULT_AGE_YEARS: Final = 18

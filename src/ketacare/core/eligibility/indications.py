@@ -17,7 +17,7 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import Final
 
-from ketacare.core.eligibility.model import Protocol
+from ketacare.core.codes import ProtocolId
 from ketacare.core.errors import NotFound
 
 ICD10CM_SOURCE: Final = (
@@ -25,9 +25,9 @@ ICD10CM_SOURCE: Final = (
     "diseasedb.com]; other codes [recall: ICD-10-CM tabular list]"
 )
 
-_IV_MOOD = Protocol.IV_KETAMINE_DEPRESSION
-_IV_PAIN = Protocol.IV_KETAMINE_PAIN
-_ESK = Protocol.ESKETAMINE_NASAL
+_IV_MOOD = ProtocolId.IV_KETAMINE_DEPRESSION
+_IV_PAIN = ProtocolId.IV_KETAMINE_PAIN
+_ESK = ProtocolId.ESKETAMINE_NASAL
 
 
 class EvidenceLevel(StrEnum):
@@ -67,7 +67,7 @@ class Indication:
     id: str
     name: str
     icd10cm: tuple[str, ...]
-    evidence: Mapping[Protocol, Evidence]
+    evidence: Mapping[ProtocolId, Evidence]
     default_instrument: str
     other_instruments: tuple[str, ...] = ()
     requires_trd: bool = False
@@ -103,7 +103,7 @@ _IV_SI = Evidence(
 )
 
 
-def _pain(level: EvidenceLevel, summary: str) -> Mapping[Protocol, Evidence]:
+def _pain(level: EvidenceLevel, summary: str) -> Mapping[ProtocolId, Evidence]:
     source = (
         "Cohen 2018 [found: guidelinecentral; medcentral]; "
         "docs/clinical/eligibility.md#pain-indications, docs/clinical/eligibility.md#rule-10"
@@ -111,7 +111,7 @@ def _pain(level: EvidenceLevel, summary: str) -> Mapping[Protocol, Evidence]:
     return MappingProxyType({_IV_PAIN: Evidence(level, summary, source)})
 
 
-def _mood(summary: str, source: str) -> Mapping[Protocol, Evidence]:
+def _mood(summary: str, source: str) -> Mapping[ProtocolId, Evidence]:
     return MappingProxyType({_IV_MOOD: Evidence(EvidenceLevel.TRIALS_NO_GRADE, summary, source)})
 
 

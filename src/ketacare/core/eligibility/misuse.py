@@ -12,8 +12,8 @@ from enum import StrEnum
 from functools import cache
 from typing import Final
 
+from ketacare.core.codes import SexAtBirth
 from ketacare.core.eligibility.config import DEFAULT_CONFIG, ScreeningConfig
-from ketacare.core.eligibility.model import SexAtBirth
 from ketacare.core.errors import Invalid
 from ketacare.core.instruments import load_catalogue
 

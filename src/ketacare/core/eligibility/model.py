@@ -10,23 +10,12 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Final
 
+from ketacare.core.codes import ProtocolId, SexAtBirth
+
 # Version of the rule set below and in the sibling modules. Stored with every decision; bump it
 # whenever a rule, threshold default or catalogue entry changes, so stored decisions made under
 # another version are re-screened.
 RULESET_VERSION: Final = "ketacare-eligibility-2025.1"
-
-
-class Protocol(StrEnum):
-    """Treatment protocol being screened for (ids used by the CLI, API and stored decisions)."""
-
-    IV_KETAMINE_DEPRESSION = "iv-ketamine-depression"
-    IV_KETAMINE_PAIN = "iv-ketamine-pain"
-    ESKETAMINE_NASAL = "esketamine-nasal"
-
-    @property
-    def is_iv(self) -> bool:
-        """True for the IV racemic ketamine protocols."""
-        return self is not Protocol.ESKETAMINE_NASAL
 
 
 class Severity(StrEnum):
@@ -53,15 +42,6 @@ class EpisodeSeverity(StrEnum):
     MODERATE = "moderate"
     SEVERE_WITHOUT_PSYCHOSIS = "severe_without_psychosis"
     SEVERE_WITH_PSYCHOSIS = "severe_with_psychosis"
-
-
-class SexAtBirth(StrEnum):
-    """Sex recorded at birth; used for the AUDIT-C cut-off and the pregnancy-status prompt."""
-
-    FEMALE = "female"
-    MALE = "male"
-    INTERSEX = "intersex"
-    UNKNOWN = "unknown"
 
 
 class StopReason(StrEnum):
@@ -106,7 +86,7 @@ class ScreeningInput:
     ``conditions`` holds ids from :data:`ketacare.core.eligibility.conditions.CONDITIONS`.
     """
 
-    protocol: Protocol
+    protocol: ProtocolId
     indication: str | None = None
     age_years: int | None = None
     sex_at_birth: SexAtBirth | None = None

@@ -5,6 +5,7 @@ Each function takes the screening input and configuration and returns the reason
 
 from __future__ import annotations
 
+from ketacare.core.codes import ProtocolId, pregnancy_applies
 from ketacare.core.eligibility import sources
 from ketacare.core.eligibility.conditions import (
     CONDITIONS,
@@ -15,11 +16,9 @@ from ketacare.core.eligibility.conditions import (
 from ketacare.core.eligibility.config import ScreeningConfig
 from ketacare.core.eligibility.misuse import auditc_positive
 from ketacare.core.eligibility.model import (
-    Protocol,
     Reason,
     ScreeningInput,
     Severity,
-    SexAtBirth,
 )
 from ketacare.core.errors import Invalid
 
@@ -46,7 +45,7 @@ def condition_reasons(inp: ScreeningInput, config: ScreeningConfig) -> list[Reas
     return reasons
 
 
-def _protocol_note(kind: ConditionKind, protocol: Protocol, severity: Severity) -> str:
+def _protocol_note(kind: ConditionKind, protocol: ProtocolId, severity: Severity) -> str:
     if kind is ConditionKind.ABSOLUTE and protocol.is_iv:
         if severity is Severity.BLOCK:
             return " Spravato label contraindication, applied to IV ketamine by clinic default."
@@ -64,7 +63,7 @@ def pregnancy_reasons(inp: ScreeningInput) -> list[Reason]:
     reasons = []
     if inp.pregnant is True:
         reasons.append(_pregnant(inp.protocol))
-    elif inp.pregnant is None and inp.sex_at_birth is not SexAtBirth.MALE:
+    elif inp.pregnant is None and pregnancy_applies(inp.sex_at_birth):
         reasons.append(
             Reason(
                 "pregnancy.status_not_recorded",
@@ -79,7 +78,7 @@ def pregnancy_reasons(inp: ScreeningInput) -> list[Reason]:
     return reasons
 
 
-def _pregnant(protocol: Protocol) -> Reason:
+def _pregnant(protocol: ProtocolId) -> Reason:
     if protocol.is_iv:
         message = (
             "Pregnant: pregnancy is a relative contraindication to ketamine infusions; the "
@@ -93,7 +92,7 @@ def _pregnant(protocol: Protocol) -> Reason:
     return Reason("contraindication.pregnancy", _REVIEW, message, sources.SPRAVATO_PREGNANCY)
 
 
-def _breastfeeding(protocol: Protocol) -> Reason:
+def _breastfeeding(protocol: ProtocolId) -> Reason:
     if protocol.is_iv:
         return Reason(
             "breastfeeding.discuss",
@@ -202,7 +201,7 @@ def age_reasons(inp: ScreeningInput, config: ScreeningConfig) -> list[Reason]:
                 sources.ADULT_POPULATION,
             )
         ]
-    if inp.protocol is Protocol.ESKETAMINE_NASAL and inp.age_years >= config.elderly_age_years:
+    if inp.protocol is ProtocolId.ESKETAMINE_NASAL and inp.age_years >= config.elderly_age_years:
         return [
             Reason(
                 "esketamine.elderly_start_dose",

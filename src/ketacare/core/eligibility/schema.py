@@ -13,15 +13,14 @@ from collections.abc import Mapping
 from enum import StrEnum
 from typing import Any, Final, TypeVar
 
+from ketacare.core.codes import ProtocolId, SexAtBirth
 from ketacare.core.eligibility.conditions import CONDITIONS
 from ketacare.core.eligibility.indications import INDICATIONS
 from ketacare.core.eligibility.misuse import AUDITC_MAX, DAST10_MAX
 from ketacare.core.eligibility.model import (
     AntidepressantTrial,
     EpisodeSeverity,
-    Protocol,
     ScreeningInput,
-    SexAtBirth,
     StopReason,
 )
 from ketacare.core.errors import Invalid
@@ -77,7 +76,7 @@ INPUT_SCHEMA: Final[dict[str, Any]] = {
     "additionalProperties": False,
     "required": ["protocol"],
     "properties": {
-        "protocol": {"type": "string", "enum": [protocol.value for protocol in Protocol]},
+        "protocol": {"type": "string", "enum": [protocol.value for protocol in ProtocolId]},
         "indication": _nullable_enum(sorted(INDICATIONS), "Indication catalogue id"),
         "age_years": _nullable("integer", **_range(AGE_YEARS)),
         "sex_at_birth": _nullable_enum([sex.value for sex in SexAtBirth], "Sex at birth"),
@@ -202,7 +201,7 @@ def parse_screening_input(document: Any) -> ScreeningInput:
         raise Invalid(_CODE, exc.message, field=f"bp_{exc.field}") from None
     trials = get("antidepressant_trials")
     return ScreeningInput(
-        protocol=Protocol(document["protocol"]),
+        protocol=ProtocolId(document["protocol"]),
         indication=get("indication"),
         age_years=_int(get("age_years")),
         sex_at_birth=None if get("sex_at_birth") is None else SexAtBirth(get("sex_at_birth")),

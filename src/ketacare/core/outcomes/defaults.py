@@ -23,6 +23,10 @@ Taylor 2018] and
 
 from __future__ import annotations
 
+from fractions import Fraction
+
+from ketacare.core.instruments import load_catalogue
+from ketacare.core.instruments.model import Outcomes
 from ketacare.core.outcomes.rules import (
     RULES_VERSION,
     Comparison,
@@ -35,6 +39,37 @@ from ketacare.core.outcomes.rules import (
     ResponseRule,
 )
 
+# The response and remission cut-offs of catalogued instruments are written once, beside each
+# scale in the instrument catalogue; the rules below read them from there and add their own
+# citation and evidence grade. Instruments the catalogue does not carry (CAPS-5, LSAS-SR) and
+# alternatives the catalogue does not name (NRS >=50 %) keep their number here.
+_CATALOGUE_COMPARISON = {"<": Comparison.BELOW, "<=": Comparison.AT_MOST}
+
+
+def _outcomes(catalogue_id: str) -> Outcomes:
+    return load_catalogue().get(catalogue_id).outcomes
+
+
+def _response(catalogue_id: str, source: str, evidence: Evidence) -> ResponseRule:
+    rule = _outcomes(catalogue_id).response
+    if rule is None:  # pragma: no cover - guarded by the catalogue agreement spec
+        msg = f"the {catalogue_id} catalogue entry has no response rule"
+        raise RuntimeError(msg)
+    pct = float(Fraction(str(rule.min_reduction_fraction)) * 100)
+    return ResponseRule(pct, source, evidence, strict=not rule.inclusive)
+
+
+def _remission(
+    catalogue_id: str, source: str, evidence: Evidence, *, alternative: int | None = None
+) -> RemissionRule:
+    rule = _outcomes(catalogue_id).remission
+    if rule is None:  # pragma: no cover - guarded by the catalogue agreement spec
+        msg = f"the {catalogue_id} catalogue entry has no remission rule"
+        raise RuntimeError(msg)
+    cutoff = rule.value if alternative is None else rule.alternatives[alternative]
+    return RemissionRule(cutoff, _CATALOGUE_COMPARISON[rule.op], source, evidence)
+
+
 _DEPRESSION_RESPONSE_SOURCE = (
     "docs/clinical/outcomes.md#response-and-remission-definitions: response = >=50% reduction from "
     "baseline (MADRS, HAM-D or QIDS-SR16) "
@@ -46,19 +81,16 @@ _PAIN_RESPONSE_SOURCE = (
     "docs/clinical/outcomes.md#rule-38: pain response = >=30% NRS drop"
 )
 
-RESPONSE_50 = ResponseRule(50.0, _DEPRESSION_RESPONSE_SOURCE, Evidence.FOUND)
-
 PHQ9 = InstrumentRules(
     "phq9",
-    response=ResponseRule(
-        50.0,
+    response=_response(
+        "phq9",
         "docs/clinical/outcomes.md#rule-38: response = >=50% drop from baseline "
         "(MADRS/QIDS-SR16/PHQ-9)",
         Evidence.FOUND,
     ),
-    remission=RemissionRule(
-        5,
-        Comparison.BELOW,
+    remission=_remission(
+        "phq9",
         "docs/clinical/outcomes.md#response-and-remission-definitions: PHQ-9 <5 [found: SUSTAIN-3, "
         "PMC10439056]",
         Evidence.FOUND,
@@ -76,25 +108,24 @@ PHQ9 = InstrumentRules(
     ),
 )
 
-MADRS_REMISSION_DEFAULT = RemissionRule(
-    10,
-    Comparison.AT_MOST,
+MADRS_REMISSION_DEFAULT = _remission(
+    "madrs",
     "docs/clinical/outcomes.md#response-and-remission-definitions, "
     "docs/clinical/outcomes.md#rule-38: MADRS <=10 [found: ESCAPE-TRD abstract]",
     Evidence.FOUND,
 )
-MADRS_REMISSION_JANSSEN = RemissionRule(
-    12,
-    Comparison.AT_MOST,
+MADRS_REMISSION_JANSSEN = _remission(
+    "madrs",
     "docs/clinical/outcomes.md#response-and-remission-definitions: Janssen TRD programme <=12 "
     "[found: SUSTAIN-3 table, PMC10439056]",
     Evidence.FOUND,
+    alternative=0,
 )
 
 MADRS = InstrumentRules(
     "madrs",
-    response=ResponseRule(
-        50.0,
+    response=_response(
+        "madrs",
         "docs/clinical/instruments.md#madrs: response >=50% [found: Auvelity HCP page]; "
         "docs/clinical/outcomes.md#response-and-remission-definitions",
         Evidence.FOUND,
@@ -111,10 +142,9 @@ MADRS = InstrumentRules(
 
 QIDS_SR16 = InstrumentRules(
     "qidssr16",
-    response=RESPONSE_50,
-    remission=RemissionRule(
-        5,
-        Comparison.AT_MOST,
+    response=_response("qids-sr16", _DEPRESSION_RESPONSE_SOURCE, Evidence.FOUND),
+    remission=_remission(
+        "qids-sr16",
         "docs/clinical/outcomes.md#response-and-remission-definitions: QIDS-SR16 <=5 [recall: Rush "
         "et al. 2003]; docs/clinical/instruments.md#qids-sr16 [R]",
         Evidence.RECALL,
@@ -129,10 +159,9 @@ QIDS_SR16 = InstrumentRules(
 
 HAMD17 = InstrumentRules(
     "hamd17",
-    response=RESPONSE_50,
-    remission=RemissionRule(
-        7,
-        Comparison.AT_MOST,
+    response=_response("hamd17", _DEPRESSION_RESPONSE_SOURCE, Evidence.FOUND),
+    remission=_remission(
+        "hamd17",
         "docs/clinical/instruments.md#ham-d17: remission <=7 [found: Auvelity HCP page]; "
         "docs/clinical/outcomes.md#response-and-remission-definitions "
         "[recall: Frank et al. 1991]",
@@ -147,12 +176,11 @@ HAMD17 = InstrumentRules(
 
 BDI2 = InstrumentRules(
     "bdi2",
-    response=ResponseRule(
-        50.0, "docs/clinical/instruments.md#bdi-ii: response >=50% [R]", Evidence.RECALL
+    response=_response(
+        "bdi2", "docs/clinical/instruments.md#bdi-ii: response >=50% [R]", Evidence.RECALL
     ),
-    remission=RemissionRule(
-        12,
-        Comparison.AT_MOST,
+    remission=_remission(
+        "bdi2",
         "docs/clinical/instruments.md#bdi-ii: remission <=12 [found: Riedel et al. 2010 J "
         "Psychiatr Res]",
         Evidence.FOUND,
@@ -167,11 +195,11 @@ BDI2 = InstrumentRules(
 
 GAD7 = InstrumentRules(
     "gad7",
-    response=ResponseRule(
-        50.0, "docs/clinical/instruments.md#gad-7: response >=50% [R]", Evidence.RECALL
+    response=_response(
+        "gad7", "docs/clinical/instruments.md#gad-7: response >=50% [R]", Evidence.RECALL
     ),
-    remission=RemissionRule(
-        5, Comparison.BELOW, "docs/clinical/instruments.md#gad-7: remission <5 [R]", Evidence.RECALL
+    remission=_remission(
+        "gad7", "docs/clinical/instruments.md#gad-7: remission <5 [R]", Evidence.RECALL
     ),
     relapse_band=RelapseBand(
         10,
@@ -187,15 +215,14 @@ GAD7 = InstrumentRules(
 
 PCL5 = InstrumentRules(
     "pcl5",
-    response=ResponseRule(
-        30.0,
+    response=_response(
+        "pcl5",
         "docs/clinical/outcomes.md#rule-38: PTSD response = CAPS-5 (or PCL-5) >=30% drop "
         "[found: Feder 2021 AJP, CAPS-5]",
         Evidence.FOUND,
     ),
-    remission=RemissionRule(
-        33,
-        Comparison.BELOW,
+    remission=_remission(
+        "pcl5",
         "docs/clinical/instruments.md#pcl-5: remission ~ falling below the cut-off [R]; cut-off "
         "31-33 "
         "[found: comorbidityguidelines.org.au]; 33 = the catalogue's default cut-off",
@@ -229,7 +256,7 @@ NRS_SUBSTANTIAL_RESPONSE = ResponseRule(
 
 NRS11 = InstrumentRules(
     "nrs11",
-    response=ResponseRule(30.0, _PAIN_RESPONSE_SOURCE, Evidence.FOUND),
+    response=_response("nrs-pain", _PAIN_RESPONSE_SOURCE, Evidence.FOUND),
     mcid=McidRule(
         2,
         "docs/clinical/instruments.md#nrs-11-pain: ~2 pts clinically important [found: Farrar et "
@@ -240,8 +267,8 @@ NRS11 = InstrumentRules(
 
 BPI_SF = InstrumentRules(
     "bpisf",
-    response=ResponseRule(
-        30.0,
+    response=_response(
+        "bpi-sf",
         "docs/clinical/instruments.md#bpi-sf: use the IMMPACT intensity thresholds of row 12 "
         "(>=30%)",
         Evidence.FOUND,
@@ -250,8 +277,8 @@ BPI_SF = InstrumentRules(
 
 PEG3 = InstrumentRules(
     "peg3",
-    response=ResponseRule(
-        30.0,
+    response=_response(
+        "peg3",
         "docs/clinical/instruments.md#peg-3: ~30% improvement commonly treated as meaningful [R]",
         Evidence.RECALL,
     ),
@@ -259,9 +286,8 @@ PEG3 = InstrumentRules(
 
 FIQR = InstrumentRules(
     "fiqr",
-    remission=RemissionRule(
-        23,
-        Comparison.AT_MOST,
+    remission=_remission(
+        "fiqr",
         "docs/clinical/instruments.md#fiqr: 0-23 remission [found: Salaffi et al. 2020 "
         "Rheumatology]",
         Evidence.FOUND,
@@ -276,17 +302,15 @@ FIQR = InstrumentRules(
 
 LSAS = InstrumentRules(
     "lsas",
-    response=ResponseRule(
-        35.0,
+    response=_response(
+        "lsas",
         "docs/clinical/outcomes.md#response-and-remission-definitions: social anxiety response "
         ">35% LSAS reduction "
         "[found: Taylor 2018 Neuropsychopharmacology, PMC5729569]",
         Evidence.FOUND,
-        strict=True,
     ),
-    remission=RemissionRule(
-        30,
-        Comparison.AT_MOST,
+    remission=_remission(
+        "lsas",
         "docs/clinical/instruments.md#lsas: remission LSAS-CA <=30 [secondary summary, verify]",
         Evidence.RECALL,
     ),

@@ -19,6 +19,7 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
+from ketacare.core.codes import SexAtBirth
 from ketacare.core.errors import Invalid
 from ketacare.core.units import round_down
 
@@ -42,12 +43,9 @@ HEIGHT_MAX_CM = Decimal("250")
 # difference, and the dose that follows them is rounded down again to the draw-up precision.
 KG_PRECISION = Decimal("0.001")
 
-
-class SexAtBirth(StrEnum):
-    """Sex assigned at birth, the variable the Devine formula is defined on."""
-
-    FEMALE = "female"
-    MALE = "male"
+# The Devine formula is defined on female and male sex at birth only; for any other recorded
+# value the ideal and adjusted bases are refused (naming the field) rather than guessed.
+DEVINE_SEXES: frozenset[SexAtBirth] = frozenset({SexAtBirth.FEMALE, SexAtBirth.MALE})
 
 
 class WeightBasis(StrEnum):
@@ -95,9 +93,16 @@ def ideal_body_weight(height_cm: Decimal, sex: SexAtBirth) -> Decimal:
 
     Raises:
         Invalid: height implausible, or below 60 in where the formula is undefined
-            (``patient.height_below_devine_range``).
+            (``patient.height_below_devine_range``); a sex the formula is not defined on
+            (``patient.sex_required``).
     """
     check_height_cm(height_cm)
+    if sex not in DEVINE_SEXES:
+        raise Invalid(
+            "patient.sex_required",
+            "the Devine formula is defined for female or male sex at birth",
+            field="sex_at_birth",
+        )
     inches = height_cm / CM_PER_INCH
     if inches < DEVINE_BASE_HEIGHT_IN:
         raise Invalid(
@@ -171,12 +176,13 @@ def dosing_weight(body: BodyMeasurements, basis: WeightBasis) -> Decimal:
         raise Invalid(
             "patient.height_required", f"the {basis} weight basis needs a height", field="height_cm"
         )
-    if body.sex_at_birth is None:
+    sex = body.sex_at_birth
+    if sex is None or sex not in DEVINE_SEXES:
         raise Invalid(
             "patient.sex_required",
             f"the {basis} weight basis needs the sex at birth",
             field="sex_at_birth",
         )
-    ideal = ideal_body_weight(body.height_cm, body.sex_at_birth)
+    ideal = ideal_body_weight(body.height_cm, sex)
     value = ideal if basis is WeightBasis.IDEAL else adjusted_body_weight(body.weight_kg, ideal)
     return round_down(value, KG_PRECISION)

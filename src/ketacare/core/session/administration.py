@@ -169,11 +169,21 @@ def _segment_amounts(
     return ml * _concentration(record), ml
 
 
-def _bolus_amounts(record: AdministrationRecord, bolus: Bolus) -> tuple[Decimal, Decimal | None]:
-    if bolus.amount <= 0:
+def require_positive_bolus(amount: Decimal) -> Decimal:
+    """Return ``amount`` if it is a positive bolus (in any unit).
+
+    Raises:
+        Invalid: ``administration.bolus_not_positive`` naming ``amount``.
+    """
+    if amount <= 0:
         raise Invalid(
             "administration.bolus_not_positive", "a bolus must be positive", field="amount"
         )
+    return amount
+
+
+def _bolus_amounts(record: AdministrationRecord, bolus: Bolus) -> tuple[Decimal, Decimal | None]:
+    require_positive_bolus(bolus.amount)
     if bolus.unit is AmountUnit.ML:
         return bolus.amount * _concentration(record), bolus.amount
     c = record.concentration_mg_per_ml

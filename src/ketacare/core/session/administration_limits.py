@@ -26,6 +26,7 @@ from datetime import timedelta
 from decimal import ROUND_HALF_EVEN, Decimal
 
 from ketacare.core.errors import Conflict, Invalid, RuleViolation
+from ketacare.core.session.administration import require_positive_bolus
 from ketacare.core.session.config import ESKETAMINE_DEVICE_MG
 
 _MG = Decimal("0.01")
@@ -228,10 +229,7 @@ def check_bolus(
             without an override.
         Invalid: a bolus that is not positive.
     """
-    if bolus_mg <= 0:
-        raise Invalid(
-            "administration.bolus_not_positive", "a bolus must be positive", field="amount"
-        )
+    require_positive_bolus(bolus_mg)
     if ceilings.max_bolus_mg is not None and bolus_mg > ceilings.max_bolus_mg:
         raise _hard(
             "administration.hard_limit_bolus",

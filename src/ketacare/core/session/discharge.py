@@ -24,12 +24,12 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from decimal import Decimal
 
+from ketacare.core.codes import SessionDrug
 from ketacare.core.errors import Invalid
 from ketacare.core.session.cadence import spravato_bp_timepoints
 from ketacare.core.session.config import DischargeAssessment, SessionConfig
 from ketacare.core.session.model import (
     GateFailure,
-    SessionDrug,
     VitalsReading,
     latest,
     require_aware,

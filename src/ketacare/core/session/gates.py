@@ -20,8 +20,13 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 
+from ketacare.core.codes import SessionDrug
 from ketacare.core.session.config import ReadyGateConfig
-from ketacare.core.session.model import GateFailure, SessionDrug, VitalsReading, require_aware
+from ketacare.core.session.model import (
+    GateFailure,
+    VitalsReading,
+    require_aware,
+)
 
 
 @dataclass(frozen=True)

@@ -14,13 +14,6 @@ from enum import StrEnum
 from ketacare.core.errors import Invalid
 
 
-class SessionDrug(StrEnum):
-    """What is administered in the session. Esketamine 'infusing' means giving the devices."""
-
-    KETAMINE_IV = "ketamine_iv"
-    ESKETAMINE_NASAL = "esketamine_nasal"
-
-
 class Symptom(StrEnum):
     """Symptoms that override vital-sign numbers and trigger the emergency pathway.
 

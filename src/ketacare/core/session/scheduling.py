@@ -15,9 +15,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from ketacare.core.codes import SessionDrug
 from ketacare.core.errors import Invalid
 from ketacare.core.session.config import DischargeConfig
-from ketacare.core.session.model import SessionDrug, require_aware
+from ketacare.core.session.model import require_aware
 from ketacare.core.session.states import SessionState
 
 DEFAULT_DISCHARGE_CONFIG = DischargeConfig()

@@ -54,6 +54,14 @@ TERMINAL_STATES: frozenset[SessionState] = frozenset(s for s, nxt in TRANSITIONS
 # follow the intra- or post-administration cadence.
 MONITORED_STATES: frozenset[SessionState] = frozenset({_S.INFUSING, _S.PAUSED, _S.RECOVERING})
 
+# Moves into these states need a written reason (error code and message when it is missing):
+# an abort ends the session for good and a pause interrupts the dose, so the record says why.
+_REASON_REQUIRED: Mapping[SessionState, tuple[str, str]] = {
+    _S.ABORTED: ("session.abort_reason_required", "aborting a session needs a reason"),
+    _S.PAUSED: ("session.pause_reason_required", "pausing needs a reason"),
+}
+REASON_REQUIRED: frozenset[SessionState] = frozenset(_REASON_REQUIRED)
+
 
 @dataclass(frozen=True)
 class Transition:
@@ -86,7 +94,8 @@ def transition(
 
     Raises:
         Conflict: ``session.illegal_transition`` if the table does not allow the move.
-        Invalid: ``session.abort_reason_required`` when aborting without a reason;
+        Invalid: ``session.abort_reason_required`` / ``session.pause_reason_required`` when
+            aborting or pausing without a reason (see :data:`REASON_REQUIRED`);
             ``session.actor_required`` without an actor; ``session.naive_datetime``.
     """
     require_aware(at, "at")
@@ -99,8 +108,7 @@ def transition(
     if not actor_id.strip():
         raise Invalid("session.actor_required", "a transition needs an actor", field="actor_id")
     cleaned = reason.strip() if reason else None
-    if to is SessionState.ABORTED and not cleaned:
-        raise Invalid(
-            "session.abort_reason_required", "aborting a session needs a reason", field="reason"
-        )
+    if to in _REASON_REQUIRED and not cleaned:
+        code, message = _REASON_REQUIRED[to]
+        raise Invalid(code, message, field="reason")
     return Transition(from_state=current, to_state=to, actor_id=actor_id, at=at, reason=cleaned)

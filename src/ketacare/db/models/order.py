@@ -19,8 +19,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
+from ketacare.core.codes import Drug, Route
+from ketacare.core.orders import OrderStatus
 from ketacare.db.base import Base
-from ketacare.db.types import UTCDateTime
+from ketacare.db.types import StrEnumType, UTCDateTime
 
 
 class Order(Base):
@@ -38,9 +40,9 @@ class Order(Base):
     patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id"), index=True)
     protocol_id: Mapped[str] = mapped_column(String(80))
     protocol_version: Mapped[int] = mapped_column(Integer)
-    drug: Mapped[str] = mapped_column(String(20))
-    route: Mapped[str] = mapped_column(String(20))
-    status: Mapped[str] = mapped_column(String(12), index=True)
+    drug: Mapped[Drug] = mapped_column(StrEnumType(Drug, 20))
+    route: Mapped[Route] = mapped_column(StrEnumType(Route, 20))
+    status: Mapped[OrderStatus] = mapped_column(StrEnumType(OrderStatus, 12), index=True)
     inputs: Mapped[dict[str, Any]] = mapped_column(JSON)
     calculation: Mapped[dict[str, Any]] = mapped_column(JSON)
     dose_mg: Mapped[Decimal] = mapped_column(Numeric(10, 3))
@@ -73,8 +75,8 @@ class OrderStatusChange(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), index=True)
-    from_status: Mapped[str | None] = mapped_column(String(12))
-    to_status: Mapped[str] = mapped_column(String(12))
+    from_status: Mapped[OrderStatus | None] = mapped_column(StrEnumType(OrderStatus, 12))
+    to_status: Mapped[OrderStatus] = mapped_column(StrEnumType(OrderStatus, 12))
     reason: Mapped[str | None] = mapped_column(Text)
     changed_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
     changed_at: Mapped[datetime] = mapped_column(UTCDateTime())

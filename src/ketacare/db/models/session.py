@@ -23,8 +23,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
+from ketacare.core.codes import SessionDrug
+from ketacare.core.session.states import SessionState
 from ketacare.db.base import Base
-from ketacare.db.types import UTCDateTime
+from ketacare.db.types import StrEnumType, UTCDateTime
 
 
 class Chair(Base):
@@ -75,12 +77,12 @@ class TreatmentSession(Base):
     chair_id: Mapped[int] = mapped_column(ForeignKey("chairs.id"), index=True)
     staff_user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     protocol_id: Mapped[str] = mapped_column(String(80))
-    drug: Mapped[str] = mapped_column(String(30))
+    drug: Mapped[SessionDrug] = mapped_column(StrEnumType(SessionDrug, 30))
     order_id: Mapped[int | None] = mapped_column(Integer)
     screening_decision_id: Mapped[int | None] = mapped_column(Integer)
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    state: Mapped[str] = mapped_column(String(20), index=True)
+    state: Mapped[SessionState] = mapped_column(StrEnumType(SessionState, 20), index=True)
     # Pre-dose checks confirmed by the nurse.
     npo_confirmed: Mapped[bool] = mapped_column(Boolean, default=False)
     escort_arranged: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -118,8 +120,8 @@ class SessionTransition(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     session_id: Mapped[int] = mapped_column(ForeignKey("treatment_sessions.id"), index=True)
-    from_state: Mapped[str | None] = mapped_column(String(20))
-    to_state: Mapped[str] = mapped_column(String(20))
+    from_state: Mapped[SessionState | None] = mapped_column(StrEnumType(SessionState, 20))
+    to_state: Mapped[SessionState] = mapped_column(StrEnumType(SessionState, 20))
     actor_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     at: Mapped[datetime] = mapped_column(UTCDateTime())
     reason: Mapped[str | None] = mapped_column(String(500))

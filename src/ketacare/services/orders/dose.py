@@ -19,13 +19,14 @@ from sqlalchemy.orm import Session
 
 from ketacare.core.audit import AuditAction, AuditEntity
 from ketacare.core.authz import Action
+from ketacare.core.codes import SexAtBirth
 from ketacare.core.dosing.calculator import calculate_dose
 from ketacare.core.dosing.limit_checks import WEEK_DAYS
 from ketacare.core.dosing.limits import PriorDose
 from ketacare.core.dosing.order import DoseCalculation, DoseRequest
 from ketacare.core.dosing.protocol import Protocol
 from ketacare.core.errors import Conflict
-from ketacare.core.patients.body_weight import BodyMeasurements, SexAtBirth, WeightBasis
+from ketacare.core.patients.body_weight import DEVINE_SEXES, BodyMeasurements, WeightBasis
 from ketacare.core.session.states import SessionState
 from ketacare.core.time import age_in_years
 from ketacare.db.models import BodyMeasurement, Order, Patient
@@ -177,7 +178,7 @@ def other_session_doses(
         drug=drug,
         start=start,
         end=end,
-        skip_states=[SessionState.ABORTED.value],
+        skip_states=[SessionState.ABORTED],
         exclude_order_id=exclude_order_id,
     )
     return tuple(PriorDose(starts_at.date(), session_mg(order)) for starts_at, order in rows)
@@ -217,9 +218,10 @@ def chart_facts(db: Session, *, patient: Patient, today: date) -> PatientFacts:
     age = age_in_years(patient.date_of_birth, today=today)
     if weight is None:
         return PatientFacts(body=None, age_years=age)
-    # Only female/male enter the Devine formula; other values leave the sex unknown, so the core
-    # refuses the ideal/adjusted bases with a message naming the field instead of guessing.
-    sex = SexAtBirth(patient.sex_at_birth) if patient.sex_at_birth in ("female", "male") else None
+    # Only the sexes the Devine formula is defined on are snapshotted; any other value is stored
+    # as unknown, and the core refuses the ideal/adjusted bases naming the field.
+    recorded = SexAtBirth(patient.sex_at_birth)
+    sex = recorded if recorded in DEVINE_SEXES else None
     body = BodyMeasurements(
         weight_kg=weight.value,
         weight_measured_on=weight.measured_at.date(),

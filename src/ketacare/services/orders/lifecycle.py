@@ -12,9 +12,7 @@ Predicted concentrations for an order live in ``services.orders.pk``.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import date, datetime
-from enum import StrEnum
 
 from sqlalchemy.orm import Session
 
@@ -23,6 +21,7 @@ from ketacare.core.authz import Action, Actor, Target
 from ketacare.core.dosing.order import DoseCalculation
 from ketacare.core.dosing.protocol import Protocol
 from ketacare.core.errors import Conflict, Invalid, NotFound
+from ketacare.core.orders import OrderStatus, transition
 from ketacare.db.models import Order, OrderStatusChange, Patient
 from ketacare.db.repositories import order as order_repo
 from ketacare.services._access import authorized_patient, require_actor
@@ -38,22 +37,6 @@ from ketacare.services.orders.dose import (
 from ketacare.services.orders.protocols import protocol_for
 
 MAX_REASON_LENGTH = 2000
-
-
-class OrderStatus(StrEnum):
-    DRAFT = "draft"
-    SIGNED = "signed"
-    CANCELLED = "cancelled"
-    GIVEN = "given"
-
-
-# A signed order can still be cancelled (never un-signed); given and cancelled are final.
-TRANSITIONS: Mapping[OrderStatus, frozenset[OrderStatus]] = {
-    OrderStatus.DRAFT: frozenset({OrderStatus.SIGNED, OrderStatus.CANCELLED}),
-    OrderStatus.SIGNED: frozenset({OrderStatus.CANCELLED, OrderStatus.GIVEN}),
-    OrderStatus.CANCELLED: frozenset(),
-    OrderStatus.GIVEN: frozenset(),
-}
 
 
 def preview_order(
@@ -176,7 +159,7 @@ def _new_order(
         protocol_version=protocol.version,
         drug=result.drug,
         route=result.route,
-        status=OrderStatus.DRAFT.value,
+        status=OrderStatus.DRAFT,
         inputs={**inputs.as_json(), **facts.as_json(), "today": today.isoformat()},
         calculation=result.as_dict(),
         dose_mg=result.dose.value,
@@ -208,8 +191,8 @@ def _log_status(
         db,
         OrderStatusChange(
             order_id=order.id,
-            from_status=old.value if old else None,
-            to_status=new.value,
+            from_status=old,
+            to_status=new,
             reason=reason,
             changed_by=by.user_id,
             changed_at=at,
@@ -252,7 +235,7 @@ def get_order(db: Session, *, order_id: int) -> Order:
 
 def signed_orders_for(db: Session, *, patient_id: int) -> list[Order]:
     """The patient's signed (not yet given, not cancelled) orders, newest first. No audit."""
-    return order_repo.list_orders(db, patient_id=patient_id, status=OrderStatus.SIGNED.value)
+    return order_repo.list_orders(db, patient_id=patient_id, status=OrderStatus.SIGNED)
 
 
 def load_order(
@@ -320,17 +303,6 @@ def order_history(db: Session, *, order: Order) -> list[OrderStatusChange]:
     return order_repo.list_status_changes(db, order_id=order.id)
 
 
-def _transition(order: Order, new: OrderStatus) -> OrderStatus:
-    old = OrderStatus(order.status)
-    if new not in TRANSITIONS[old]:
-        raise Conflict(
-            "order.illegal_transition",
-            f"a {old} order cannot become {new}",
-            field="status",
-        )
-    return old
-
-
 def _check_version(order: Order, expected_version: int | None) -> None:
     if expected_version is not None and expected_version != order.version:
         raise Conflict(
@@ -370,12 +342,12 @@ def sign_order(
         audit_action=AuditAction.UPDATE,
     )
     _check_version(order, expected_version)
-    old = _transition(order, OrderStatus.SIGNED)
+    old = transition(order.status, OrderStatus.SIGNED)
     reason = _clean_reason(override_reason, field="override_reason") or order.override_reason
     _require_override_reason(order.requires_override, reason)
     _recheck(db, order, today=at.date(), reason=reason)
     order.override_reason = reason if order.requires_override else None
-    order.status, order.signed_by, order.signed_at = OrderStatus.SIGNED.value, actor.user_id, at
+    order.status, order.signed_by, order.signed_at = OrderStatus.SIGNED, actor.user_id, at
     order.updated_at = at
     db.flush()
     _log_status(db, order, old, OrderStatus.SIGNED, reason=None, by=actor, at=at)
@@ -412,8 +384,8 @@ def cancel_order(
     if text is None:
         raise Invalid("order.reason_required", "give a reason for cancelling", field="reason")
     _check_version(order, expected_version)
-    old = _transition(order, OrderStatus.CANCELLED)
-    order.status, order.updated_at = OrderStatus.CANCELLED.value, at
+    old = transition(order.status, OrderStatus.CANCELLED)
+    order.status, order.updated_at = OrderStatus.CANCELLED, at
     db.flush()
     _log_status(db, order, old, OrderStatus.CANCELLED, reason=text, by=actor, at=at)
     _audit(db, order, AuditAction.UPDATE, ctx=ctx, at=at, detail="status=cancelled")
@@ -430,8 +402,8 @@ def mark_order_given(db: Session, *, order_id: int, at: datetime, ctx: AuditCont
         action=Action.SESSION_RUN,
         audit_action=AuditAction.UPDATE,
     )
-    old = _transition(order, OrderStatus.GIVEN)
-    order.status, order.updated_at = OrderStatus.GIVEN.value, at
+    old = transition(order.status, OrderStatus.GIVEN)
+    order.status, order.updated_at = OrderStatus.GIVEN, at
     db.flush()
     _log_status(db, order, old, OrderStatus.GIVEN, reason=None, by=actor, at=at)
     _audit(db, order, AuditAction.UPDATE, ctx=ctx, at=at, detail="status=given")

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from ketacare.core.audit import AuditAction, AuditEntity
 from ketacare.core.authz import Action
+from ketacare.core.codes import Drug, Route
 from ketacare.core.dosing.pk import (
     DEFAULT_BANDS,
     Band,
@@ -90,7 +91,7 @@ class OrderPK:
 def order_regimen(order: Order) -> Regimen:
     """The order as a PK regimen: one infusion (or bolus), or nasal devices at their spacing."""
     dose = float(order.dose_mg)
-    if order.route == "intranasal":
+    if order.route == Route.INTRANASAL:
         devices = int(order.calculation.get("devices") or 1)
         gap = float(order.calculation.get("minutes_between_devices") or 0)
         return Regimen(tuple(Dose.nasal(dose / devices, at_min=k * gap) for k in range(devices)))
@@ -123,7 +124,7 @@ def predict_order(order: Order) -> OrderPK:
     curves = tuple(_model_curve(m, weight_kg, regimen, times, covariates) for m in models)
     population = _population(selection, weight_kg, regimen, times, covariates)
     notes = [f"Main model: {models[0].name}. Predictions are illustrative, not targets."]
-    if order.drug != "ketamine":
+    if order.drug != Drug.KETAMINE:
         notes.append(
             "Display bands are racemic-ketamine literature ranges "
             "(docs/clinical/pk.md#concentration-thresholds)."

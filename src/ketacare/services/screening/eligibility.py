@@ -23,9 +23,10 @@ from sqlalchemy.orm import Session
 
 from ketacare.core.audit import AuditAction, AuditEntity
 from ketacare.core.authz import Action
+from ketacare.core.codes import pregnancy_applies
 from ketacare.core.eligibility import (
     OverrideOutcome,
-    Protocol,
+    ProtocolId,
     ScreeningResult,
     apply_overrides,
     fingerprint,
@@ -48,9 +49,9 @@ from ketacare.services.screening import consent as consent_service
 from ketacare.services.screening import rems_enrolment as rems_enrolment_service
 
 # Dosing protocols that are screened under an eligibility protocol with another id.
-_SCREENED_AS: Final[Mapping[str, Protocol]] = {
-    "esketamine-nasal-mdsi": Protocol.ESKETAMINE_NASAL,
-    "iv-ketamine-crps": Protocol.IV_KETAMINE_PAIN,
+_SCREENED_AS: Final[Mapping[str, ProtocolId]] = {
+    "esketamine-nasal-mdsi": ProtocolId.ESKETAMINE_NASAL,
+    "iv-ketamine-crps": ProtocolId.IV_KETAMINE_PAIN,
 }
 _CHART_FIELDS: Final = ("age_years", "sex_at_birth")
 
@@ -78,12 +79,12 @@ class ScreeningView:
     stale: bool
 
 
-def screening_protocol(protocol_id: str) -> Protocol:
+def screening_protocol(protocol_id: str) -> ProtocolId:
     """The eligibility protocol a dosing or eligibility protocol id is screened under."""
     if protocol_id in _SCREENED_AS:
         return _SCREENED_AS[protocol_id]
     try:
-        return Protocol(protocol_id)
+        return ProtocolId(protocol_id)
     except ValueError:
         raise Invalid(
             "screening.unknown_protocol",
@@ -326,7 +327,7 @@ def _pregnancy_status(row: Screening | None) -> str | None:
 
 
 def _decision_on_file(
-    db: Session, *, patient_id: int, protocol: Protocol
+    db: Session, *, patient_id: int, protocol: ProtocolId
 ) -> tuple[Screening | None, bool]:
     """The newest signed screening of the protocol, else the newest draft; and whether signed."""
     signed = repo.latest_screening(
@@ -359,6 +360,6 @@ def readiness_evidence(
         consent_valid=consent.valid,
         consent_version=None if consent.latest is None else consent.latest.document_version,
         rems_enrolled=rems_enrolment_service.is_enrolled(db, patient_id=patient.id),
-        pregnancy_status_required=patient.sex_at_birth != "male",
+        pregnancy_status_required=pregnancy_applies(patient.sex_at_birth),
         pregnancy_status=_pregnancy_status(row),
     )

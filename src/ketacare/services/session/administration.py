@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from ketacare.core.audit import AuditAction, AuditEntity
 from ketacare.core.authz import Action
 from ketacare.core.errors import Conflict, Invalid, NotFound
+from ketacare.core.orders import OrderStatus
 from ketacare.core.plausibility import DEFAULT_WINDOWS, Windows, check_event_time
 from ketacare.core.session.administration import DeviceUse, add_device
 from ketacare.core.session.administration_limits import (
@@ -32,7 +33,6 @@ from ketacare.db.repositories import session as repo
 from ketacare.services._access import require_actor
 from ketacare.services.audit import AuditContext
 from ketacare.services.orders import lifecycle as order_service
-from ketacare.services.orders.lifecycle import OrderStatus
 from ketacare.services.session._common import audit_session, check_version, load_session
 from ketacare.services.session.binding import (
     given_so_far,
@@ -184,7 +184,7 @@ def _store_line(
         # Esketamine: the order is given with its first device, not when "dosing" starts, so a
         # session aborted before any device leaves the order signed for a new booking.
         order = order_of(db, row)
-        if order is not None and order.status == OrderStatus.SIGNED.value:
+        if order is not None and order.status == OrderStatus.SIGNED:
             order_service.mark_order_given(db, order_id=order.id, at=at, ctx=ctx)
     row.updated_at = at
     db.flush()

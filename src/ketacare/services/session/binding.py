@@ -12,8 +12,8 @@ from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
+from ketacare.core.codes import Drug, SessionDrug
 from ketacare.core.dosing.ceilings import session_ceilings as dose_ceilings
-from ketacare.core.dosing.protocol import Drug
 from ketacare.core.dosing.rules import InfusionRule
 from ketacare.core.errors import Conflict
 from ketacare.core.session.administration import total_administered
@@ -26,7 +26,6 @@ from ketacare.core.session.administration_limits import (
     check_rate_change,
     ordered_devices,
 )
-from ketacare.core.session.model import SessionDrug
 from ketacare.db.models import AdministrationEvent, Order, TreatmentSession
 from ketacare.db.repositories import patient as patient_repo
 from ketacare.db.repositories import session as repo
@@ -40,7 +39,7 @@ from ketacare.services.session.gates import order_of
 
 
 def is_esketamine(row: TreatmentSession) -> bool:
-    return row.drug == SessionDrug.ESKETAMINE_NASAL.value
+    return row.drug == SessionDrug.ESKETAMINE_NASAL
 
 
 def signed_order(db: Session, row: TreatmentSession) -> Order:

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from ketacare.core.audit import AuditAction, AuditEntity
 from ketacare.core.authz import Action, Actor, Target
+from ketacare.core.codes import SessionDrug
 from ketacare.core.dosing.library import list_protocols
 from ketacare.core.dosing.protocol import Protocol, propose_induction_dates
 from ketacare.core.dosing.rules import DeviceRule, InfusionRule
@@ -38,13 +39,13 @@ from ketacare.services._access import authorized_patient, require_actor
 from ketacare.services.audit import AuditContext, authorize, record_event
 from ketacare.services.orders.protocols import custom_protocols, protocol_for
 from ketacare.services.session._common import ENTITY, audit_session
-from ketacare.services.session.gates import order_of, refuse_used_order, session_drug
+from ketacare.services.session.gates import order_of, refuse_used_order
 
 S = SessionState
 
 # Booking windows that no longer hold a chair: a discharged patient has left, an aborted
 # session never (or no longer) happens.
-NOT_HOLDING_A_CHAIR = (S.ABORTED.value, S.DISCHARGED.value)
+NOT_HOLDING_A_CHAIR = (S.ABORTED, S.DISCHARGED)
 
 
 def _administration_minutes(protocol_rule: object, order: Order | None) -> int:
@@ -163,11 +164,11 @@ def book_session(
         patient_id=patient_id,
         staff_user_id=staff_id,
         protocol_id=protocol.id,
-        drug=session_drug(protocol).value,
+        drug=SessionDrug.for_drug(protocol.drug),
         order_id=request.order_id,
         starts_at=starts_at,
         ends_at=starts_at,
-        state=S.SCHEDULED.value,
+        state=S.SCHEDULED,
         checklist={},
         rems_answers={},
         created_by=actor.user_id,

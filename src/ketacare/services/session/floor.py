@@ -9,7 +9,8 @@ from sqlalchemy.orm import Session
 
 from ketacare.core.audit import AuditAction, AuditEntity
 from ketacare.core.authz import Action
-from ketacare.core.session.model import GateFailure, SessionDrug
+from ketacare.core.codes import SessionDrug
+from ketacare.core.session.model import GateFailure
 from ketacare.core.session.rems import rems_form_due_at, rems_form_overdue
 from ketacare.core.session.states import SessionState
 from ketacare.db.models import (
@@ -65,9 +66,7 @@ class FloorBoard:
 def _floor_chair(db: Session, row: TreatmentSession, *, at: datetime) -> FloorChair:
     vitals = repo.list_vitals(db, session_id=row.id)
     transitions = repo.list_transitions(db, session_id=row.id)
-    checked_in = next(
-        (t.at for t in transitions if t.to_state == S.CHECKED_IN.value), row.starts_at
-    )
+    checked_in = next((t.at for t in transitions if t.to_state == S.CHECKED_IN), row.starts_at)
     patient = patient_repo.get_patient(db, row.patient_id)
     chair = repo.get_chair(db, row.chair_id)
     due, overdue = cadence(row, vitals, at)
@@ -118,8 +117,8 @@ def rems_warnings(db: Session, *, organisation_id: int, at: datetime) -> list[Re
     for row in repo.list_unsubmitted_rems(
         db,
         organisation_id=organisation_id,
-        drug=SessionDrug.ESKETAMINE_NASAL.value,
-        state=S.DISCHARGED.value,
+        drug=SessionDrug.ESKETAMINE_NASAL,
+        state=S.DISCHARGED,
     ):
         ended = row.ended_at or row.updated_at
         patient = patient_repo.get_patient(db, row.patient_id)

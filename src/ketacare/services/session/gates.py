@@ -14,8 +14,13 @@ from datetime import date, datetime, timedelta
 from sqlalchemy.orm import Session
 
 from ketacare.core.authz import Actor
-from ketacare.core.dosing.protocol import Drug, Protocol, Setting
+from ketacare.core.codes import Drug, SessionDrug
+from ketacare.core.dosing.protocol import (
+    Protocol,
+    Setting,
+)
 from ketacare.core.errors import Conflict, NotFound
+from ketacare.core.orders import OrderStatus
 from ketacare.core.session.config import (
     ESKETAMINE_MIN_OBSERVATION,
     DischargeConfig,
@@ -34,7 +39,7 @@ from ketacare.core.session.gates import (
     check_ready_gates,
     predose_bp_hold,
 )
-from ketacare.core.session.model import GateFailure, SessionDrug
+from ketacare.core.session.model import GateFailure
 from ketacare.core.session.scheduling import OrderUse, blocking_order_use
 from ketacare.core.session.states import SessionState
 from ketacare.db.models import (
@@ -68,16 +73,6 @@ class GateRefused(Conflict):
         listed = [{"code": f.code, "message": f.message} for f in failures]
         super().__init__(code, f"refused: {text}", field="state", extra={"failures": listed})
         self.failures = list(failures)
-
-
-def session_drug(protocol: Protocol) -> SessionDrug:
-    if protocol.drug is Drug.ESKETAMINE:
-        return SessionDrug.ESKETAMINE_NASAL
-    return SessionDrug.KETAMINE_IV
-
-
-def _order_drug(order: Order) -> SessionDrug:
-    return SessionDrug.ESKETAMINE_NASAL if order.drug == "esketamine" else SessionDrug.KETAMINE_IV
 
 
 def protocol_of(db: Session, row: TreatmentSession) -> Protocol:
@@ -150,10 +145,10 @@ def refuse_used_order(db: Session, *, order_id: int) -> None:
 def _signed_order(order: Order | None) -> SignedOrder | None:
     if order is None:
         return None
-    signed = order.status == "signed" and order.signed_at is not None
+    signed = order.status == OrderStatus.SIGNED and order.signed_at is not None
     return SignedOrder(
         order_id=str(order.id),
-        drug=_order_drug(order),
+        drug=SessionDrug.for_drug(order.drug),
         signed_at=order.signed_at if signed else None,
         signed_by=str(order.signed_by) if signed and order.signed_by else None,
     )

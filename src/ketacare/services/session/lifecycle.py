@@ -18,11 +18,13 @@ from sqlalchemy.orm import Session
 
 from ketacare.core.audit import AuditAction
 from ketacare.core.authz import Action, Actor
-from ketacare.core.errors import Invalid, NotFound
+from ketacare.core.codes import SessionDrug
+from ketacare.core.errors import NotFound
+from ketacare.core.orders import OrderStatus
 from ketacare.core.session.administration import (
     AdministrationTotals,
 )
-from ketacare.core.session.model import GateFailure, SessionDrug
+from ketacare.core.session.model import GateFailure
 from ketacare.core.session.states import SessionState, transition
 from ketacare.db.models import (
     AdministrationEvent,
@@ -39,7 +41,6 @@ from ketacare.services._access import require_actor
 from ketacare.services.assessments import records as assessment_service
 from ketacare.services.audit import AuditContext
 from ketacare.services.orders import lifecycle as order_service
-from ketacare.services.orders.lifecycle import OrderStatus
 from ketacare.services.session._common import audit_session, cadence, check_version, load_session
 from ketacare.services.session.binding import check_end, check_start_rate
 from ketacare.services.session.facts import totals_of
@@ -177,7 +178,7 @@ def _start(
     ctx: AuditContext,
 ) -> None:
     """The first administration line; the order becomes given."""
-    iv = row.drug == SessionDrug.KETAMINE_IV.value
+    iv = row.drug == SessionDrug.KETAMINE_IV
     order = order_of(db, row)
     if rate is not None and iv:
         check_start_rate(db, row, rate)
@@ -187,7 +188,7 @@ def _start(
         row.first_administration_at = at
     # An infusion gives the order as it starts; esketamine gives it with the first device
     # (session_administration), so aborting before any device leaves the order usable.
-    if iv and order is not None and order.status == OrderStatus.SIGNED.value:
+    if iv and order is not None and order.status == OrderStatus.SIGNED:
         order_service.mark_order_given(db, order_id=order.id, at=at, ctx=ctx)
     assessment_service.record_treatment_event(
         db, patient_id=row.patient_id, at=at, kind="ketamine_session", source_id=row.id
@@ -215,8 +216,6 @@ def _side_effects(
     elif to is S.INFUSING:
         _admin_event(db, row, "resume", at=at, actor=actor)
     elif to is S.PAUSED:
-        if not reason:
-            raise Invalid("session.pause_reason_required", "pausing needs a reason", field="reason")
         _admin_event(db, row, "pause", at=at, actor=actor, reason=reason)
     elif to is S.RECOVERING:
         _admin_event(db, row, "stop", at=at, actor=actor, reason=reason)
@@ -273,15 +272,15 @@ def transition_session(
     _side_effects(
         db, row, current, to, at=at, actor=actor, reason=move.reason, rate=rate_ml_per_h, ctx=ctx
     )
-    row.state = to.value
+    row.state = to
     row.updated_at = at
     db.flush()
     repo.add_row(
         db,
         SessionTransition(
             session_id=row.id,
-            from_state=current.value,
-            to_state=to.value,
+            from_state=current,
+            to_state=to,
             actor_id=actor.user_id,
             at=at,
             reason=move.reason,

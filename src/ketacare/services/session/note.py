@@ -17,8 +17,8 @@ from sqlalchemy.orm import Session
 
 from ketacare.core.audit import AuditAction, AuditEntity
 from ketacare.core.authz import Action
+from ketacare.core.codes import SessionDrug
 from ketacare.core.session.config import ESKETAMINE_DEVICE_MG
-from ketacare.core.session.model import SessionDrug
 from ketacare.core.session.note import (
     NoteAcknowledgement,
     NoteAdministration,
@@ -74,7 +74,7 @@ def _place(db: Session, row: TreatmentSession) -> tuple[str, tzinfo]:
 
 
 def _rems(db: Session, row: TreatmentSession, names: _Names, *, at: datetime) -> NoteRems | None:
-    if row.drug != SessionDrug.ESKETAMINE_NASAL.value:
+    if row.drug != SessionDrug.ESKETAMINE_NASAL:
         return None
     form = build_rems_form(rems_service.session_facts(db, row, at=at))
     if row.rems_submitted_at is not None:

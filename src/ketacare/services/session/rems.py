@@ -15,9 +15,9 @@ from sqlalchemy.orm import Session
 
 from ketacare.core.audit import AuditAction, AuditEntity
 from ketacare.core.authz import Action
+from ketacare.core.codes import SessionDrug
 from ketacare.core.errors import Conflict, Invalid, RuleViolation
 from ketacare.core.session.administration import DeviceUse
-from ketacare.core.session.model import SessionDrug
 from ketacare.core.session.rems import RemsForm, RemsSessionFacts, build_rems_form
 from ketacare.db.models import TreatmentSession
 from ketacare.db.repositories import organisation as org_repo
@@ -49,7 +49,7 @@ ANSWER_FIELDS = BOOLEAN_ANSWERS + TEXT_ANSWERS + INTEGER_ANSWERS
 
 
 def _esketamine(row: TreatmentSession) -> None:
-    if row.drug != SessionDrug.ESKETAMINE_NASAL.value:
+    if row.drug != SessionDrug.ESKETAMINE_NASAL:
         raise Invalid("rems.not_esketamine", "the REMS form is for esketamine sessions only")
 
 

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from ketacare.core.audit import AuditAction, AuditEntity
 from ketacare.core.authz import Action, Target
+from ketacare.core.codes import SessionDrug
 from ketacare.core.errors import Conflict, Invalid, NotFound
 from ketacare.core.plausibility import DEFAULT_WINDOWS, Windows, check_event_time, check_vitals
 from ketacare.core.session.gates import (
@@ -22,7 +23,11 @@ from ketacare.core.session.gates import (
     check_ready_gates,
     predose_bp_hold,
 )
-from ketacare.core.session.model import GateFailure, SessionDrug, Symptom, VitalsReading
+from ketacare.core.session.model import (
+    GateFailure,
+    Symptom,
+    VitalsReading,
+)
 from ketacare.core.session.states import SessionState
 from ketacare.core.session.vitals import VitalAlert, evaluate_vitals
 from ketacare.db.models import (

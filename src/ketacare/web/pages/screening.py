@@ -15,7 +15,7 @@ from pydantic import ValidationError
 from starlette.datastructures import FormData
 
 from ketacare.core.authz import Action, Target, can
-from ketacare.core.eligibility import EpisodeSeverity, Protocol, StopReason
+from ketacare.core.eligibility import EpisodeSeverity, ProtocolId, StopReason
 from ketacare.core.eligibility.conditions import CONDITIONS
 from ketacare.core.eligibility.indications import INDICATIONS
 from ketacare.core.errors import Conflict, DomainError, Invalid, RuleViolation
@@ -122,7 +122,7 @@ def form_to_input(form: FormData) -> dict[str, Any]:
 
 def _catalogues() -> dict[str, Any]:
     return {
-        "protocols": [p.value for p in Protocol],
+        "protocols": [p.value for p in ProtocolId],
         "indications": sorted((i.id, i.name) for i in INDICATIONS.values()),
         "conditions": [(c.id, c.kind.value, c.message) for c in CONDITIONS.values()],
         "severities": [s.value for s in EpisodeSeverity],

@@ -18,11 +18,12 @@ from starlette.datastructures import FormData
 
 from ketacare.core.audit import AuditEntity
 from ketacare.core.authz import Action, Target, can
+from ketacare.core.codes import SessionDrug, pregnancy_applies
 from ketacare.core.errors import DomainError, Forbidden, Invalid
 from ketacare.core.session.config import ESKETAMINE_DEVICE_MG
 from ketacare.core.session.model import GateFailure, Symptom
 from ketacare.core.session.rems import load_rems_template
-from ketacare.core.session.states import TRANSITIONS, SessionState
+from ketacare.core.session.states import REASON_REQUIRED, TRANSITIONS, SessionState
 from ketacare.services.accounts import organisations as organisation_service
 from ketacare.services.audit import AccessDenied, record_denial
 from ketacare.services.orders import pk as pk_service
@@ -43,7 +44,6 @@ from ketacare.web.pages.session_dosing import (
 from ketacare.web.pk_chart import render_order_pk_svg
 
 S = SessionState
-NEEDS_REASON = {S.PAUSED, S.ABORTED}
 # Button order: the next step forward first, then pausing, aborting last.
 MOVE_ORDER = (S.CHECKED_IN, S.READY, S.INFUSING, S.RECOVERING, S.DISCHARGED, S.PAUSED, S.ABORTED)
 CHART_W, CHART_H, CHART_PAD = 640, 180, 24
@@ -203,7 +203,7 @@ def chair_page(
     patient = patient_service.get_patient(db, patient_id=row.patient_id, at=auth.at, ctx=auth.ctx)
     target = Target(row.organisation_id, row.patient_id)
     current = SessionState(row.state)
-    esketamine = row.drug == "esketamine_nasal"
+    esketamine = row.drug == SessionDrug.ESKETAMINE_NASAL
     devices = devices_given(detail) if esketamine else []
     dose = dose_summary(detail, at=auth.at)
     return render(
@@ -223,7 +223,8 @@ def chair_page(
             {
                 "to": m.value,
                 "label": move_label(current, m, esketamine=esketamine),
-                "reason": m in NEEDS_REASON or (m is S.RECOVERING and bool(dose and dose["short"])),
+                "reason": m in REASON_REQUIRED
+                or (m is S.RECOVERING and bool(dose and dose["short"])),
                 "confirm_short": m is S.RECOVERING and bool(dose and dose["short"]),
             }
             for m in sorted(TRANSITIONS[current], key=MOVE_ORDER.index)
@@ -240,9 +241,8 @@ def chair_page(
         can_sign=bool(can(auth.actor, Action.CLINICAL_SIGN, target)),
         symptoms=[(s.value, s.label) for s in Symptom],
         checklist_items=CHECKLIST_ITEMS,
-        # Pregnancy status is asked of everyone not recorded male at birth, as the screening
-        # evidence behind the ready gate's pregnancy rule does.
-        pregnancy_asked=patient.sex_at_birth != "male",
+        # The same core rule decides the screening evidence behind the ready gate.
+        pregnancy_asked=pregnancy_applies(patient.sex_at_birth),
         chart=vitals_chart(detail),
         pk=pk_figure(detail, at=auth.at),
         esketamine=esketamine,

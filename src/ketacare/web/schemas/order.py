@@ -6,7 +6,8 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from ketacare.core.patients.body_weight import SexAtBirth, WeightBasis
+from ketacare.core.codes import SexAtBirth
+from ketacare.core.patients.body_weight import WeightBasis
 from ketacare.services.orders.dose import DoseInputs
 from ketacare.web.schemas.common import Input, Version
 

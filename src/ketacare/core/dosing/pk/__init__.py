@@ -10,6 +10,7 @@ Public API for services, web and CLI::
     models_for(drug, route) -> ModelSelection
 """
 
+from ketacare.core.codes import Route
 from ketacare.core.dosing.pk.bands import (
     DEFAULT_BANDS,
     LITERATURE_RANGES,
@@ -20,7 +21,11 @@ from ketacare.core.dosing.pk.bands import (
 from ketacare.core.dosing.pk.catalogue import get_model, list_models
 from ketacare.core.dosing.pk.metrics import Metrics
 from ketacare.core.dosing.pk.model import Covariates, Parameter, PKModel
-from ketacare.core.dosing.pk.regimen import Dose, Regimen, Route, Salt
+from ketacare.core.dosing.pk.regimen import (
+    Dose,
+    Regimen,
+    Salt,
+)
 from ketacare.core.dosing.pk.selection import ModelSelection, models_for
 from ketacare.core.dosing.pk.simulate import (
     PopulationSimulation,

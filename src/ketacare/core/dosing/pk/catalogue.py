@@ -9,6 +9,7 @@ value's ``source`` says where it came from instead. No value is filled from memo
 
 from __future__ import annotations
 
+from ketacare.core.codes import Route
 from ketacare.core.dosing.pk.esketamine_model import PEREZ_RUIXO2021
 from ketacare.core.dosing.pk.model import (
     Correlation,
@@ -18,7 +19,6 @@ from ketacare.core.dosing.pk.model import (
     Structure,
     omega2_from_cv,
 )
-from ketacare.core.dosing.pk.regimen import Route
 from ketacare.core.errors import NotFound
 
 RACEMIC = "ketamine (racemic, R+S)"

@@ -9,6 +9,7 @@ ka,po) is not offered because the product is nasal; IV is offered with the cavea
 
 from __future__ import annotations
 
+from ketacare.core.codes import Route
 from ketacare.core.dosing.pk.model import (
     Parameter,
     PKModel,
@@ -16,7 +17,6 @@ from ketacare.core.dosing.pk.model import (
     Transform,
     omega2_from_cv,
 )
-from ketacare.core.dosing.pk.regimen import Route
 
 _PR = (
     "Perez-Ruixo 2021 Clin Pharmacokinet 60:501 Table 3 (nlmixr2lib coding); "
@@ -41,7 +41,7 @@ PEREZ_RUIXO2021 = PKModel(
     analytes=("esketamine", "noresketamine"),
     population="820 healthy volunteers and TRD patients, 18-86 y, 39-170 kg; IN 14-112 mg",
     structure=Structure.ESKETAMINE_NASAL,
-    routes=frozenset({Route.NASAL, Route.IV}),
+    routes=frozenset({Route.INTRANASAL, Route.IV}),
     sampling="venous plasma",
     source=(
         "Perez-Ruixo C, Rossenu S, Zannikos P, et al. Population pharmacokinetics of esketamine "

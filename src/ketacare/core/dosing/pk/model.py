@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from ketacare.core.dosing.pk.regimen import Route
+from ketacare.core.codes import Route
 from ketacare.core.errors import Invalid, NotFound
 
 #: Internal units: time in min, volume in L, amount in mg. Factor = internal value per unit.

@@ -11,6 +11,7 @@ import math
 from dataclasses import dataclass
 from enum import StrEnum
 
+from ketacare.core.codes import Route
 from ketacare.core.errors import Invalid
 
 #: Mass of base per mass of hydrochloride salt: 237.7 / 274.2 g/mol (ketamine base / HCl).
@@ -20,13 +21,6 @@ from ketacare.core.errors import Invalid
 BASE_PER_HCL = 237.7 / 274.2
 
 MINUTES_PER_HOUR = 60.0
-
-
-class Route(StrEnum):
-    """How a dose enters the body."""
-
-    IV = "iv"
-    NASAL = "nasal"
 
 
 class Salt(StrEnum):
@@ -43,7 +37,7 @@ class Dose:
     Attributes:
         amount_mg: Amount given, in mg of the form named by ``salt``.
         at_min: Start time in minutes from time zero.
-        route: ``iv`` or ``nasal``.
+        route: ``Route.IV`` or ``Route.INTRANASAL`` (spelled ``iv`` / ``nasal`` by the PK CLI).
         duration_min: 0 for a bolus (or a nasal dose); > 0 for a zero-order IV infusion.
         salt: Whether ``amount_mg`` is base or hydrochloride salt.
     """
@@ -64,7 +58,7 @@ class Dose:
             raise Invalid(
                 "pk.duration_negative", "infusion duration must be >= 0 min", field="duration_min"
             )
-        if self.route is Route.NASAL and self.duration_min > 0:
+        if self.route is Route.INTRANASAL and self.duration_min > 0:
             raise Invalid(
                 "pk.nasal_infusion", "a nasal dose has no infusion duration", field="duration_min"
             )
@@ -88,7 +82,7 @@ class Dose:
     @classmethod
     def nasal(cls, amount_mg: float, *, at_min: float = 0.0, salt: Salt = Salt.BASE) -> Dose:
         """Return an intranasal dose (first-order absorption, per the model's nasal route)."""
-        return cls(amount_mg, at_min, Route.NASAL, 0.0, salt)
+        return cls(amount_mg, at_min, Route.INTRANASAL, 0.0, salt)
 
     @property
     def base_mg(self) -> float:

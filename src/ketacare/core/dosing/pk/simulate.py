@@ -101,7 +101,7 @@ def _check(model: PKModel, weight_kg: float, regimen: Regimen, cov: Covariates) 
         raise Invalid("pk.weight_not_positive", "weight must be > 0 kg", field="weight_kg")
     unsupported = regimen.routes - model.routes
     if unsupported:
-        routes = ", ".join(sorted(model.routes))
+        routes = ", ".join(sorted(r.pk_code for r in model.routes))
         raise Invalid(
             "pk.route_not_supported",
             f"model {model.id} supports only: {routes}",

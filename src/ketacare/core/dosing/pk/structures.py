@@ -13,8 +13,9 @@ from collections.abc import Callable, Mapping
 
 import numpy as np
 
+from ketacare.core.codes import Route
 from ketacare.core.dosing.pk.model import Covariates, PKModel, Structure
-from ketacare.core.dosing.pk.regimen import Dose, Route
+from ketacare.core.dosing.pk.regimen import Dose
 from ketacare.core.dosing.pk.system import FloatArray, InputEvent, LinearSystem, Output
 from ketacare.core.errors import Invalid
 
@@ -178,7 +179,7 @@ def _esketamine_router(
         if dose.route is Route.IV:
             amount = np.full(n, dose.base_mg)
             return (InputEvent(CENTRAL, amount, dose.at_min, dose.duration_min),)
-        if dose.route is not Route.NASAL:
+        if dose.route is not Route.INTRANASAL:
             raise _unsupported(model, dose)
         frn = nasal_fraction(p, covariates, _device_count(p, dose))
         swallowed = dose.base_mg * (1.0 - frn) * p["fgut"]
