@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
-from ketacare.core.errors import Conflict, DomainError
+from ketacare.core.errors import DomainError
 
 GENERAL = "form"
 M = TypeVar("M", bound=BaseModel)
@@ -186,11 +186,6 @@ def form_errors(
     if isinstance(exc, ValidationError):
         return validation_messages(exc, aliases=aliases)
     return domain_message(exc, aliases=aliases)
-
-
-def status_of(exc: ValidationError | DomainError) -> int:
-    """409 when the record changed or clashes; 422 when the input is wrong."""
-    return 409 if isinstance(exc, Conflict) else 422
 
 
 def failed(

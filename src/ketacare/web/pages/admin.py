@@ -14,7 +14,8 @@ from ketacare.services.accounts import admin as admin_service
 from ketacare.services.accounts import users as accounts
 from ketacare.services.audit import authorize
 from ketacare.web.deps import CsrfAuth, CurrentAuth, Db, State
-from ketacare.web.forms import FormState, failed, parse, status_of, text_values
+from ketacare.web.errors import status_for
+from ketacare.web.forms import FormState, failed, parse, text_values
 from ketacare.web.pages.common import render
 from ketacare.web.schemas.account import AuditSearch, UserCreate
 
@@ -120,7 +121,7 @@ async def create_user(request: Request, db: Db, state: State, auth: CsrfAuth) ->
         # The password is never sent back to the browser, even to the one who typed it.
         shown = {**values, "password": ""}
         bad = failed("user", shown, exc, fields=USER_FIELDS)
-        return _users_page(request, db, state, auth, status=status_of(exc), form=bad)
+        return _users_page(request, db, state, auth, status=status_for(exc), form=bad)
     return _users_page(request, db, state, auth, created=True)
 
 
@@ -135,5 +136,5 @@ async def set_active(
     except Conflict as exc:
         db.rollback()
         bad = failed("user", {}, exc, fields=())
-        return _users_page(request, db, state, auth, status=status_of(exc), form=bad)
+        return _users_page(request, db, state, auth, status=status_for(exc), form=bad)
     return _users_page(request, db, state, auth)

@@ -17,7 +17,8 @@ from ketacare.services.orders import pk as pk_service
 from ketacare.services.orders import protocols as protocol_service
 from ketacare.services.patients import registry as patient_service
 from ketacare.web.deps import CsrfAuth, CurrentAuth, Db, State
-from ketacare.web.forms import FormState, domain_message, failed, parse, status_of
+from ketacare.web.errors import status_for
+from ketacare.web.forms import FormState, domain_message, failed, parse
 from ketacare.web.pages.common import render, see_other
 from ketacare.web.pk_chart import render_order_pk_svg
 from ketacare.web.schemas.order import OrderCreate
@@ -120,7 +121,7 @@ async def submit_order(
         db.rollback()
         bad = failed("order", values, exc, fields=(*FORM_FIELDS, "first_dose"))
         return _orders_page(
-            request, db, state, auth, patient_id, result=result, form=bad, status=status_of(exc)
+            request, db, state, auth, patient_id, result=result, form=bad, status=status_for(exc)
         )
     return _orders_page(request, db, state, auth, patient_id, values=values, result=result)
 
@@ -190,7 +191,7 @@ async def sign_order(
     except (Invalid, RuleViolation, Conflict) as exc:
         db.rollback()
         return _order_page(
-            request, db, state, auth, order_id, form=_general(exc), status=status_of(exc)
+            request, db, state, auth, order_id, form=_general(exc), status=status_for(exc)
         )
     return see_other(f"/orders/{order_id}")
 
@@ -212,6 +213,6 @@ async def cancel_order(
     except (Invalid, Conflict) as exc:
         db.rollback()
         return _order_page(
-            request, db, state, auth, order_id, form=_general(exc), status=status_of(exc)
+            request, db, state, auth, order_id, form=_general(exc), status=status_for(exc)
         )
     return see_other(f"/orders/{order_id}")

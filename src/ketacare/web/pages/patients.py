@@ -11,7 +11,8 @@ from ketacare.core.codes import SexAtBirth
 from ketacare.core.errors import Conflict, Invalid
 from ketacare.services.patients import registry as patient_service
 from ketacare.web.deps import CsrfAuth, CurrentAuth, Db, State
-from ketacare.web.forms import FormState, failed, parse, status_of, text_values
+from ketacare.web.errors import status_for
+from ketacare.web.forms import FormState, failed, parse, text_values
 from ketacare.web.pages.common import render, see_other
 from ketacare.web.schemas.patient import MeasurementCreate, PatientCreate, PatientUpdate
 
@@ -110,7 +111,7 @@ async def create_patient(request: Request, db: Db, state: State, auth: CsrfAuth)
             auth,
             action="/patients/new",
             form=failed("patient", values, exc, fields=FIELD_NAMES),
-            status=status_of(exc),
+            status=status_for(exc),
         )
     return see_other(f"/patients/{patient.id}")
 
@@ -193,7 +194,7 @@ async def edit_patient(
             action=action,
             form=failed("patient", values, exc, fields=FIELD_NAMES),
             patient=True,
-            status=status_of(exc),
+            status=status_for(exc),
         )
     return see_other(f"/patients/{patient_id}")
 
@@ -219,5 +220,5 @@ async def add_measurement(
     except (ValidationError, Invalid) as exc:
         db.rollback()
         bad = failed("measurement", values, exc, fields=("kind", "value"))
-        return _chart(request, db, state, auth, patient_id, form=bad, status=status_of(exc))
+        return _chart(request, db, state, auth, patient_id, form=bad, status=status_for(exc))
     return see_other(f"/patients/{patient_id}")

@@ -31,7 +31,8 @@ from ketacare.services.session import rems as rems_service
 from ketacare.services.session import vitals as vitals_service
 from ketacare.services.session.gates import CHECKLIST_ITEMS, GateRefused
 from ketacare.web.deps import CsrfAuth, CurrentAuth, Db, State
-from ketacare.web.forms import FormState, failed, status_of
+from ketacare.web.errors import status_for
+from ketacare.web.forms import FormState, failed
 from ketacare.web.pages.common import render, see_other
 from ketacare.web.pages.session_dosing import (
     devices_given,
@@ -280,7 +281,9 @@ async def act(
         work(form)
     except GateRefused as exc:
         db.rollback()
-        return chair_page(request, db, state, auth, session_id, failures=exc.failures, status=409)
+        return chair_page(
+            request, db, state, auth, session_id, failures=exc.failures, status=status_for(exc)
+        )
     except AccessDenied as exc:
         if exc.entity_type != "AdministrationOverride":
             raise
@@ -297,7 +300,7 @@ async def act(
         db.rollback()
         # Without named fields every message goes above the forms (transitions, checks).
         bad = failed(form_id, typed_values(form), exc, fields=fields or ())
-        return chair_page(request, db, state, auth, session_id, form=bad, status=status_of(exc))
+        return chair_page(request, db, state, auth, session_id, form=bad, status=status_for(exc))
     return see_other(f"/sessions/{session_id}")
 
 
