@@ -37,10 +37,6 @@ FIELD_NAMES = [name for name, _, _ in FORM_FIELDS]
 MEASUREMENT_FIELDS = ("kind", "value", "measured_at")
 
 
-def _form_values(form: Any) -> dict[str, str]:
-    return text_values(form, FIELD_NAMES)
-
-
 def _render_form(
     request: Request,
     state: State,
@@ -97,7 +93,7 @@ def new_patient_form(request: Request, state: State, auth: CurrentAuth) -> Respo
 @router.post("/patients/new", response_class=HTMLResponse)
 async def create_patient(request: Request, db: Db, state: State, auth: CsrfAuth) -> Response:
     form = await request.form()
-    values = _form_values(form)
+    values = text_values(form, FIELD_NAMES)
     try:
         body = parse(PatientCreate, values)
         patient = patient_service.register_patient(
@@ -168,11 +164,11 @@ async def edit_patient(
     request: Request, patient_id: int, db: Db, state: State, auth: CsrfAuth
 ) -> Response:
     form = await request.form()
-    values: dict[str, Any] = _form_values(form)
+    values: dict[str, Any] = text_values(form, FIELD_NAMES)
     values["version"] = str(form.get("version", ""))
     action = f"/patients/{patient_id}/edit"
     try:
-        body = PatientUpdate.model_validate({k: v or None for k, v in values.items()})
+        body = parse(PatientUpdate, values)
         changes = body.model_dump(exclude={"version"})
         # A blank required field or MRN on the form means "keep", not "erase".
         keep = REQUIRED | {"mrn"}
