@@ -10,7 +10,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from ketacare.cli.context import fail, settings_or_exit, unit_of_work
+from ketacare.cli._errors import fail
+from ketacare.cli.context import settings_or_exit, unit_of_work
 from ketacare.core.authz import Role
 from ketacare.core.errors import DomainError
 from ketacare.db.engine import make_engine
