@@ -12,13 +12,14 @@ from pydantic import BaseModel, Field, ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ketacare.core.errors import Conflict, Invalid
+from ketacare.core.errors import Conflict, Invalid, NotFound
 from ketacare.db.models import Location
 from ketacare.services.accounts import users as accounts
 from ketacare.services.audit import AuditContext
 from ketacare.services.session import demo as demo_service
 from ketacare.web.display import local_time
-from ketacare.web.forms import domain_message, failed, status_of, validation_messages
+from ketacare.web.errors import status_for
+from ketacare.web.forms import domain_message, failed, validation_messages
 from tests.factories.world import NOW, World
 from tests.web.helpers import sign_in
 
@@ -98,8 +99,9 @@ def test_an_error_on_a_field_the_form_does_not_show_goes_above_it() -> None:
     assert state.errors == {"form": "The session has ended"}
     assert state.general == {"form": "The session has ended"}
     assert state.values == {"systolic": "120"}
-    assert status_of(Conflict("c", "m")) == 409
-    assert status_of(Invalid("c", "m")) == 422
+    assert status_for(Conflict("c", "m")) == 409
+    assert status_for(Invalid("c", "m")) == 422
+    assert status_for(NotFound("c", "m")) == 404
 
 
 def test_pages_show_times_in_the_locations_zone(

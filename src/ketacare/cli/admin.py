@@ -10,14 +10,14 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from ketacare.cli.context import fail, settings_or_exit, unit_of_work
+from ketacare.cli._errors import fail
+from ketacare.cli.context import settings_or_exit, unit_of_work
 from ketacare.core.authz import Role
-from ketacare.core.errors import DomainError, NotFound
+from ketacare.core.errors import DomainError
 from ketacare.db.engine import make_engine
 from ketacare.db.migrate import upgrade_to_head
-from ketacare.db.repositories import organisation as org_repo
-from ketacare.db.repositories import user as user_repo
 from ketacare.services import audit, demo
+from ketacare.services.accounts import admin as admin_service
 from ketacare.services.accounts import organisations
 from ketacare.services.accounts import users as accounts
 from ketacare.services.accounts.security import make_hasher
@@ -56,7 +56,7 @@ def init(
     if admin_email is None:
         return
     with unit_of_work(settings) as db:
-        if user_repo.get_user_by_email(db, admin_email) is not None:
+        if admin_service.account_exists(db, email=admin_email):
             typer.echo(f"Admin {admin_email} already exists; nothing to do.")
             return
     password = _read_password(password_stdin, "Admin password")
@@ -136,16 +136,9 @@ def users_create(
     password = _read_password(password_stdin, "Password")
     try:
         with unit_of_work(settings) as db:
-            orgs = org_repo.list_organisations(db)
-            if not orgs:
+            org_id = admin_service.organisation_for_new_user(db, organisation_id=organisation_id)
+            if org_id is None:
                 raise typer.BadParameter("run `ketacare init` first: no organisation exists")
-            org_id = organisation_id or orgs[0].id
-            if org_id not in {org.id for org in orgs}:
-                raise NotFound(
-                    "organisation.not_found",
-                    f"No organisation with id {org_id}.",
-                    field="organisation_id",
-                )
             user = accounts.create_user(
                 db,
                 hasher=make_hasher(settings),
@@ -169,19 +162,18 @@ def users_token(
 ) -> None:
     """Print a new API bearer token for an account (shown once; stored hashed)."""
     settings = settings_or_exit()
-    with unit_of_work(settings) as db:
-        user = user_repo.get_user_by_email(db, email)
-        if user is None:
-            typer.echo(f"Error (email): no account {email}.", err=True)
-            raise typer.Exit(2)
-        token, _ = accounts.issue_api_token(
-            db,
-            user=user,
-            settings=settings,
-            at=SystemClock().now(),
-            ctx=AuditContext(actor=None, client_address="cli"),
-            label=label,
-        )
+    try:
+        with unit_of_work(settings) as db:
+            token = admin_service.issue_api_token_for(
+                db,
+                email=email,
+                settings=settings,
+                at=SystemClock().now(),
+                ctx=AuditContext(actor=None, client_address="cli"),
+                label=label,
+            )
+    except DomainError as exc:
+        raise fail(exc) from exc
     typer.echo(token)
 
 

@@ -8,11 +8,9 @@ from contextlib import contextmanager
 import typer
 from sqlalchemy.orm import Session
 
+from ketacare.cli._errors import EXIT_INVALID
 from ketacare.config import Settings, load_settings
-from ketacare.core.errors import DomainError
 from ketacare.db.engine import make_engine, make_session_factory
-
-EXIT_INVALID = 2
 
 
 def settings_or_exit() -> Settings:
@@ -33,9 +31,3 @@ def unit_of_work(settings: Settings) -> Iterator[Session]:
             yield db
     finally:
         engine.dispose()
-
-
-def fail(error: DomainError) -> typer.Exit:
-    field = f" ({error.field})" if error.field else ""
-    typer.echo(f"Error{field}: {error.message}", err=True)
-    return typer.Exit(EXIT_INVALID)

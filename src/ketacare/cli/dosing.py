@@ -1,7 +1,8 @@
 """CLI commands for the dosing domain: ``ketacare dose`` and ``ketacare protocols ...``.
 
-Thin adapter: parses options, calls ``ketacare.core.dosing``, prints. Any refused input or order
-(``Invalid`` or a hard-limit ``RuleViolation``) prints
+Thin adapter: parses options into the services' one dose question (``DoseInputs`` and
+``PatientFacts``, as the API's schemas do), asks ``services.orders.dose``, prints. Any refused
+input or order (``Invalid`` or a hard-limit ``RuleViolation``) prints
 ``error: <code>: <message> (field: <name>[, limit: <limit>])`` on stderr and exits with code 2;
 the field is the input at fault (``dose_mg_per_kg``, ``duration_min`` ...) and, for a hard limit,
 ``limit`` names the limit (``mg_per_kg``, ``mg_per_day`` ...).
@@ -17,25 +18,23 @@ from __future__ import annotations
 import json
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
+from ketacare.cli._errors import coded, fail
 from ketacare.core.codes import SexAtBirth
-from ketacare.core.dosing.calculator import calculate_dose
 from ketacare.core.dosing.config import DosingConfig
 from ketacare.core.dosing.library import get_protocol, list_protocols
 from ketacare.core.dosing.limits import PriorDose
-from ketacare.core.dosing.order import DoseCalculation, DoseRequest
+from ketacare.core.dosing.order import DoseCalculation
 from ketacare.core.dosing.protocol import propose_induction_dates
 from ketacare.core.errors import DomainError, Invalid
-from ketacare.core.patients.body_weight import (
-    BodyMeasurements,
-    WeightBasis,
-)
+from ketacare.core.patients.body_weight import WeightBasis
 from ketacare.core.units import to_decimal
+from ketacare.services.orders.dose import DoseInputs, PatientFacts, calculate_typed_in
 
 protocols_app = typer.Typer(help="Treatment protocol library.", no_args_is_help=True)
 
@@ -46,15 +45,6 @@ def register(app: typer.Typer) -> None:
     """Add this domain's commands to the main app."""
     app.command("dose")(dose_cmd)
     app.add_typer(protocols_app, name="protocols")
-
-
-def _fail(error: DomainError) -> NoReturn:
-    limit = error.extra.get("limit")
-    named = [f"field: {error.field}"] if error.field else []
-    named += [f"limit: {limit}"] if limit else []
-    field = f" ({', '.join(named)})" if named else ""
-    typer.echo(f"error: {error.code}: {error.message}{field}", err=True)
-    raise typer.Exit(2)
 
 
 def _dec(value: float | None, field: str) -> Decimal | None:
@@ -130,18 +120,17 @@ def dose_cmd(
     """Calculate a dose, rates, volumes and pump settings for a protocol."""
     try:
         order_date = _parse_date(today, "today")
-        body = BodyMeasurements(
+        facts = PatientFacts.typed_in(
             weight_kg=to_decimal(weight_kg, field="weight_kg"),
             weight_measured_on=_parse_date(weight_date, "weight_date")
             if weight_date
             else order_date,
             height_cm=_dec(height_cm, "height_cm"),
             sex_at_birth=sex_at_birth,
+            age_years=age_years,
         )
-        request = DoseRequest(
-            protocol=get_protocol(protocol),
-            today=order_date,
-            body=body,
+        inputs = DoseInputs(
+            protocol_id=protocol,
             weight_basis=weight_basis,
             dose_mg_per_kg=_dec(dose_mg_per_kg, "dose_mg_per_kg"),
             rate_mg_per_kg_per_h=_dec(rate_mg_per_kg_per_h, "rate_mg_per_kg_per_h"),
@@ -150,14 +139,18 @@ def dose_cmd(
             final_volume_ml=_dec(final_volume_ml, "final_volume_ml"),
             dose_mg=_dec(dose_mg, "dose_mg"),
             first_dose=first_dose,
-            age_years=age_years,
             bolus_mg_per_kg=_dec(bolus_mg_per_kg, "bolus_mg_per_kg"),
             bolus_mg=_dec(bolus_mg, "bolus_mg"),
-            other_sessions=_prior(other_session),
         )
-        result = calculate_dose(request, DosingConfig(low_dose_rate_ceiling=low_dose_rate_ceiling))
+        result = calculate_typed_in(
+            inputs,
+            facts,
+            today=order_date,
+            others=_prior(other_session),
+            config=DosingConfig(low_dose_rate_ceiling=low_dose_rate_ceiling),
+        )
     except DomainError as error:
-        _fail(error)
+        raise fail(coded(error)) from error
     if json_output:
         typer.echo(json.dumps(result.as_dict()))
         return
@@ -230,7 +223,7 @@ def protocols_show_cmd(
     try:
         protocol = get_protocol(protocol_id)
     except DomainError as error:
-        _fail(error)
+        raise fail(coded(error)) from error
     data = protocol.to_dict()
     if json_output:
         typer.echo(json.dumps(data))
@@ -251,7 +244,7 @@ def protocols_schedule_cmd(
             get_protocol(protocol_id), _parse_date(start, "start"), template_id=template
         )
     except DomainError as error:
-        _fail(error)
+        raise fail(coded(error)) from error
     if json_output:
         typer.echo(json.dumps({"protocol": protocol_id, "dates": [d.isoformat() for d in dates]}))
         return

@@ -10,18 +10,18 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from ketacare.cli._errors import fail, with_field
 from ketacare.core.eligibility import INPUT_SCHEMA, parse_screening_input, screen
 from ketacare.core.eligibility.screening import ScreeningResult
 from ketacare.core.errors import DomainError
 
-_EXIT_BAD_INPUT = 2
 _SEVERITY_STYLE = {"block": "bold red", "review": "yellow", "info": "cyan"}
 _DECISION_STYLE = {
     "eligible": "bold green",
@@ -53,17 +53,13 @@ def _screen_stdin(text: str) -> ScreeningResult:
     try:
         document: Any = json.loads(text)
     except json.JSONDecodeError as exc:
-        _fail(f"input is not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})")
+        raise fail(
+            f"input is not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"
+        ) from exc
     try:
         return screen(parse_screening_input(document))
     except DomainError as exc:
-        named = exc.field is None or exc.field in exc.message
-        _fail(exc.message if named else f"{exc.message} (field: {exc.field})")
-
-
-def _fail(message: str) -> NoReturn:
-    typer.echo(f"error: {message}", err=True)
-    raise typer.Exit(code=_EXIT_BAD_INPUT)
+        raise fail(with_field(exc)) from exc
 
 
 def _print_human(result: ScreeningResult) -> None:

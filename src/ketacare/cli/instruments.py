@@ -15,6 +15,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from ketacare.cli._errors import fail
 from ketacare.core.errors import DomainError, Invalid
 from ketacare.core.instruments import load_catalogue, parse_token, score
 from ketacare.core.instruments.catalogue_loader import Catalogue
@@ -31,21 +32,16 @@ instruments_app = typer.Typer(
 )
 
 
-def _fail(message: str) -> typer.Exit:
-    typer.echo(f"error: {message}", err=True)
-    return typer.Exit(code=2)
-
-
 def _catalogue_with_text(directory: Path | None) -> Catalogue:
     catalogue = load_catalogue()
     if directory is None:
         return catalogue
     if not directory.is_dir():
-        raise _fail(f"licensed text directory {directory} does not exist")
+        raise fail(f"licensed text directory {directory} does not exist")
     try:
         return apply_overlays(catalogue, load_licensed_text_dir(directory))
     except (DomainError, ValueError) as exc:
-        raise _fail(str(exc)) from exc
+        raise fail(str(exc)) from exc
 
 
 @instruments_app.command("list")
@@ -110,7 +106,7 @@ def _get(catalogue: Catalogue, instrument_id: str) -> Instrument:
     try:
         return catalogue.get(instrument_id)
     except DomainError as exc:
-        raise _fail(exc.message) from exc
+        raise fail(exc.message) from exc
 
 
 def parse_context(pairs: list[str]) -> dict[str, str]:
@@ -151,7 +147,7 @@ def score_cmd(
     try:
         result = score(instrument, parse_answers(instrument, answers), parse_context(context or []))
     except DomainError as exc:
-        raise _fail(exc.message) from exc
+        raise fail(exc.message) from exc
     if as_json:
         typer.echo(json.dumps(result.as_dict()))
         return

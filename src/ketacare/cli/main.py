@@ -16,7 +16,7 @@ from typer._click.core import Context as ClickContext
 from typer.core import TyperGroup
 
 from ketacare.cli import admin, dosing, eligibility, instruments, outcomes, pk, worker
-from ketacare.cli.context import EXIT_INVALID, fail
+from ketacare.cli._errors import EXIT_INVALID, fail
 from ketacare.core.errors import DomainError
 
 EXIT_UNAVAILABLE = 1

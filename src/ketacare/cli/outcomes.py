@@ -12,7 +12,8 @@ from typing import Annotated, Any
 
 import typer
 
-from ketacare.cli.context import fail, settings_or_exit, unit_of_work
+from ketacare.cli._errors import fail
+from ketacare.cli.context import settings_or_exit, unit_of_work
 from ketacare.core.errors import DomainError
 from ketacare.services.assessments.outcomes import outcomes_for_operator
 from ketacare.services.audit import AuditContext

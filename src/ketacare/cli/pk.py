@@ -11,6 +11,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from ketacare.cli._errors import fail
 from ketacare.core.codes import PkRouteCode
 from ketacare.core.dosing.pk import (
     DEFAULT_BANDS,
@@ -39,11 +40,6 @@ pk_app = typer.Typer(help="Pharmacokinetic concentration simulator.", no_args_is
 def register(app: typer.Typer) -> None:
     """Add this domain's commands to the main app."""
     app.add_typer(pk_app, name="pk")
-
-
-def _fail(message: str) -> typer.Exit:
-    typer.echo(f"error: {message}", err=True)
-    return typer.Exit(code=2)
 
 
 def _model_dict(model: PKModel) -> dict[str, Any]:
@@ -128,9 +124,9 @@ def _parse_iiv(items: list[str]) -> dict[str, float]:
         try:
             out[name.strip()] = float(value)
         except ValueError:
-            raise _fail(f"--iiv expects NAME=CV, got {item!r}") from None
+            raise fail(f"--iiv expects NAME=CV, got {item!r}") from None
         if not sep:
-            raise _fail(f"--iiv expects NAME=CV, got {item!r}")
+            raise fail(f"--iiv expects NAME=CV, got {item!r}")
     return out
 
 
@@ -139,17 +135,17 @@ def _amount(weight_kg: float, dose_mg: float | None, dose_mg_per_kg: float | Non
         return dose_mg
     if dose_mg_per_kg is not None and dose_mg is None:
         return dose_mg_per_kg * weight_kg
-    raise _fail("give exactly one of --dose-mg and --dose-mg-per-kg")
+    raise fail("give exactly one of --dose-mg and --dose-mg-per-kg")
 
 
 def _times(end_min: float, step_min: float) -> np.ndarray[Any, np.dtype[np.float64]]:
     if not (math.isfinite(step_min) and step_min > 0):
-        raise _fail("--step-min must be > 0")
+        raise fail("--step-min must be > 0")
     if not (math.isfinite(end_min) and end_min > 0):
-        raise _fail("--end-min must be > 0")
+        raise fail("--end-min must be > 0")
     steps = math.floor(end_min / step_min + 1e-9)
     if steps + 2 > MAX_POINTS:
-        raise _fail(f"at most {MAX_POINTS} output times; raise --step-min")
+        raise fail(f"at most {MAX_POINTS} output times; raise --step-min")
     times = step_min * np.arange(steps + 1, dtype=np.float64)
     return times if times[-1] >= end_min - 1e-9 else np.append(times, end_min)
 
@@ -163,7 +159,7 @@ def _regimen(
     count: int,
 ) -> Regimen:
     if count > 1 and every_h is None:
-        raise _fail("--count > 1 needs --repeat-every-h")
+        raise fail("--count > 1 needs --repeat-every-h")
     if route is Route.INTRANASAL:
         dose = Dose.nasal(amount_mg, salt=salt)
     elif infusion_min > 0:
@@ -282,7 +278,7 @@ def simulate_cmd(
     try:
         chosen = get_model(model)
         if not (math.isfinite(weight_kg) and weight_kg > 0):
-            raise _fail("--weight-kg must be > 0")
+            raise fail("--weight-kg must be > 0")
         amount = _amount(weight_kg, dose_mg, dose_mg_per_kg)
         regimen = _regimen(
             amount, infusion_min, Route.from_pk_code(route), salt, repeat_every_h, count
@@ -309,7 +305,7 @@ def simulate_cmd(
                 iiv_cv=_parse_iiv(iiv or []),
             )
     except DomainError as error:
-        raise _fail(error.message) from None
+        raise fail(error.message) from None
     doc = _document(result, regimen)
     if as_json:
         typer.echo(json.dumps(doc))

@@ -25,7 +25,8 @@ from rich.console import Console
 from rich.progress import Progress
 from sqlalchemy.orm import Session
 
-from ketacare.cli.context import EXIT_INVALID, settings_or_exit
+from ketacare.cli._errors import EXIT_INVALID
+from ketacare.cli.context import settings_or_exit
 from ketacare.db.engine import make_engine, make_session_factory
 from ketacare.services.clock import Clock, SystemClock
 from ketacare.services.notify import notifications

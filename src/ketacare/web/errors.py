@@ -14,6 +14,7 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
+from pydantic import ValidationError
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -41,7 +42,11 @@ STATUS_BY_KIND: dict[type[DomainError], int] = {
 }
 
 
-def _status_for(error: DomainError) -> int:
+def status_for(error: DomainError | ValidationError) -> int:
+    """The one status of an expected error, for the API and the pages alike: the domain error's
+    kind through ``STATUS_BY_KIND``; a schema's ``ValidationError`` is the input's fault (422)."""
+    if isinstance(error, ValidationError):
+        return 422
     for kind, status in STATUS_BY_KIND.items():
         if isinstance(error, kind):
             return status
@@ -83,7 +88,7 @@ def _field_of(loc: tuple[Any, ...] | list[Any]) -> str:
 
 
 async def domain_error(request: Request, exc: DomainError) -> Response:
-    status = _status_for(exc)
+    status = status_for(exc)
     if wants_html(request):
         return _render(request, status, "Cannot do that", exc.message)
     return _json(status, error_body(exc.code, exc.message, field=exc.field, extra=exc.extra))

@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
-from ketacare.core.errors import Conflict, DomainError
+from ketacare.core.errors import DomainError
 
 GENERAL = "form"
 M = TypeVar("M", bound=BaseModel)
@@ -188,11 +188,6 @@ def form_errors(
     return domain_message(exc, aliases=aliases)
 
 
-def status_of(exc: ValidationError | DomainError) -> int:
-    """409 when the record changed or clashes; 422 when the input is wrong."""
-    return 409 if isinstance(exc, Conflict) else 422
-
-
 def failed(
     form_id: str,
     values: Mapping[str, Any],
@@ -215,11 +210,31 @@ def failed(
     return FormState(form_id, dict(values), errors)
 
 
-def parse(schema: type[M], values: Mapping[str, Any]) -> M:
-    """The form's values through the API schema; blank inputs mean "not given"."""
-    return schema.model_validate({k: v for k, v in values.items() if v not in ("", None)})
+def parse(schema: type[M], values: Mapping[str, Any], *, flags: Iterable[str] = ()) -> M:
+    """The form's values through the API schema, the one way a page reads a form.
+
+    A blank input means "not given" (the schema's default applies). Each name in ``flags`` is a
+    checkbox: a browser sends a ticked box ("on") and leaves an unticked one out, so a missing
+    flag is ``False``, not "not given".
+    """
+    given = {k: v for k, v in values.items() if v not in ("", None, [])}
+    for name in flags:
+        given.setdefault(name, False)
+    return schema.model_validate(given)
 
 
 def text_values(form: Any, names: Iterable[str]) -> dict[str, str]:
     """The named inputs exactly as typed (trimmed), blank when absent."""
     return {name: str(form.get(name) or "").strip() for name in names}
+
+
+def typed_values(form: Any) -> dict[str, Any]:
+    """Every input as typed; a repeated name (checked symptoms) keeps all its values. Secrets
+    (the CSRF token, a password) are never sent back into the page."""
+    values: dict[str, Any] = {}
+    for key in form:
+        if key in ("csrf_token", "override_password"):
+            continue
+        found = [str(v) for v in form.getlist(key)]
+        values[key] = found if len(found) > 1 else found[0]
+    return values

@@ -17,8 +17,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
 from ketacare.core.errors import Conflict, Invalid
-from ketacare.db.models import IdempotencyRecord
-from ketacare.db.repositories import idempotency as repo
+from ketacare.services import idempotency as store
 from ketacare.web.deps import Auth
 
 HEADER = "idempotency-key"
@@ -41,7 +40,7 @@ def replay(request: Request, db: Session, auth: Auth, body: Any) -> JSONResponse
             "Idempotency-Key must be 1-200 characters.",
             field="Idempotency-Key",
         )
-    found = repo.get_idempotency_record(db, user_id=auth.user.id, key=key)
+    found = store.find_stored_response(db, user_id=auth.user.id, key=key)
     if found is None:
         return None
     same_target = found.method_path == f"{request.method} {request.url.path}"
@@ -64,18 +63,13 @@ def remember(
     key = request.headers.get(HEADER)
     if not key:
         return
-    repo.add_idempotency_record(
-        db,
-        IdempotencyRecord(
-            user_id=auth.user.id,
-            key=key,
-            method_path=f"{request.method} {request.url.path}",
-            request_hash=_request_hash(body),
-            status_code=status,
-            response_body=json.dumps(jsonable_encoder(response)),
-            created_at=auth.at,
-        ),
+    stored = store.StoredResponse(
+        method_path=f"{request.method} {request.url.path}",
+        request_hash=_request_hash(body),
+        status_code=status,
+        response_body=json.dumps(jsonable_encoder(response)),
     )
+    store.store_response(db, user_id=auth.user.id, key=key, response=stored, at=auth.at)
 
 
 def respond(

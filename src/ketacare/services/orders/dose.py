@@ -4,6 +4,11 @@ Every number comes from ``ketacare.core.dosing.calculate_dose``; this module gat
 (the latest dated weight and height, sex at birth, age, and the patient's other booked or given
 sessions of the same drug for the mg per day and per 7 days limits) and runs it, for orders and
 for previews that store nothing.
+
+``DoseInputs`` (what the prescriber chooses) and ``PatientFacts`` (what is known of the patient)
+are the one definition of a dose question for every adapter: the API's and the pages' schemas
+convert into them, ``ketacare dose`` builds them from its options, and all of them are answered
+by ``calculate`` (``calculate_typed_in`` for the CLI, which has no database).
 """
 
 from __future__ import annotations
@@ -21,6 +26,8 @@ from ketacare.core.audit import AuditAction, AuditEntity
 from ketacare.core.authz import Action
 from ketacare.core.codes import SexAtBirth
 from ketacare.core.dosing.calculator import calculate_dose
+from ketacare.core.dosing.config import DEFAULT_CONFIG, DosingConfig
+from ketacare.core.dosing.library import get_protocol
 from ketacare.core.dosing.limit_checks import WEEK_DAYS
 from ketacare.core.dosing.limits import PriorDose
 from ketacare.core.dosing.order import DoseCalculation, DoseRequest
@@ -102,6 +109,25 @@ class PatientFacts:
         }
 
     @classmethod
+    def typed_in(
+        cls,
+        *,
+        weight_kg: Decimal,
+        weight_measured_on: date,
+        height_cm: Decimal | None = None,
+        sex_at_birth: SexAtBirth | None = None,
+        age_years: int | None = None,
+    ) -> PatientFacts:
+        """Facts typed in for a preview (``ketacare dose``, ``POST /dose-calculations``)."""
+        body = BodyMeasurements(
+            weight_kg=weight_kg,
+            weight_measured_on=weight_measured_on,
+            height_cm=height_cm,
+            sex_at_birth=sex_at_birth,
+        )
+        return cls(body=body, age_years=age_years)
+
+    @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> PatientFacts:
         if data.get("weight_kg") is None:
             return cls(body=None, age_years=data.get("age_years"))
@@ -129,6 +155,7 @@ def calculate(
     facts: PatientFacts,
     today: date,
     others: tuple[PriorDose, ...] = (),
+    config: DosingConfig = DEFAULT_CONFIG,
 ) -> DoseCalculation:
     """Run the core calculator (raises ``Invalid``/``RuleViolation`` exactly as the core does).
 
@@ -151,8 +178,25 @@ def calculate(
             bolus_mg_per_kg=inputs.bolus_mg_per_kg,
             bolus_mg=inputs.bolus_mg,
             other_sessions=others,
-        )
+        ),
+        config,
     )
+
+
+def calculate_typed_in(
+    inputs: DoseInputs,
+    facts: PatientFacts,
+    *,
+    today: date,
+    others: tuple[PriorDose, ...] = (),
+    config: DosingConfig = DEFAULT_CONFIG,
+) -> DoseCalculation:
+    """``ketacare dose``: a built-in protocol, everything typed in; no database, nothing stored.
+
+    Raises:
+        Invalid: ``protocol.unknown``; else ``Invalid``/``RuleViolation`` as ``calculate``.
+    """
+    return calculate(get_protocol(inputs.protocol_id), inputs, facts, today, others, config)
 
 
 def other_session_doses(

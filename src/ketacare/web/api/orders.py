@@ -7,12 +7,10 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 
-from ketacare.core.patients.body_weight import BodyMeasurements
 from ketacare.services.orders import dose as dose_calculation
 from ketacare.services.orders import lifecycle as order_service
 from ketacare.services.orders import pk as pk_service
 from ketacare.services.orders import protocols as protocol_service
-from ketacare.services.orders.dose import PatientFacts
 from ketacare.services.orders.pk import OrderPK
 from ketacare.web import idempotency
 from ketacare.web.deps import ApiAuth, Db
@@ -48,17 +46,8 @@ def add_protocol(body: dict[str, Any], db: Db, auth: ApiAuth) -> dict[str, Any]:
 def preview_dose(body: DoseCalculationCreate, db: Db, auth: ApiAuth) -> dict[str, Any]:
     """Calculate a dose as `ketacare dose --json` does; nothing is stored."""
     today = body.today or auth.at.date()
-    facts = PatientFacts(
-        body=BodyMeasurements(
-            weight_kg=body.weight_kg,
-            weight_measured_on=body.weight_date or today,
-            height_cm=body.height_cm,
-            sex_at_birth=body.sex_at_birth,
-        ),
-        age_years=body.age_years,
-    )
     result = dose_calculation.preview_dose(
-        db, inputs=body.to_inputs(), facts=facts, today=today, ctx=auth.ctx
+        db, inputs=body.to_inputs(), facts=body.to_facts(today), today=today, ctx=auth.ctx
     )
     return result.as_dict()
 

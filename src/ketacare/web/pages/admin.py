@@ -10,18 +10,19 @@ from ketacare.core.audit import AuditAction, AuditEntity
 from ketacare.core.authz import Action, Role
 from ketacare.core.authz.policy import PERMISSIONS
 from ketacare.core.errors import Conflict, Invalid
-from ketacare.db.repositories import audit as audit_repo
-from ketacare.db.repositories import user as user_repo
+from ketacare.services.accounts import admin as admin_service
 from ketacare.services.accounts import users as accounts
-from ketacare.services.audit import authorize, record_event
+from ketacare.services.audit import authorize
 from ketacare.web.deps import CsrfAuth, CurrentAuth, Db, State
-from ketacare.web.forms import FormState, failed, parse, status_of, text_values
+from ketacare.web.errors import status_for
+from ketacare.web.forms import FormState, failed, parse, text_values
 from ketacare.web.pages.common import render
-from ketacare.web.schemas.account import UserCreate
+from ketacare.web.schemas.account import AuditSearch, UserCreate
 
 router = APIRouter(include_in_schema=False)
 PAGE = 100
 USER_FIELDS = ("email", "full_name", "role", "password")
+AUDIT_FIELDS = ("user_id", "patient_id", "entity_type", "action", "outcome")
 # Staff roles from the least to the most privileged: the form offers the least by default, so
 # a hurried admin never hands out more access than meant.
 STAFF_ROLES = sorted(
@@ -29,68 +30,33 @@ STAFF_ROLES = sorted(
 )
 
 
-def _int_or_none(value: str | None) -> int | None:
-    return int(value) if value and value.strip().isdigit() else None
-
-
 @router.get("/admin/audit", response_class=HTMLResponse)
 def audit_trail(
-    request: Request,
-    db: Db,
-    state: State,
-    auth: CurrentAuth,
-    user_id: str | None = None,
-    patient_id: str | None = None,
-    entity_type: str | None = None,
-    action: str | None = None,
-    outcome: str | None = None,
-    offset: int = 0,
+    request: Request, db: Db, state: State, auth: CurrentAuth, offset: int = 0
 ) -> Response:
-    authorize(
-        auth.actor,
-        Action.AUDIT_READ,
-        None,
-        audit_action=AuditAction.READ,
-        entity_type=AuditEntity.AUDIT_EVENT,
+    values = text_values(request.query_params, AUDIT_FIELDS)
+    form = FormState("audit", values)
+    try:
+        search = parse(AuditSearch, values)
+    except ValidationError as exc:
+        # A filter the trail cannot take shows every event, with the message beside the input.
+        search, form = AuditSearch(), failed("audit", values, exc, fields=AUDIT_FIELDS)
+    flt = admin_service.AuditFilter(
+        organisation_id=auth.actor.organisation_id, **search.model_dump()
     )
-    flt = audit_repo.AuditFilter(
-        organisation_id=auth.actor.organisation_id,
-        user_id=_int_or_none(user_id),
-        patient_id=_int_or_none(patient_id),
-        entity_type=entity_type or None,
-        action=action or None,
-        outcome=outcome or None,
+    events = admin_service.search_audit_trail(
+        db, flt=flt, limit=PAGE, offset=offset, at=auth.at, ctx=auth.ctx
     )
-    events = audit_repo.list_audit_events(db, flt, limit=PAGE, offset=max(offset, 0))
-    # Reading the trail is itself audited: who looked at whose access history.
-    record_event(
-        db,
-        ctx=auth.ctx,
-        at=auth.at,
-        action=AuditAction.READ,
-        entity_type=AuditEntity.AUDIT_EVENT,
-        entity_id=None,
-        patient_id=flt.patient_id,
-        detail=f"results={len(events)}",
-    )
-    base = {
-        k: v
-        for k, v in {
-            "user_id": user_id,
-            "patient_id": patient_id,
-            "entity_type": entity_type,
-            "action": action,
-            "outcome": outcome,
-        }.items()
-        if v
-    }
+    base = {k: v for k, v in values.items() if v}
     return render(
         request,
         state,
         "admin/audit.html",
         auth,
+        status=422 if form.errors else 200,
         events=events,
         f=flt,
+        form=form,
         limit=PAGE,
         offset=offset,
         next_qs=urlencode({**base, "offset": offset + PAGE}),
@@ -108,7 +74,7 @@ def _users_page(
     form: FormState | None = None,
     created: bool = False,
 ) -> Response:
-    users = user_repo.list_users(db, organisation_id=auth.actor.organisation_id)
+    users = admin_service.list_staff(db, ctx=auth.ctx)
     return render(
         request,
         state,
@@ -124,13 +90,6 @@ def _users_page(
 
 @router.get("/admin/users", response_class=HTMLResponse)
 def users(request: Request, db: Db, state: State, auth: CurrentAuth) -> Response:
-    authorize(
-        auth.actor,
-        Action.USER_MANAGE,
-        None,
-        audit_action=AuditAction.READ,
-        entity_type=AuditEntity.USER,
-    )
     return _users_page(request, db, state, auth)
 
 
@@ -166,7 +125,7 @@ async def create_user(request: Request, db: Db, state: State, auth: CsrfAuth) ->
         # The password is never sent back to the browser, even to the one who typed it.
         shown = {**values, "password": ""}
         bad = failed("user", shown, exc, fields=USER_FIELDS)
-        return _users_page(request, db, state, auth, status=status_of(exc), form=bad)
+        return _users_page(request, db, state, auth, status=status_for(exc), form=bad)
     return _users_page(request, db, state, auth, created=True)
 
 
@@ -180,6 +139,6 @@ async def set_active(
         accounts.set_user_active(db, user_id=user_id, active=active, at=auth.at, ctx=auth.ctx)
     except Conflict as exc:
         db.rollback()
-        bad = FormState("user", {}, {"form": exc.message})
-        return _users_page(request, db, state, auth, status=409, form=bad)
+        bad = failed("user", {}, exc, fields=())
+        return _users_page(request, db, state, auth, status=status_for(exc), form=bad)
     return _users_page(request, db, state, auth)

@@ -23,7 +23,8 @@ from ketacare.services.assessments.records import AssessmentEntry
 from ketacare.services.patients import registry as patient_service
 from ketacare.web.charts import ChartBand, ChartLine, ChartMarker, ChartPoint, trajectory_svg
 from ketacare.web.deps import CsrfAuth, CurrentAuth, Db, State
-from ketacare.web.forms import FormState, failed, status_of
+from ketacare.web.errors import status_for
+from ketacare.web.forms import FormState, domain_message, failed
 from ketacare.web.pages.common import render, see_other
 from ketacare.web.schemas.assessment import AssessmentCreate
 
@@ -213,7 +214,7 @@ async def record_from_form(
             instrument_id=instrument_id or None,
             correct=int(correct) if correct.isdigit() else None,
             form=_failed(values, exc),
-            status=status_of(exc),
+            status=status_for(exc),
         )
     return see_other(f"/patients/{patient_id}/assessments")
 
@@ -293,8 +294,10 @@ async def send_questionnaire_link(
         )
     except Invalid as exc:
         db.rollback()
-        errors = {exc.field or "form": exc.message}
-        return _links_page(request, db, state, auth, patient_id, errors=errors, status=422)
+        errors = domain_message(exc)
+        return _links_page(
+            request, db, state, auth, patient_id, errors=errors, status=status_for(exc)
+        )
     return _links_page(request, db, state, auth, patient_id, issued=issued, status=201)
 
 

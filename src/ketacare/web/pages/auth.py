@@ -18,6 +18,7 @@ from ketacare.web.deps import (
     State,
     client_address,
 )
+from ketacare.web.errors import status_for
 from ketacare.web.pages.common import render, safe_next, see_other
 
 router = APIRouter(include_in_schema=False)
@@ -141,7 +142,7 @@ async def change_password(request: Request, db: Db, state: State, auth: CsrfAuth
             state,
             "account/password.html",
             auth,
-            status=422,
+            status=status_for(exc),
             errors={exc.field or "password": exc.message},
         )
     # This browser stays signed in with a fresh session; the others were ended.

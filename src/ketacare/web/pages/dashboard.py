@@ -9,7 +9,8 @@ from ketacare.core.authz import Action, can
 from ketacare.core.errors import Conflict, Invalid
 from ketacare.services.assessments import safety_alerts as alert_service
 from ketacare.web.deps import CsrfAuth, CurrentAuth, Db, State
-from ketacare.web.forms import FormState, failed, status_of
+from ketacare.web.errors import status_for
+from ketacare.web.forms import FormState, failed
 from ketacare.web.pages.common import render, see_other
 
 router = APIRouter(include_in_schema=False)
@@ -53,5 +54,5 @@ async def close_alert(
     except (Invalid, Conflict) as exc:
         db.rollback()
         bad = failed(f"close-{alert_id}", {"action_note": note}, exc, fields=("action_note",))
-        return _board(request, db, state, auth, form=bad, status=status_of(exc))
+        return _board(request, db, state, auth, form=bad, status=status_for(exc))
     return see_other("/dashboard")

@@ -17,10 +17,11 @@ from ketacare.services.orders import pk as pk_service
 from ketacare.services.orders import protocols as protocol_service
 from ketacare.services.patients import registry as patient_service
 from ketacare.web.deps import CsrfAuth, CurrentAuth, Db, State
-from ketacare.web.forms import FormState, domain_message, failed, parse, status_of
+from ketacare.web.errors import status_for
+from ketacare.web.forms import FormState, failed, parse, text_values
 from ketacare.web.pages.common import render, see_other
 from ketacare.web.pk_chart import render_order_pk_svg
-from ketacare.web.schemas.order import OrderCreate
+from ketacare.web.schemas.order import OrderCancel, OrderCreate, OrderSign
 
 router = APIRouter(include_in_schema=False)
 
@@ -38,15 +39,9 @@ FORM_FIELDS = (
 )
 
 
-def _form_values(form: Any) -> dict[str, Any]:
-    values: dict[str, Any] = {name: str(form.get(name, "")).strip() for name in FORM_FIELDS}
-    values["first_dose"] = form.get("first_dose") == "on"
-    return values
-
-
-def _general(exc: DomainError) -> FormState:
+def _general(exc: ValidationError | DomainError) -> FormState:
     """A refusal of the whole order (sign, cancel) in plain words above it."""
-    return FormState("order", {}, {"form": domain_message(exc).popitem()[1]})
+    return failed("order", {}, exc, fields=())
 
 
 def _orders_page(
@@ -97,11 +92,11 @@ async def submit_order(
 ) -> Response:
     """ "Calculate" shows the result on the form; "Save draft order" stores it."""
     form = await request.form()
-    values = _form_values(form)
+    values = text_values(form, (*FORM_FIELDS, "first_dose"))
     save = form.get("intent") == "save"
     result = None
     try:
-        body = parse(OrderCreate, values)
+        body = parse(OrderCreate, values, flags=("first_dose",))
         inputs = body.to_inputs()
         result = order_service.preview_order(
             db, patient_id=patient_id, inputs=inputs, at=auth.at, ctx=auth.ctx
@@ -120,7 +115,7 @@ async def submit_order(
         db.rollback()
         bad = failed("order", values, exc, fields=(*FORM_FIELDS, "first_dose"))
         return _orders_page(
-            request, db, state, auth, patient_id, result=result, form=bad, status=status_of(exc)
+            request, db, state, auth, patient_id, result=result, form=bad, status=status_for(exc)
         )
     return _orders_page(request, db, state, auth, patient_id, values=values, result=result)
 
@@ -168,29 +163,25 @@ def order_page(
     return _order_page(request, db, state, auth, order_id)
 
 
-def _version(form: Any) -> int | None:
-    raw = str(form.get("version", "")).strip()
-    return int(raw) if raw.isdigit() else None
-
-
 @router.post("/orders/{order_id}/sign", response_class=HTMLResponse)
 async def sign_order(
     request: Request, order_id: int, db: Db, state: State, auth: CsrfAuth
 ) -> Response:
     form = await request.form()
     try:
+        body = parse(OrderSign, text_values(form, ("override_reason", "version")))
         order_service.sign_order(
             db,
             order_id=order_id,
-            override_reason=str(form.get("override_reason", "")) or None,
-            expected_version=_version(form),
+            override_reason=body.override_reason,
+            expected_version=body.version,
             at=auth.at,
             ctx=auth.ctx,
         )
-    except (Invalid, RuleViolation, Conflict) as exc:
+    except (ValidationError, Invalid, RuleViolation, Conflict) as exc:
         db.rollback()
         return _order_page(
-            request, db, state, auth, order_id, form=_general(exc), status=status_of(exc)
+            request, db, state, auth, order_id, form=_general(exc), status=status_for(exc)
         )
     return see_other(f"/orders/{order_id}")
 
@@ -201,17 +192,18 @@ async def cancel_order(
 ) -> Response:
     form = await request.form()
     try:
+        body = parse(OrderCancel, text_values(form, ("reason", "version")))
         order_service.cancel_order(
             db,
             order_id=order_id,
-            reason=str(form.get("reason", "")),
-            expected_version=_version(form),
+            reason=body.reason,
+            expected_version=body.version,
             at=auth.at,
             ctx=auth.ctx,
         )
-    except (Invalid, Conflict) as exc:
+    except (ValidationError, Invalid, Conflict) as exc:
         db.rollback()
         return _order_page(
-            request, db, state, auth, order_id, form=_general(exc), status=status_of(exc)
+            request, db, state, auth, order_id, form=_general(exc), status=status_for(exc)
         )
     return see_other(f"/orders/{order_id}")

@@ -17,6 +17,8 @@ from ketacare.core.errors import Invalid
 from ketacare.services.assessments import link_submission as service
 from ketacare.services.assessments.links import LinkStatus
 from ketacare.web.deps import Db, State, client_address
+from ketacare.web.errors import status_for
+from ketacare.web.forms import domain_message
 from ketacare.web.pages.common import render
 
 router = APIRouter(include_in_schema=False)
@@ -124,7 +126,7 @@ async def submit_questionnaire(request: Request, token: str, db: Db, state: Stat
             state,
             token,
             values=values,
-            errors={exc.field or "form": exc.message},
-            status=422,
+            errors=domain_message(exc),
+            status=status_for(exc),
         )
     return _done(request, state, already=done.already_received, crisis=done.crisis_notice)

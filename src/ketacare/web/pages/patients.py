@@ -11,7 +11,8 @@ from ketacare.core.codes import SexAtBirth
 from ketacare.core.errors import Conflict, Invalid
 from ketacare.services.patients import registry as patient_service
 from ketacare.web.deps import CsrfAuth, CurrentAuth, Db, State
-from ketacare.web.forms import FormState, failed, parse, status_of, text_values
+from ketacare.web.errors import status_for
+from ketacare.web.forms import FormState, failed, parse, text_values
 from ketacare.web.pages.common import render, see_other
 from ketacare.web.schemas.patient import MeasurementCreate, PatientCreate, PatientUpdate
 
@@ -34,10 +35,6 @@ FORM_FIELDS = [
 REQUIRED = {"given_name", "family_name", "date_of_birth", "sex_at_birth"}
 FIELD_NAMES = [name for name, _, _ in FORM_FIELDS]
 MEASUREMENT_FIELDS = ("kind", "value", "measured_at")
-
-
-def _form_values(form: Any) -> dict[str, str]:
-    return text_values(form, FIELD_NAMES)
 
 
 def _render_form(
@@ -96,7 +93,7 @@ def new_patient_form(request: Request, state: State, auth: CurrentAuth) -> Respo
 @router.post("/patients/new", response_class=HTMLResponse)
 async def create_patient(request: Request, db: Db, state: State, auth: CsrfAuth) -> Response:
     form = await request.form()
-    values = _form_values(form)
+    values = text_values(form, FIELD_NAMES)
     try:
         body = parse(PatientCreate, values)
         patient = patient_service.register_patient(
@@ -110,7 +107,7 @@ async def create_patient(request: Request, db: Db, state: State, auth: CsrfAuth)
             auth,
             action="/patients/new",
             form=failed("patient", values, exc, fields=FIELD_NAMES),
-            status=status_of(exc),
+            status=status_for(exc),
         )
     return see_other(f"/patients/{patient.id}")
 
@@ -167,11 +164,11 @@ async def edit_patient(
     request: Request, patient_id: int, db: Db, state: State, auth: CsrfAuth
 ) -> Response:
     form = await request.form()
-    values: dict[str, Any] = _form_values(form)
+    values: dict[str, Any] = text_values(form, FIELD_NAMES)
     values["version"] = str(form.get("version", ""))
     action = f"/patients/{patient_id}/edit"
     try:
-        body = PatientUpdate.model_validate({k: v or None for k, v in values.items()})
+        body = parse(PatientUpdate, values)
         changes = body.model_dump(exclude={"version"})
         # A blank required field or MRN on the form means "keep", not "erase".
         keep = REQUIRED | {"mrn"}
@@ -193,7 +190,7 @@ async def edit_patient(
             action=action,
             form=failed("patient", values, exc, fields=FIELD_NAMES),
             patient=True,
-            status=status_of(exc),
+            status=status_for(exc),
         )
     return see_other(f"/patients/{patient_id}")
 
@@ -219,5 +216,5 @@ async def add_measurement(
     except (ValidationError, Invalid) as exc:
         db.rollback()
         bad = failed("measurement", values, exc, fields=("kind", "value"))
-        return _chart(request, db, state, auth, patient_id, form=bad, status=status_of(exc))
+        return _chart(request, db, state, auth, patient_id, form=bad, status=status_for(exc))
     return see_other(f"/patients/{patient_id}")

@@ -25,7 +25,8 @@ from ketacare.services.screening import eligibility as screening_service
 from ketacare.services.screening import rems_enrolment as rems_enrolment_service
 from ketacare.services.screening.eligibility import ScreeningView
 from ketacare.web.deps import Auth, CsrfAuth, CurrentAuth, Db, State
-from ketacare.web.forms import FormState, domain_message, failed, parse, status_of, text_values
+from ketacare.web.errors import status_for
+from ketacare.web.forms import FormState, domain_message, failed, parse, text_values
 from ketacare.web.pages.common import render, see_other
 from ketacare.web.schemas.screening import ConsentCreate, RemsEnrolmentCreate
 
@@ -213,7 +214,7 @@ async def preview(
             state,
             "screening/_result.html",
             auth,
-            status=422,
+            status=status_for(exc),
             result=None,
             error=_screening_state(exc).errors,
         )
@@ -233,7 +234,9 @@ async def save_screening(
     except Invalid as exc:
         db.rollback()
         bad = _screening_state(exc)
-        return _page(request, db, state, auth, patient_id, values=document, form=bad, status=422)
+        return _page(
+            request, db, state, auth, patient_id, values=document, form=bad, status=status_for(exc)
+        )
     return see_other(f"/patients/{patient_id}/screening#decision")
 
 
@@ -257,7 +260,7 @@ async def sign_screening(
     except (Invalid, RuleViolation, Conflict) as exc:
         db.rollback()
         bad = FormState(f"sign-{screening_id}", {}, {"form": domain_message(exc).popitem()[1]})
-        return _page(request, db, state, auth, patient_id, form=bad, status=status_of(exc))
+        return _page(request, db, state, auth, patient_id, form=bad, status=status_for(exc))
     return see_other(f"/patients/{patient_id}/screening#signed")
 
 
@@ -282,7 +285,7 @@ async def sign_consent(
     except (ValidationError, Invalid, Conflict) as exc:
         db.rollback()
         bad = failed("consent", values, exc, fields=CONSENT_FIELDS)
-        return _page(request, db, state, auth, patient_id, form=bad, status=status_of(exc))
+        return _page(request, db, state, auth, patient_id, form=bad, status=status_for(exc))
     return see_other(f"/patients/{patient_id}/screening#consent")
 
 
@@ -305,5 +308,5 @@ async def rems_enrolment(
     except (ValidationError, Invalid, Conflict) as exc:
         db.rollback()
         bad = failed("rems", values, exc, fields=REMS_FIELDS)
-        return _page(request, db, state, auth, patient_id, form=bad, status=status_of(exc))
+        return _page(request, db, state, auth, patient_id, form=bad, status=status_for(exc))
     return see_other(f"/patients/{patient_id}/screening#rems")

@@ -11,12 +11,12 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import FormData
 
-from ketacare.core.errors import Invalid
-from ketacare.core.session.states import SessionState
 from ketacare.services.session import lifecycle as svc
 from ketacare.web.deps import CsrfAuth, CurrentAuth, Db, State
+from ketacare.web.forms import parse, text_values
 from ketacare.web.pages import session_bookings, session_forms
-from ketacare.web.pages.session_view import act, chair_page, form_flag, form_int
+from ketacare.web.pages.session_view import act, chair_page
+from ketacare.web.schemas.session import TransitionCreate
 
 router = APIRouter(include_in_schema=False)
 
@@ -29,18 +29,17 @@ def chair(request: Request, session_id: int, db: Db, state: State, auth: Current
 @router.post("/sessions/{session_id}/transition", response_class=HTMLResponse)
 async def move(request: Request, session_id: int, db: Db, state: State, auth: CsrfAuth) -> Response:
     def work(form: FormData) -> object:
-        to = str(form.get("to") or "")
-        if to not in {s.value for s in SessionState}:
-            raise Invalid("session.unknown_state", "unknown state", field="to")
+        typed = text_values(form, ("to", "reason", "version", "confirm_less_than_ordered"))
+        body = parse(TransitionCreate, typed, flags=("confirm_less_than_ordered",))
         return svc.transition_session(
             db,
             session_id=session_id,
-            to=SessionState(to),
-            reason=str(form.get("reason") or "") or None,
-            expected_version=form_int(form, "version"),
+            to=body.to,
+            reason=body.reason or None,
+            expected_version=body.version,
             at=auth.at,
             ctx=auth.ctx,
-            confirm_less_than_ordered=form_flag(form, "confirm_less_than_ordered"),
+            confirm_less_than_ordered=body.confirm_less_than_ordered,
         )
 
     return await act(request, db, state, auth, session_id, work)

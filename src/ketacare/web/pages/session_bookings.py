@@ -12,7 +12,8 @@ from ketacare.services.patients import registry as patient_service
 from ketacare.services.session import booking as booking_service
 from ketacare.services.session.booking import BookingRequest
 from ketacare.web.deps import CsrfAuth, CurrentAuth, Db, State
-from ketacare.web.forms import FormState, failed, parse, status_of, text_values
+from ketacare.web.errors import status_for
+from ketacare.web.forms import FormState, failed, parse, text_values
 from ketacare.web.pages.common import render, see_other
 from ketacare.web.pages.session_view import form_time
 from ketacare.web.schemas.session import SessionCreate
@@ -92,5 +93,5 @@ async def book(request: Request, patient_id: int, db: Db, state: State, auth: Cs
             raise
         db.rollback()
         bad = failed("booking", values, exc, fields=BOOKING_FIELDS)
-        return _sessions_page(request, db, state, auth, patient_id, bad, status_of(exc))
+        return _sessions_page(request, db, state, auth, patient_id, bad, status_for(exc))
     return see_other(f"/patients/{patient_id}/sessions#session-{row.id}")

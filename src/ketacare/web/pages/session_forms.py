@@ -10,7 +10,6 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import FormData
 
-from ketacare.core.errors import Invalid
 from ketacare.services.session import administration as admin_service
 from ketacare.services.session import records as records_service
 from ketacare.services.session import rems as rems_service
@@ -18,10 +17,13 @@ from ketacare.services.session import vitals as vitals_service
 from ketacare.services.session.gates import CHECKLIST_ITEMS
 from ketacare.web.api.session import administration_entry
 from ketacare.web.deps import CsrfAuth, Db, State
-from ketacare.web.pages.session_view import act, form_dec, form_flag, form_int, form_time
+from ketacare.web.forms import parse, text_values
+from ketacare.web.pages.session_view import act, form_time
 from ketacare.web.schemas.session import (
     AdministrationCreate,
     AdverseEventCreate,
+    ChecklistUpdate,
+    ChecksUpdate,
     ObservationCreate,
     RemsAnswers,
     VitalsCreate,
@@ -31,6 +33,25 @@ router = APIRouter(include_in_schema=False)
 VITALS_FIELDS = ("measured_at", *vitals_service.VITAL_FIELDS, "symptoms")
 OBSERVATION_FIELDS = ("instrument_id", "answers", "text")
 EVENT_FIELDS = ("category", "severity", "serious", "onset_at", "actions_taken", "outcome")
+CHECKS_FLAGS = ("npo_confirmed", "escort_arranged")
+CHECKLIST_FLAGS = (
+    *CHECKLIST_ITEMS,
+    "on_supplemental_oxygen",
+    "escort_confirmed",
+    "no_driving_acknowledged",
+)
+# The administration inputs the schema takes as typed ("at" is a local time, see form_time).
+ADMINISTRATION_INPUTS = (
+    "kind",
+    "rate_ml_per_h",
+    "amount",
+    "amount_unit",
+    "lot_number",
+    "reason",
+    "confirm_less_than_ordered",
+    "corrects_id",
+    "version",
+)
 ADMINISTRATION_FIELDS = (
     "rate_ml_per_h",
     "amount",
@@ -43,22 +64,18 @@ ADMINISTRATION_FIELDS = (
 )
 
 
-def _typed(form: FormData, name: str) -> str | None:
-    """An input as typed, ``None`` when blank: the schema, not the page, judges it."""
-    return str(form.get(name) or "").strip() or None
-
-
 @router.post("/sessions/{session_id}/vitals", response_class=HTMLResponse)
 async def vitals(
     request: Request, session_id: int, db: Db, state: State, auth: CsrfAuth
 ) -> Response:
     def work(form: FormData) -> object:
-        body = VitalsCreate.model_validate(
+        body = parse(
+            VitalsCreate,
             {
+                **text_values(form, vitals_service.VITAL_FIELDS),
                 "measured_at": form_time(form, "measured_at"),
-                **{k: _typed(form, k) for k in vitals_service.VITAL_FIELDS},
                 "symptoms": form.getlist("symptoms"),
-            }
+            },
         )
         return vitals_service.record_vitals(
             db,
@@ -114,16 +131,15 @@ async def checks(
     request: Request, session_id: int, db: Db, state: State, auth: CsrfAuth
 ) -> Response:
     def work(form: FormData) -> object:
-        pregnancy = str(form.get("pregnancy_status") or "")
-        if pregnancy not in ("", "negative", "positive"):
-            raise Invalid("form.pregnancy", "choose negative or positive", field="pregnancy_status")
+        typed = text_values(form, (*CHECKS_FLAGS, "pregnancy_status", "version"))
+        body = parse(ChecksUpdate, typed, flags=CHECKS_FLAGS)
         return records_service.record_checks(
             db,
             session_id=session_id,
-            npo_confirmed=form_flag(form, "npo_confirmed"),
-            escort_arranged=form_flag(form, "escort_arranged"),
-            pregnancy_status=pregnancy or None,
-            expected_version=form_int(form, "version"),
+            npo_confirmed=bool(body.npo_confirmed),
+            escort_arranged=bool(body.escort_arranged),
+            pregnancy_status=body.pregnancy_status,
+            expected_version=body.version,
             at=auth.at,
             ctx=auth.ctx,
         )
@@ -136,14 +152,17 @@ async def checklist(
     request: Request, session_id: int, db: Db, state: State, auth: CsrfAuth
 ) -> Response:
     def work(form: FormData) -> object:
+        typed = text_values(form, (*CHECKLIST_FLAGS, "version"))
+        body = parse(ChecklistUpdate, typed, flags=CHECKLIST_FLAGS)
+        ticked = body.model_dump(exclude={"version"})
         return records_service.record_discharge_checklist(
             db,
             session_id=session_id,
-            items={k: form_flag(form, k) for k in CHECKLIST_ITEMS},
-            on_supplemental_oxygen=form_flag(form, "on_supplemental_oxygen"),
-            escort_confirmed=form_flag(form, "escort_confirmed"),
-            no_driving_acknowledged=form_flag(form, "no_driving_acknowledged"),
-            expected_version=form_int(form, "version"),
+            items={k: bool(ticked[k]) for k in CHECKLIST_ITEMS},
+            on_supplemental_oxygen=bool(body.on_supplemental_oxygen),
+            escort_confirmed=bool(body.escort_confirmed),
+            no_driving_acknowledged=bool(body.no_driving_acknowledged),
+            expected_version=body.version,
             at=auth.at,
             ctx=auth.ctx,
         )
@@ -156,11 +175,12 @@ async def administration(
     request: Request, session_id: int, db: Db, state: State, auth: CsrfAuth
 ) -> Response:
     def work(form: FormData) -> object:
+        body = administration_form(form)
         return admin_service.record_administration(
             db,
             session_id=session_id,
-            entry=administration_entry(administration_form(form)),
-            expected_version=form_int(form, "version"),
+            entry=administration_entry(body),
+            expected_version=body.version,
             at=auth.at,
             ctx=auth.ctx,
             hasher=state.hasher,
@@ -181,28 +201,25 @@ async def administration(
 
 def administration_form(form: FormData) -> AdministrationCreate:
     """The chair's administration form, parsed with the API's schema."""
-    unit = _typed(form, "amount_unit")
-    password = str(form.get("override_password") or "")
+    typed = text_values(form, (*ADMINISTRATION_INPUTS, "override_email", "override_reason"))
+    password = str(form.get("override_password") or "")  # a password is taken as typed
     override = None
-    if password or _typed(form, "override_reason") or _typed(form, "override_email"):
+    if password or typed["override_reason"] or typed["override_email"]:
         override = {
-            "prescriber_email": _typed(form, "override_email"),
+            "prescriber_email": typed["override_email"] or None,
             "password": password,
-            "reason": _typed(form, "override_reason") or "",
+            "reason": typed["override_reason"],
         }
-    return AdministrationCreate.model_validate(
+    if typed["amount_unit"] not in ("mg", "mL"):
+        typed["amount_unit"] = ""  # the unit picker's placeholder: the order's unit applies
+    return parse(
+        AdministrationCreate,
         {
-            "kind": str(form.get("kind") or ""),
+            **{k: typed[k] for k in ADMINISTRATION_INPUTS},
             "at": form_time(form, "at"),
-            "rate_ml_per_h": form_dec(form, "rate_ml_per_h"),
-            "amount": form_dec(form, "amount"),
-            "amount_unit": unit if unit in ("mg", "mL") else None,
-            "lot_number": _typed(form, "lot_number"),
-            "reason": _typed(form, "reason"),
             "override": override,
-            "confirm_less_than_ordered": form_flag(form, "confirm_less_than_ordered"),
-            "corrects_id": form_int(form, "corrects_id"),
-        }
+        },
+        flags=("confirm_less_than_ordered",),
     )
 
 
@@ -213,13 +230,12 @@ async def observation(
     def work(form: FormData) -> object:
         raw = str(form.get("answers") or "").strip()
         answers = [a.strip() for a in raw.split(",") if a.strip()] if raw else None
-        body = ObservationCreate.model_validate(
+        body = parse(
+            ObservationCreate,
             {
-                "instrument_id": _typed(form, "instrument_id"),
-                "answers": [int(a) if a.lstrip("-").isdigit() else a for a in answers or []]
-                or None,
-                "text": _typed(form, "text"),
-            }
+                **text_values(form, ("instrument_id", "text")),
+                "answers": [int(a) if a.lstrip("-").isdigit() else a for a in answers or []],
+            },
         )
         return records_service.record_observation(
             db,
@@ -243,15 +259,16 @@ async def adverse_event(
     request: Request, session_id: int, db: Db, state: State, auth: CsrfAuth
 ) -> Response:
     def work(form: FormData) -> object:
-        body = AdverseEventCreate.model_validate(
+        typed = text_values(form, ("category", "severity", "serious", "actions_taken", "outcome"))
+        body = parse(
+            AdverseEventCreate,
             {
-                "category": str(form.get("category") or "").strip().lower().replace(" ", "_"),
-                "severity": _typed(form, "severity"),
-                "serious": form_flag(form, "serious"),
+                **typed,
+                # The form takes the category as words ("Nausea"); the record keeps the code.
+                "category": typed["category"].lower().replace(" ", "_"),
                 "onset_at": form_time(form, "onset_at") or auth.at,
-                "actions_taken": str(form.get("actions_taken") or ""),
-                "outcome": _typed(form, "outcome"),
-            }
+            },
+            flags=("serious",),
         )
         return records_service.record_adverse_event(
             db,
@@ -288,14 +305,14 @@ def rems_form_answers(form: FormData) -> dict[str, bool | int | str | None]:
         raw = str(form.get(name) or "")
         if raw in ("yes", "no"):
             answers[name] = raw == "yes"
+    typed = text_values(form, (*rems_service.TEXT_ANSWERS, *rems_service.INTEGER_ANSWERS))
     for name in rems_service.TEXT_ANSWERS:
-        text = _typed(form, name)
-        if text is not None:
-            answers[name] = text
+        if typed[name]:
+            answers[name] = typed[name]
     for name in rems_service.INTEGER_ANSWERS:
-        number = form_int(form, name)
-        if number is not None:
-            answers[name] = number
+        if typed[name]:
+            # The REMS template judges the answer; a number typed is sent as one.
+            answers[name] = int(typed[name]) if typed[name].lstrip("-").isdigit() else typed[name]
     return answers
 
 

@@ -11,6 +11,8 @@ from ketacare.services.session import note as note_service
 from ketacare.services.session import note_pdf as pdf_service
 from ketacare.services.session import note_sign as sign_service
 from ketacare.web.deps import CsrfAuth, CurrentAuth, Db, State
+from ketacare.web.errors import status_for
+from ketacare.web.forms import domain_message
 from ketacare.web.pages.common import render, see_other
 from ketacare.web.pages.session_view import amount
 
@@ -57,9 +59,10 @@ def sign(request: Request, session_id: int, db: Db, state: State, auth: CsrfAuth
         if isinstance(exc, Forbidden):
             raise
         db.rollback()
-        status = 409 if exc.kind == "conflict" else 422
-        errors = {exc.field or "form": exc.message}
-        return note_page(request, db, state, auth, session_id, errors=errors, status=status)
+        errors = domain_message(exc)
+        return note_page(
+            request, db, state, auth, session_id, errors=errors, status=status_for(exc)
+        )
     return see_other(f"/sessions/{session_id}/note")
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from fastapi import Request
@@ -33,7 +33,8 @@ from ketacare.services.session import rems as rems_service
 from ketacare.services.session import vitals as vitals_service
 from ketacare.services.session.gates import CHECKLIST_ITEMS, GateRefused
 from ketacare.web.deps import CsrfAuth, CurrentAuth, Db, State
-from ketacare.web.forms import FormState, failed, status_of
+from ketacare.web.errors import status_for
+from ketacare.web.forms import FormState, failed, typed_values
 from ketacare.web.pages.common import render, see_other
 from ketacare.web.pages.session_dosing import (
     devices_given,
@@ -99,30 +100,6 @@ def form_time(form: FormData, name: str) -> datetime | None:
     if naive.tzinfo is not None:
         return naive.astimezone(UTC)
     return (naive + timedelta(minutes=offset)).replace(tzinfo=UTC)
-
-
-def form_int(form: FormData, name: str) -> int | None:
-    raw = str(form.get(name) or "").strip()
-    if not raw:
-        return None
-    try:
-        return int(raw)
-    except ValueError:
-        raise Invalid("form.not_a_number", "Enter a whole number.", field=name) from None
-
-
-def form_dec(form: FormData, name: str) -> Decimal | None:
-    raw = str(form.get(name) or "").strip()
-    if not raw:
-        return None
-    try:
-        return Decimal(raw)
-    except InvalidOperation:
-        raise Invalid("form.not_a_number", "Enter a number.", field=name) from None
-
-
-def form_flag(form: FormData, name: str) -> bool:
-    return str(form.get(name) or "") in ("on", "true", "1", "yes")
 
 
 # --- figures ---------------------------------------------------------------------------------
@@ -281,7 +258,9 @@ async def act(
         work(form)
     except GateRefused as exc:
         db.rollback()
-        return chair_page(request, db, state, auth, session_id, failures=exc.failures, status=409)
+        return chair_page(
+            request, db, state, auth, session_id, failures=exc.failures, status=status_for(exc)
+        )
     except AccessDenied as exc:
         if exc.entity_type != AuditEntity.ADMINISTRATION_OVERRIDE:
             raise
@@ -298,16 +277,5 @@ async def act(
         db.rollback()
         # Without named fields every message goes above the forms (transitions, checks).
         bad = failed(form_id, typed_values(form), exc, fields=fields or ())
-        return chair_page(request, db, state, auth, session_id, form=bad, status=status_of(exc))
+        return chair_page(request, db, state, auth, session_id, form=bad, status=status_for(exc))
     return see_other(f"/sessions/{session_id}")
-
-
-def typed_values(form: FormData) -> dict[str, Any]:
-    """Every input as typed; a repeated name (checked symptoms) keeps all its values."""
-    values: dict[str, Any] = {}
-    for key in form:
-        if key in ("csrf_token", "override_password"):
-            continue  # a secret is never sent back into the page
-        found = [str(v) for v in form.getlist(key)]
-        values[key] = found if len(found) > 1 else found[0]
-    return values

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from dataclasses import fields
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any
@@ -8,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from ketacare.core.codes import SexAtBirth
 from ketacare.core.patients.body_weight import WeightBasis
-from ketacare.services.orders.dose import DoseInputs
+from ketacare.services.orders.dose import DoseInputs, PatientFacts
 from ketacare.web.schemas.common import Input, Version
 
 # Plausibility bounds on the wire (the core applies the clinical limits): they keep absurd
@@ -37,19 +38,11 @@ class DoseChoices(Input):
     bolus_mg: Positive | None = None
 
     def to_inputs(self) -> DoseInputs:
-        return DoseInputs(
-            protocol_id=self.protocol,
-            weight_basis=self.weight_basis,
-            dose_mg_per_kg=self.dose_mg_per_kg,
-            rate_mg_per_kg_per_h=self.rate_mg_per_kg_per_h,
-            duration_min=self.duration_min,
-            concentration_mg_per_ml=self.concentration_mg_per_ml,
-            final_volume_ml=self.final_volume_ml,
-            dose_mg=self.dose_mg,
-            first_dose=self.first_dose,
-            bolus_mg_per_kg=self.bolus_mg_per_kg,
-            bolus_mg=self.bolus_mg,
-        )
+        """The service's one dose question; every field but the protocol has the same name."""
+        chosen = {
+            f.name: getattr(self, f.name) for f in fields(DoseInputs) if f.name != "protocol_id"
+        }
+        return DoseInputs(protocol_id=self.protocol, **chosen)
 
 
 class DoseCalculationCreate(DoseChoices):
@@ -61,6 +54,16 @@ class DoseCalculationCreate(DoseChoices):
     age_years: Annotated[int, Field(ge=0, le=130)] | None = None
     weight_date: date | None = Field(default=None, description="Default: the order date.")
     today: date | None = Field(default=None, description="Order date; default today.")
+
+    def to_facts(self, today: date) -> PatientFacts:
+        """The typed-in patient, weighed on the order date unless ``weight_date`` says when."""
+        return PatientFacts.typed_in(
+            weight_kg=self.weight_kg,
+            weight_measured_on=self.weight_date or today,
+            height_cm=self.height_cm,
+            sex_at_birth=self.sex_at_birth,
+            age_years=self.age_years,
+        )
 
 
 class OrderCreate(DoseChoices):
