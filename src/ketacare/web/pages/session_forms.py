@@ -109,6 +109,13 @@ async def bp_ack(
     return await act(request, db, state, auth, session_id, work)
 
 
+def _instructions(form: FormData) -> dict[str, bool] | None:
+    """The esketamine pre-dose instructions the page showed (``shown``), each ticked or not."""
+    shown = [str(v) for v in form.getlist("predose_instruction_shown")]
+    ticked = {str(v) for v in form.getlist("predose_instructions")}
+    return {name: name in ticked for name in shown} if shown else None
+
+
 @router.post("/sessions/{session_id}/checks", response_class=HTMLResponse)
 async def checks(
     request: Request, session_id: int, db: Db, state: State, auth: CsrfAuth
@@ -123,6 +130,7 @@ async def checks(
             npo_confirmed=form_flag(form, "npo_confirmed"),
             escort_arranged=form_flag(form, "escort_arranged"),
             pregnancy_status=pregnancy or None,
+            predose_instructions=_instructions(form),
             expected_version=form_int(form, "version"),
             at=auth.at,
             ctx=auth.ctx,
