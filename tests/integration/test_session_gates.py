@@ -193,6 +193,7 @@ def chair_checks(
     *,
     npo: bool = True,
     escort: bool = True,
+    unconfirmed: frozenset[str] = frozenset(),
     vitals_at: datetime = CHECK_IN + timedelta(minutes=2),
     **vitals: int,
 ) -> None:
@@ -216,7 +217,10 @@ def chair_checks(
         expected_version=None,
         at=CHECK_IN,
         ctx=by,
-        predose_instructions={c.instruction: True for c in instructions_for(SessionDrug(row.drug))}
+        predose_instructions={
+            c.instruction: c.instruction not in unconfirmed
+            for c in instructions_for(SessionDrug(row.drug))
+        }
         or None,
     )
     vitals_service.record_vitals(
@@ -447,18 +451,7 @@ def test_esketamine_refused_until_the_label_instructions_are_confirmed(
 ) -> None:
     row = book(db, world, Plan(protocol=ESKETAMINE))
     prescriber = ctx(world, "prescriber")
-    chair_checks(db, row, prescriber)
-    records_service.record_checks(
-        db,
-        session_id=row.id,
-        npo_confirmed=None,
-        escort_arranged=None,
-        pregnancy_status=None,
-        expected_version=None,
-        at=CHECK_IN,
-        ctx=prescriber,
-        predose_instructions={"no_liquids_30min": False},
-    )
+    chair_checks(db, row, prescriber, unconfirmed=frozenset({"no_liquids_30min"}))
     assert refused(db, row, prescriber) == {"session.gate.no_liquids_30min_unconfirmed"}
     assert row.predose_instructions == {
         "no_food_2h": True,
