@@ -257,6 +257,8 @@ def test_nurse_runs_the_demo_esketamine_session(  # type: ignore[no-untyped-def]
     page.check("input[name=npo_confirmed]")
     page.check("input[name=escort_arranged]")
     page.select_option("select[name=pregnancy_status]", "negative")
+    for box in page.locator("input[name=predose_instructions]").all():
+        box.check()  # the Spravato label's three pre-dose instructions
     _submit(page, "[data-testid=save-checks]")
     # Spravato REMS: no dosing without a prescriber signed in on site.
     assert "Spravato REMS needs a prescriber on site" in _refused(page, "ready")

@@ -66,6 +66,8 @@ def test_esketamine_devices_and_rems_form_from_the_chair(  # type: ignore[no-unt
     page.check("input[name=npo_confirmed]")
     page.check("input[name=escort_arranged]")
     page.select_option("select[name=pregnancy_status]", "negative")
+    for box in page.locator("input[name=predose_instructions]").all():
+        box.check()  # the Spravato label's three pre-dose instructions
     _submit(page, "[data-testid=save-checks]")
     _as_prescriber(browser, clinic, sid, "esk-chair-02-prescriber", lambda _p: None)
     _reopen(page, clinic, sid)

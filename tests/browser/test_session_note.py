@@ -85,6 +85,8 @@ def _run_esketamine_to_discharge(page, clinic: DemoClinic, browser, sid: int) ->
     page.check("input[name=npo_confirmed]")
     page.check("input[name=escort_arranged]")
     page.select_option("select[name=pregnancy_status]", "negative")
+    for box in page.locator("input[name=predose_instructions]").all():
+        box.check()  # the Spravato label's three pre-dose instructions
     _submit(page, "[data-testid=save-checks]")
     # Spravato REMS: a prescriber signed in on site before dosing.
     _as_prescriber(browser, clinic, sid, "note-esketamine-02-prescriber", lambda _p: None)

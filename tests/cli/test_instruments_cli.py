@@ -20,7 +20,7 @@ def test_list_json_contract():
     result = invoke("instruments", "list", "--json")
     assert result.exit_code == 0
     entries = json.loads(result.stdout)
-    assert len(entries) == 26
+    assert len(entries) == 28
     by_id = {e["id"]: e for e in entries}
     for entry in entries:
         assert {"id", "name", "items", "rater", "licence", "ships_text", "loinc_panel"} <= set(
@@ -99,6 +99,11 @@ SCORES = [
         True,
         id="whodas-coding",
     ),
+    pytest.param(["ymrs", "4,4,4,4,8,8,4,8,8,4,4"], 60, None, [], True, id="ymrs-max"),
+    pytest.param(["ymrs", "0,0,0,0,1,3,0,5,7,0,0"], 16, None, [], True, id="ymrs-odd-values"),
+    pytest.param(
+        ["stop_bang", "yes,yes,no,no,no,no,no,yes"], 3, "high", [], True, id="stop-bang-raised"
+    ),
     pytest.param(
         ["pcl5", ",".join(["2"] * 20), "--context", "criterion_a=yes"],
         40,
@@ -129,6 +134,22 @@ def test_score_json(args, total, severity, flags, valid):
         assert data["errors"]
 
 
+def test_score_stop_bang_by_its_cli_name():
+    result = invoke("score", "stop-bang", "--answers", "yes,yes,yes,no,no,no,no,no", "--json")
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert (data["instrument"], data["total"], data["severity"]) == ("stop_bang", 3, "intermediate")
+    assert data["subscales"] == {"stop": 3}
+    assert data["derived"]["raised_by"] == []
+
+
+def test_score_ymrs_human_output_shows_the_total():
+    result = invoke("score", "ymrs", "--answers", "1,1,1,1,2,2,1,2,2,1,1")
+    assert result.exit_code == 0, result.stderr
+    assert "YMRS" in result.stdout
+    assert "total: 15" in result.stdout
+
+
 MALFORMED = [
     pytest.param(["score", "nope", "--answers", "1"], "nope", id="unknown-instrument"),
     pytest.param(["score", "phq9", "--answers", "0,0,0,0,0,0,0,0,4"], "item 9", id="out-of-range"),
@@ -143,6 +164,11 @@ MALFORMED = [
         ["score", "auditc", "--answers", "0,0,0", "--context", "sex=x"],
         "sex",
         id="context-bad-value",
+    ),
+    pytest.param(["score", "ymrs", "--answers", "0,0,0,0,9,0,0,0,0,0,0"], "item 5", id="ymrs-9"),
+    pytest.param(["score", "ymrs", "--answers", "5,0,0,0,0,0,0,0,0,0,0"], "item 1", id="ymrs-5"),
+    pytest.param(
+        ["score", "stop-bang", "--answers", "yes,no,no,no,no,no,no,2"], "item 8", id="stop-bang-2"
     ),
     pytest.param(
         ["score", "cssrs-screener", "--answers", "no,no,yes,,,no"],

@@ -19,7 +19,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ketacare.core.authz import Role
+from ketacare.core.codes import SessionDrug
 from ketacare.core.eligibility.consent import load_default_consent
+from ketacare.core.session.predose import instructions_for
 from ketacare.core.session.states import SessionState
 from ketacare.db.models import Chair, SessionTransition, TreatmentSession
 from ketacare.services.accounts import users as accounts
@@ -195,10 +197,12 @@ def chair_checks(
     *,
     npo: bool = True,
     escort: bool = True,
+    unconfirmed: frozenset[str] = frozenset(),
     vitals_at: datetime = CHECK_IN + timedelta(minutes=2),
     **vitals: int,
 ) -> None:
-    """Check in, confirm fasting and escort, take pre-dose vitals (as the nurse does)."""
+    """Check in, confirm fasting and escort (and for esketamine the label's pre-dose
+    instructions), take pre-dose vitals (as the nurse does)."""
     svc.transition_session(
         db,
         session_id=row.id,
@@ -217,6 +221,11 @@ def chair_checks(
         expected_version=None,
         at=CHECK_IN,
         ctx=by,
+        predose_instructions={
+            c.instruction: c.instruction not in unconfirmed
+            for c in instructions_for(SessionDrug(row.drug))
+        }
+        or None,
     )
     vitals_service.record_vitals(
         db,
@@ -442,3 +451,17 @@ def test_esketamine_without_rems_enrolment_alone(db: Session, world: World) -> N
     prescriber = ctx(world, "prescriber")
     chair_checks(db, row, prescriber)
     assert refused(db, row, prescriber) == {"session.gate.rems_patient_not_enrolled"}
+
+
+def test_esketamine_refused_until_the_label_instructions_are_confirmed(
+    db: Session, world: World
+) -> None:
+    row = book(db, world, Plan(protocol=ESKETAMINE))
+    prescriber = ctx(world, "prescriber")
+    chair_checks(db, row, prescriber, unconfirmed=frozenset({"no_liquids_30min"}))
+    assert refused(db, row, prescriber) == {"session.gate.no_liquids_30min_unconfirmed"}
+    assert row.predose_instructions == {
+        "no_food_2h": True,
+        "no_liquids_30min": False,
+        "nasal_medicines_1h": True,
+    }

@@ -366,3 +366,73 @@ def test_esketamine_controls_give_devices_never_rates(
     assert "Give device" not in page.text
     totals = page.text.split('data-testid="totals"', 1)[1].split("</span>", 1)[0]
     assert "56 mg" in totals
+
+
+def test_esketamine_chair_asks_the_label_pre_dose_instructions_and_records_them(
+    client: TestClient, db: Session, world: World, session_id: int, clock: FrozenClock
+) -> None:
+    assert world.patient is not None
+    nurse = AuditContext(actor=accounts.actor_for(world.user("nurse")), client_address="t")
+    prescriber = AuditContext(
+        actor=accounts.actor_for(world.user("prescriber")), client_address="t"
+    )
+    sid = demo_service.prepare_demo_session(
+        db,
+        patient_id=world.patient.id,
+        nurse_ctx=nurse,
+        prescriber_ctx=prescriber,
+        starts_at=START + timedelta(hours=3),
+        at=NOW,
+        protocol_id="esketamine-nasal",
+    ).id
+    db.commit()
+    sign_in(client, "nurse@a.test")
+    clock.at = START
+    _set_state(db, sid, "checked_in")
+    page = client.get(f"/sessions/{sid}").text
+    box = page.split('data-testid="predose-instructions"', 1)[1].split("</fieldset>", 1)[0]
+    assert "Spravato PI section 2" in box
+    for name, words in (
+        ("no_food_2h", "No food for at least 2 hours"),
+        ("no_liquids_30min", "No liquids for at least 30 minutes"),
+        ("nasal_medicines_1h", "corticosteroid or decongestant"),
+    ):
+        assert f'data-testid="predose-{name}"' in box
+        assert words in box
+    # Two of three ticked: the ready gate names the one still missing.
+    saved = client.post(
+        f"/sessions/{sid}/checks",
+        data={
+            "csrf_token": csrf_of(page),
+            "npo_confirmed": "on",
+            "escort_arranged": "on",
+            "predose_instruction_shown": ["no_food_2h", "no_liquids_30min", "nasal_medicines_1h"],
+            "predose_instructions": ["no_food_2h", "nasal_medicines_1h"],
+        },
+        follow_redirects=False,
+    )
+    assert saved.status_code == 303
+    db.expire_all()
+    row = db.get(TreatmentSession, sid)
+    assert row is not None
+    assert row.predose_instructions == {
+        "no_food_2h": True,
+        "no_liquids_30min": False,
+        "nasal_medicines_1h": True,
+    }
+    page = client.get(f"/sessions/{sid}").text
+    assert 'data-testid="predose-no_food_2h" checked' in page
+    assert 'data-testid="predose-no_liquids_30min" >' in page
+    refused = client.post(
+        f"/sessions/{sid}/transition",
+        data={"csrf_token": csrf_of(page), "to": "ready"},
+        headers={"Accept": "text/html"},
+    )
+    assert refused.status_code == 409
+    assert 'data-code="session.gate.no_liquids_30min_unconfirmed"' in refused.text
+    assert "session.gate.no_food_2h_unconfirmed" not in refused.text
+    # The IV session at the same clinic shows its pre-dose checks without them.
+    _set_state(db, session_id, "checked_in")
+    iv = client.get(f"/sessions/{session_id}").text
+    assert 'data-testid="predose-checks"' in iv
+    assert 'data-testid="predose-instructions"' not in iv

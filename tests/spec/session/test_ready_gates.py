@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from ketacare.core.codes import SessionDrug
+from ketacare.core.errors import Invalid
 from ketacare.core.session.config import ReadyGateConfig
 from ketacare.core.session.gates import (
     BpAcknowledgement,
@@ -22,6 +23,14 @@ from ketacare.core.session.gates import (
     check_ready_gates,
 )
 from ketacare.core.session.model import VitalsReading
+from ketacare.core.session.predose import (
+    ESKETAMINE_NASAL_MEDICINES_BEFORE,
+    ESKETAMINE_NO_FOOD_BEFORE,
+    ESKETAMINE_NO_LIQUIDS_BEFORE,
+    PredoseInstruction,
+    check_instruction_ids,
+    instructions_for,
+)
 
 AT = datetime(2025, 3, 4, 9, 0, tzinfo=UTC)
 IV = SessionDrug.KETAMINE_IV
@@ -43,6 +52,7 @@ def passing(drug: SessionDrug = IV) -> ReadyGateInputs:
         order=SignedOrder("or-1", drug, AT - timedelta(days=1), "rx-1"),
         predose_vitals=(_vitals(),),
         npo_confirmed=True,
+        predose_instructions=frozenset(i.value for i in PredoseInstruction),
         escort_arranged=True,
         childbearing_potential=True,
         course_started_at=AT - timedelta(days=7),
@@ -354,3 +364,92 @@ def test_every_failure_names_what_is_missing() -> None:
     failures = check_ready_gates(empty, at=AT)
     assert len(failures) == len({f.code for f in failures}) >= 10
     assert all(f.code.startswith("session.gate.") and f.message for f in failures)
+
+
+# --- Esketamine pre-dose instructions ------------------------------------------------------
+# No food for at least 2 hours, no liquids for at least 30 minutes, and any nasal corticosteroid
+# or nasal decongestant at least 1 hour before the dose: the Spravato PI section 2, Medication
+# Guide and the reference page (session.md, esketamine pre-dose instructions). Each unconfirmed
+# one is its own refusal, so the chair shows exactly what is missing; IV ketamine is not asked.
+
+ALL = frozenset(i.value for i in PredoseInstruction)
+
+INSTRUCTION_GATE = [
+    # drug, confirmed instructions, refusals
+    pytest.param(ESK, ALL, [], id="esketamine-all-confirmed-passes"),
+    pytest.param(
+        ESK,
+        frozenset(),
+        [
+            "session.gate.no_food_2h_unconfirmed",
+            "session.gate.no_liquids_30min_unconfirmed",
+            "session.gate.nasal_medicines_1h_unconfirmed",
+        ],
+        id="esketamine-none-confirmed-three-refusals",
+    ),
+    pytest.param(
+        ESK, ALL - {"no_food_2h"}, ["session.gate.no_food_2h_unconfirmed"], id="food-missing"
+    ),
+    pytest.param(
+        ESK,
+        ALL - {"no_liquids_30min"},
+        ["session.gate.no_liquids_30min_unconfirmed"],
+        id="liquids-missing",
+    ),
+    pytest.param(
+        ESK,
+        ALL - {"nasal_medicines_1h"},
+        ["session.gate.nasal_medicines_1h_unconfirmed"],
+        id="nasal-medicines-missing",
+    ),
+    pytest.param(IV, frozenset(), [], id="iv-ketamine-is-not-asked"),
+]
+
+
+@pytest.mark.parametrize(("drug", "confirmed", "refusals"), INSTRUCTION_GATE)
+def test_esketamine_instruction_gate(drug, confirmed, refusals):
+    inputs = replace(passing(drug), predose_instructions=confirmed)
+    assert codes(inputs) == refusals
+
+
+def test_the_label_numbers():
+    label = (timedelta(hours=2), timedelta(minutes=30), timedelta(hours=1))
+    ours = (
+        ESKETAMINE_NO_FOOD_BEFORE,
+        ESKETAMINE_NO_LIQUIDS_BEFORE,
+        ESKETAMINE_NASAL_MEDICINES_BEFORE,
+    )
+    assert ours == label
+
+
+def test_the_chair_shows_each_instruction_with_its_number_and_the_label_as_source():
+    checks = instructions_for(SessionDrug.ESKETAMINE_NASAL)
+    assert [c.instruction for c in checks] == list(PredoseInstruction)
+    labels = [c.label for c in checks]
+    assert "2 hours" in labels[0]
+    assert "30 minutes" in labels[1]
+    assert "1 hour" in labels[2]
+    assert "corticosteroid" in labels[2]
+    assert "decongestant" in labels[2]
+    assert all("Spravato PI section 2" in c.source for c in checks)
+    assert instructions_for(SessionDrug.KETAMINE_IV) == ()
+
+
+def test_unknown_instruction_is_refused_naming_it():
+    with pytest.raises(Invalid) as excinfo:
+        check_instruction_ids(SessionDrug.ESKETAMINE_NASAL, {"no_food_2h": True, "no_gum": True})
+    assert (excinfo.value.code, excinfo.value.field) == (
+        "session.predose_instruction_unknown",
+        "no_gum",
+    )
+
+
+def test_an_iv_session_has_no_instructions_to_record():
+    with pytest.raises(Invalid) as excinfo:
+        check_instruction_ids(SessionDrug.KETAMINE_IV, {"no_food_2h": True})
+    assert excinfo.value.field == "no_food_2h"
+
+
+def test_answers_are_kept_as_given():
+    answers = {"no_food_2h": True, "no_liquids_30min": False}
+    assert check_instruction_ids(SessionDrug.ESKETAMINE_NASAL, answers) == answers

@@ -16,18 +16,27 @@ SHIPPED = [
     "phq9", "phq2", "gad7", "pcl5", "cssrs-screener", "qids-sr16", "madrs", "hamd17", "bdi2",
     "nrs-pain", "peg3", "bpi-sf", "fiqr", "dn4", "paindetect", "crps-css", "cadss",
     "bprs-positive", "moaas", "aldrete", "padss", "dast10", "auditc", "spin", "lsas", "whodas12",
+    "ymrs", "stop_bang",
 ]  # fmt: skip
 SHIPS_TEXT = {"phq9", "phq2", "gad7", "pcl5", "nrs-pain", "peg3", "auditc", "moaas"}
 ITEM_COUNTS = {"phq9": 9, "phq2": 2, "gad7": 7, "pcl5": 20, "cssrs-screener": 7, "qids-sr16": 16,
                "madrs": 10, "hamd17": 17, "bdi2": 21, "nrs-pain": 1, "peg3": 3, "bpi-sf": 11,
                "fiqr": 21, "dn4": 10, "paindetect": 9, "crps-css": 17, "cadss": 23,
                "bprs-positive": 4, "moaas": 1, "aldrete": 5, "padss": 5, "dast10": 10,
-               "auditc": 3, "spin": 17, "lsas": 48, "whodas12": 12}  # fmt: skip
+               "auditc": 3, "spin": 17, "lsas": 48, "whodas12": 12, "ymrs": 11,
+               "stop_bang": 8}  # fmt: skip
 INSTRUMENTS = [pytest.param(load_catalogue().get(i), id=i) for i in SHIPPED]
 
 
 def test_ships_exactly_the_required_ids():
     assert sorted(i.id for i in load_catalogue().list()) == sorted(SHIPPED)
+
+
+@pytest.mark.parametrize(
+    ("spelled", "catalogue_id"), [("stop-bang", "stop_bang"), ("cssrs_screener", "cssrs-screener")]
+)
+def test_a_multiword_id_is_found_with_either_separator(spelled, catalogue_id):
+    assert load_catalogue().get(spelled).id == catalogue_id
 
 
 def test_load_is_cached():

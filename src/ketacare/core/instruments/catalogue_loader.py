@@ -53,15 +53,23 @@ class Catalogue:
     def get(self, instrument_id: str) -> Instrument:
         """Return the instrument ``instrument_id``.
 
+        A multiword id may be spelled with ``-`` or ``_`` (``stop-bang`` finds ``stop_bang``,
+        as the CLI writes it; ``cssrs_screener`` finds ``cssrs-screener``); the instrument
+        returned always carries its catalogue id.
+
         Raises:
             NotFound: ``instrument.not_found`` if the id is not in the catalogue.
         """
-        try:
-            return self.instruments[instrument_id]
-        except KeyError:
-            known = ", ".join(sorted(self.instruments))
-            msg = f"unknown instrument {instrument_id!r}; known: {known}"
-            raise NotFound("instrument.not_found", msg, field="instrument") from None
+        found = self.instruments.get(instrument_id)
+        if found is not None:
+            return found
+        wanted = _spelling(instrument_id)
+        for key, instrument in self.instruments.items():
+            if _spelling(key) == wanted:
+                return instrument
+        known = ", ".join(sorted(self.instruments))
+        msg = f"unknown instrument {instrument_id!r}; known: {known}"
+        raise NotFound("instrument.not_found", msg, field="instrument")
 
     def list(self) -> tuple[Instrument, ...]:
         """Return every instrument, in manifest order."""
@@ -70,6 +78,11 @@ class Catalogue:
     def __iter__(self) -> Iterator[Instrument]:
         """Iterate over the instruments in manifest order."""
         return iter(self.instruments.values())
+
+
+def _spelling(instrument_id: str) -> str:
+    """The id with ``_`` and ``-`` made the same, so either separator finds a multiword id."""
+    return instrument_id.replace("_", "-")
 
 
 @lru_cache(maxsize=1)

@@ -40,6 +40,16 @@ CSSRS_ORDER = ("none", "low", "moderate", "high")
 # F:LN-75626].
 AUDITC_FREQUENCY_ITEM = "1"
 
+# STOP-Bang: a score of 3-4 is high risk when >= 2 of the 4 STOP items are yes together with
+# male sex, BMI > 35 kg/m2 or neck circumference > 40 cm (Chung et al., J Clin Sleep Med
+# 2014;10:951, PMID 25142767; Chung et al., Chest 2016;149:631, PMID 26378880), as in the
+# reference page docs/clinical/instruments.md#stop-bang.
+STOP_BANG_STOP_ITEMS = ("1", "2", "3", "4")
+STOP_BANG_STOP_MIN = 2
+STOP_BANG_RAISERS = {"5": "bmi_over_35", "7": "neck_over_40cm", "8": "male"}
+STOP_BANG_RAISED_FROM = "intermediate"
+STOP_BANG_RAISED_TO = "high"
+
 #: A value reported in ``derived``.
 DerivedValue = str | bool | int | float | None | tuple[str, ...]
 
@@ -201,6 +211,25 @@ def hamd_item16(form: Form, scored: Scored) -> RuleOutcome:
     return RuleOutcome(derived={"item16_method": form.params.raw["item16_method"]})
 
 
+def stop_bang_high_risk(form: Form, scored: Scored) -> RuleOutcome:
+    """STOP-Bang: raise an intermediate score (3-4) to high risk by the published combination.
+
+    High risk is a score of 5-8, or >= 2 of the 4 STOP items with male sex, BMI > 35 kg/m2 or
+    neck circumference > 40 cm (Chung et al., J Clin Sleep Med 2014;10:951; Chung et al.,
+    Chest 2016;149:631; docs/clinical/instruments.md#stop-bang). The STOP count is the ``stop``
+    subscale; ``derived["raised_by"]`` names what raised the band (empty when nothing did).
+    """
+    stop_yes = sum(1 for i in STOP_BANG_STOP_ITEMS if form.yes(i))
+    raisers = tuple(name for item, name in STOP_BANG_RAISERS.items() if form.yes(item))
+    combination = stop_yes >= STOP_BANG_STOP_MIN and bool(raisers)
+    raised = scored.severity == STOP_BANG_RAISED_FROM and combination
+    outcome = RuleOutcome(decides_severity=True, severity=scored.severity)
+    outcome.derived["raised_by"] = raisers if raised else ()
+    if raised:
+        outcome.severity = STOP_BANG_RAISED_TO
+    return outcome
+
+
 RULES: Mapping[str, Callable[[Form, Scored], RuleOutcome]] = {
     "phq9_dsm": phq9_dsm,
     "pcl5_provisional": pcl5_provisional,
@@ -208,4 +237,5 @@ RULES: Mapping[str, Callable[[Form, Scored], RuleOutcome]] = {
     "auditc_review": auditc_review,
     "percent_of_max": percent_of_max,
     "hamd_item16": hamd_item16,
+    "stop_bang_high_risk": stop_bang_high_risk,
 }

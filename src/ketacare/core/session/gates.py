@@ -10,7 +10,10 @@ enrolment and setting certification (#rule-35); transport (#rule-33); consent (C
 docs/clinical/eligibility.md#pre-treatment-evaluation). Esketamine fasting before dosing is a label
 instruction (Spravato PI §2, docs/clinical/dosing.md#esketamine-nasal-spray: "no food for 2 h, no
 liquids for 30 min");
-the gate takes the nurse's NPO confirmation rather than re-deriving it.
+the gate takes the nurse's NPO confirmation rather than re-deriving it. For esketamine the label's
+three pre-dose instructions (no food 2 h, no liquids 30 min, nasal corticosteroid or decongestant
+at least 1 h before) must each be confirmed (``predose``,
+docs/clinical/session.md#esketamine-pre-dose-instructions).
 """
 
 from __future__ import annotations
@@ -22,11 +25,8 @@ from enum import StrEnum
 
 from ketacare.core.codes import SessionDrug
 from ketacare.core.session.config import ReadyGateConfig
-from ketacare.core.session.model import (
-    GateFailure,
-    VitalsReading,
-    require_aware,
-)
+from ketacare.core.session.model import GateFailure, VitalsReading, require_aware
+from ketacare.core.session.predose import unconfirmed
 
 
 @dataclass(frozen=True)
@@ -112,6 +112,8 @@ class ReadyGateInputs:
     inpatient_setting: bool = False
     rems_patient_enrolled: bool = False
     rems_setting_certified: bool = False
+    #: Ids of the esketamine pre-dose instructions the nurse confirmed (``predose``).
+    predose_instructions: frozenset[str] = frozenset()
 
 
 DEFAULT_READY_CONFIG = ReadyGateConfig()
@@ -278,6 +280,18 @@ def _npo_gate(inp: ReadyGateInputs, _at: datetime, _cfg: ReadyGateConfig) -> lis
     return [] if inp.npo_confirmed else _fail("npo_unconfirmed", "fasting (NPO) is not confirmed")
 
 
+def _instructions_gate(
+    inp: ReadyGateInputs, _at: datetime, _cfg: ReadyGateConfig
+) -> list[GateFailure]:
+    failures: list[GateFailure] = []
+    for check in unconfirmed(inp.drug, inp.predose_instructions):
+        failures += _fail(
+            f"{check.instruction.value}_unconfirmed",
+            f"pre-dose instruction not confirmed: {check.label[0].lower()}{check.label[1:]}",
+        )
+    return failures
+
+
 def _escort_gate(inp: ReadyGateInputs, _at: datetime, _cfg: ReadyGateConfig) -> list[GateFailure]:
     if inp.escort_arranged:
         return []
@@ -341,6 +355,7 @@ GATES: tuple[_Gate, ...] = (
     _bp_hold_gate,
     _bp_ack_gate,
     _npo_gate,
+    _instructions_gate,
     _escort_gate,
     _pregnancy_gate,
     _staff_gate,

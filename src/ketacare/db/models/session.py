@@ -86,6 +86,8 @@ class TreatmentSession(Base):
     # Pre-dose checks confirmed by the nurse.
     npo_confirmed: Mapped[bool] = mapped_column(Boolean, default=False)
     escort_arranged: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Esketamine label instructions confirmed before dosing, by id (core.session.predose).
+    predose_instructions: Mapped[dict[str, bool]] = mapped_column(JSON, default=dict)
     pregnancy_status: Mapped[str | None] = mapped_column(String(20))
     pregnancy_recorded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     pregnancy_override_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

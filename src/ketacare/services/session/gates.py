@@ -244,6 +244,7 @@ def ready_inputs(
         bp_acknowledgement=ack,
         open_safety_alert_ids=tuple(str(a.id) for a in alerts),
         npo_confirmed=row.npo_confirmed,
+        predose_instructions=frozenset(k for k, v in row.predose_instructions.items() if v),
         escort_arranged=row.escort_arranged,
         childbearing_potential=screening.pregnancy_required,
         pregnancy=screening.pregnancy,

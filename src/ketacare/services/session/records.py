@@ -4,7 +4,7 @@ the administration record, ratings and notes, and adverse events.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -13,8 +13,10 @@ from sqlalchemy.orm import Session
 
 from ketacare.core.audit import AuditAction, AuditEntity
 from ketacare.core.authz import Action
+from ketacare.core.codes import SessionDrug
 from ketacare.core.errors import Conflict, Invalid
 from ketacare.core.plausibility import DEFAULT_WINDOWS, Windows, check_event_time
+from ketacare.core.session.predose import check_instruction_ids
 from ketacare.core.session.states import SessionState
 from ketacare.db.models import (
     SessionAdverseEvent,
@@ -54,12 +56,18 @@ def record_checks(
     expected_version: int | None,
     at: datetime,
     ctx: AuditContext,
+    predose_instructions: Mapping[str, bool] | None = None,
 ) -> TreatmentSession:
-    """Pre-dose confirmations: fasting (NPO), escort or transport, pregnancy status on the day."""
+    """Pre-dose confirmations: fasting (NPO), escort or transport, pregnancy status on the day,
+    and for esketamine the label's pre-dose instructions (merged into what is recorded).
+    """
     row = load_session(
         db, session_id, ctx=ctx, action=Action.SESSION_RUN, audit_action=AuditAction.UPDATE
     )
     _editable(row, expected_version)
+    if predose_instructions is not None:
+        answers = check_instruction_ids(SessionDrug(row.drug), predose_instructions)
+        row.predose_instructions = {**row.predose_instructions, **answers}
     if npo_confirmed is not None:
         row.npo_confirmed = npo_confirmed
     if escort_arranged is not None:

@@ -259,13 +259,15 @@ def bp_acknowledgement(session_id: PathId, body: AckCreate, db: Db, auth: ApiAut
 
 @router.patch("/sessions/{session_id}/checks", response_model=SessionRead)
 def checks(session_id: PathId, body: ChecksUpdate, db: Db, auth: ApiAuth) -> SessionRead:
-    """Pre-dose confirmations: NPO, escort or transport, pregnancy status on the day."""
+    """Pre-dose confirmations: NPO, escort or transport, pregnancy status on the day, and the
+    esketamine label's pre-dose instructions."""
     row = records_service.record_checks(
         db,
         session_id=session_id,
         npo_confirmed=body.npo_confirmed,
         escort_arranged=body.escort_arranged,
         pregnancy_status=body.pregnancy_status,
+        predose_instructions=body.predose_instructions,
         expected_version=body.version,
         at=auth.at,
         ctx=auth.ctx,

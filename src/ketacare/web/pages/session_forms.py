@@ -126,6 +126,13 @@ async def bp_ack(
     return await act(request, db, state, auth, session_id, work)
 
 
+def _instructions(form: FormData) -> dict[str, bool] | None:
+    """The esketamine pre-dose instructions the page showed (``shown``), each ticked or not."""
+    shown = [str(v) for v in form.getlist("predose_instruction_shown")]
+    ticked = {str(v) for v in form.getlist("predose_instructions")}
+    return {name: name in ticked for name in shown} if shown else None
+
+
 @router.post("/sessions/{session_id}/checks", response_class=HTMLResponse)
 async def checks(
     request: Request, session_id: int, db: Db, state: State, auth: CsrfAuth
@@ -139,6 +146,8 @@ async def checks(
             npo_confirmed=bool(body.npo_confirmed),
             escort_arranged=bool(body.escort_arranged),
             pregnancy_status=body.pregnancy_status,
+            # Several checkboxes of one name make a dict the flat form parser cannot build.
+            predose_instructions=_instructions(form),
             expected_version=body.version,
             at=auth.at,
             ctx=auth.ctx,

@@ -22,6 +22,7 @@ from ketacare.core.codes import SessionDrug, pregnancy_applies
 from ketacare.core.errors import DomainError, Forbidden, Invalid
 from ketacare.core.session.config import ESKETAMINE_DEVICE_MG
 from ketacare.core.session.model import GateFailure, Symptom
+from ketacare.core.session.predose import instructions_for
 from ketacare.core.session.rems import load_rems_template
 from ketacare.core.session.states import REASON_REQUIRED, TRANSITIONS, SessionState
 from ketacare.services.accounts import organisations as organisation_service
@@ -223,6 +224,7 @@ def chair_page(
         chart=vitals_chart(detail),
         pk=pk_figure(detail, at=auth.at),
         esketamine=esketamine,
+        predose_instructions=instructions_for(SessionDrug(row.drug)),
         devices=devices,
         ordered_devices_given=bool(dose and dose["devices_left"] == 0),
         device_mg=ESKETAMINE_DEVICE_MG,

@@ -120,6 +120,9 @@ class ChecksUpdate(Input):
     npo_confirmed: bool | None = None
     escort_arranged: bool | None = None
     pregnancy_status: Literal["negative", "positive"] | None = None
+    # Esketamine label instructions by id (core.session.predose): no_food_2h, no_liquids_30min,
+    # nasal_medicines_1h. Merged into what is recorded; an id the session has not is a 422.
+    predose_instructions: dict[str, bool] | None = None
     version: Version | None = None
 
 
@@ -329,6 +332,7 @@ class SessionRead(BaseModel):
     version: int
     npo_confirmed: bool
     escort_arranged: bool
+    predose_instructions: dict[str, bool]
     pregnancy_status: str | None
     bp_ack_by: int | None
     bp_ack_at: datetime | None
