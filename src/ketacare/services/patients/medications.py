@@ -1,0 +1,231 @@
+"""The patient's medication and allergy lists: list, add, stop; every change audited.
+
+The active medication classes feed the eligibility screening
+(``services.screening.eligibility`` pre-fills ``medication_classes``); the rules are in
+``ketacare.core.eligibility.interactions``. Audit details hold ids and classes only, never the
+medicine or substance name.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy.orm import Session
+
+from ketacare.core.audit import AuditAction
+from ketacare.core.authz import Action
+from ketacare.core.errors import Conflict, Invalid, NotFound
+from ketacare.core.medications import ChartedMedication, MedicationClass, active_classes
+from ketacare.db.models import Patient, PatientAllergy, PatientMedication
+from ketacare.db.repositories import medication as repo
+from ketacare.services._access import authorized_patient, read_action, require_actor
+from ketacare.services.audit import AuditContext, record_event
+
+
+def _patient(
+    db: Session, patient_id: int, *, ctx: AuditContext, write: bool, entity_type: str
+) -> Patient:
+    actor = require_actor(ctx)
+    return authorized_patient(
+        db,
+        patient_id,
+        actor=actor,
+        action=Action.CLINICAL_RECORD if write else read_action(actor, patient_id),
+        audit_action=AuditAction.UPDATE if write else AuditAction.READ,
+        entity_type=entity_type,
+    )
+
+
+def _audit(
+    db: Session,
+    ctx: AuditContext,
+    at: datetime,
+    action: AuditAction,
+    *,
+    entity_type: str,
+    entity_id: int | None,
+    patient_id: int,
+    detail: str | None = None,
+) -> None:
+    record_event(
+        db,
+        ctx=ctx,
+        at=at,
+        action=action,
+        entity_type=entity_type,
+        entity_id=entity_id,
+        patient_id=patient_id,
+        detail=detail,
+    )
+
+
+def _check_dates(start: date | None, stop: date | None) -> None:
+    if start is not None and stop is not None and stop < start:
+        raise Invalid(
+            "medication.stop_before_start",
+            f"stop_date {stop.isoformat()} is before start_date {start.isoformat()}.",
+            field="stop_date",
+        )
+
+
+def list_medications(
+    db: Session, *, patient_id: int, at: datetime, ctx: AuditContext
+) -> list[PatientMedication]:
+    """Every medicine on the list, stopped ones included, newest first."""
+    patient = _patient(db, patient_id, ctx=ctx, write=False, entity_type="PatientMedication")
+    rows = repo.list_medications(db, patient_id=patient.id)
+    _audit(
+        db,
+        ctx,
+        at,
+        AuditAction.READ,
+        entity_type="PatientMedication",
+        entity_id=None,
+        patient_id=patient.id,
+        detail=f"results={len(rows)}",
+    )
+    return rows
+
+
+def add_medication(
+    db: Session,
+    *,
+    patient_id: int,
+    name: str,
+    medication_class: MedicationClass,
+    dose: str | None,
+    start_date: date | None,
+    stop_date: date | None,
+    at: datetime,
+    ctx: AuditContext,
+) -> PatientMedication:
+    """Chart a medicine (a stop date may be given for a past one)."""
+    patient = _patient(db, patient_id, ctx=ctx, write=True, entity_type="PatientMedication")
+    _check_dates(start_date, stop_date)
+    actor = require_actor(ctx)
+    row = repo.add_medication(
+        db,
+        PatientMedication(
+            organisation_id=patient.organisation_id,
+            patient_id=patient.id,
+            name=name,
+            medication_class=medication_class,
+            dose=dose,
+            start_date=start_date,
+            stop_date=stop_date,
+            recorded_by=actor.user_id,
+            recorded_at=at,
+            stopped_by=None if stop_date is None else actor.user_id,
+            stopped_at=None if stop_date is None else at,
+        ),
+    )
+    _audit(
+        db,
+        ctx,
+        at,
+        AuditAction.CREATE,
+        entity_type="PatientMedication",
+        entity_id=row.id,
+        patient_id=patient.id,
+        detail=f"class={medication_class.value}",
+    )
+    return row
+
+
+def stop_medication(
+    db: Session,
+    *,
+    patient_id: int,
+    medication_id: int,
+    stop_date: date | None,
+    at: datetime,
+    ctx: AuditContext,
+) -> PatientMedication:
+    """Stop a medicine (default: today); a stopped medicine cannot be stopped again."""
+    row = repo.get_medication(db, medication_id)
+    if row is None or row.patient_id != patient_id:
+        raise NotFound("medication.not_found", f"No medication with id {medication_id}.")
+    patient = _patient(db, row.patient_id, ctx=ctx, write=True, entity_type="PatientMedication")
+    if row.stop_date is not None:
+        raise Conflict(
+            "medication.already_stopped",
+            f"Medication {row.id} was stopped on {row.stop_date.isoformat()}.",
+            field="stop_date",
+        )
+    stop = stop_date or at.date()
+    _check_dates(row.start_date, stop)
+    row.stop_date = stop
+    row.stopped_by = require_actor(ctx).user_id
+    row.stopped_at = at
+    db.flush()
+    _audit(
+        db,
+        ctx,
+        at,
+        AuditAction.UPDATE,
+        entity_type="PatientMedication",
+        entity_id=row.id,
+        patient_id=patient.id,
+        detail="stopped",
+    )
+    return row
+
+
+def active_medication_classes(db: Session, *, patient_id: int, on: date) -> frozenset[str]:
+    """Classes of the medicines taken on ``on``, for a caller that has authorised already."""
+    charted = [
+        ChartedMedication(row.name, row.medication_class, row.start_date, row.stop_date)
+        for row in repo.list_medications(db, patient_id=patient_id)
+    ]
+    return frozenset(klass.value for klass in active_classes(charted, on))
+
+
+def list_allergies(
+    db: Session, *, patient_id: int, at: datetime, ctx: AuditContext
+) -> list[PatientAllergy]:
+    patient = _patient(db, patient_id, ctx=ctx, write=False, entity_type="PatientAllergy")
+    rows = repo.list_allergies(db, patient_id=patient.id)
+    _audit(
+        db,
+        ctx,
+        at,
+        AuditAction.READ,
+        entity_type="PatientAllergy",
+        entity_id=None,
+        patient_id=patient.id,
+        detail=f"results={len(rows)}",
+    )
+    return rows
+
+
+def add_allergy(
+    db: Session,
+    *,
+    patient_id: int,
+    substance: str,
+    reaction: str | None,
+    at: datetime,
+    ctx: AuditContext,
+) -> PatientAllergy:
+    patient = _patient(db, patient_id, ctx=ctx, write=True, entity_type="PatientAllergy")
+    row = repo.add_allergy(
+        db,
+        PatientAllergy(
+            organisation_id=patient.organisation_id,
+            patient_id=patient.id,
+            substance=substance,
+            reaction=reaction,
+            recorded_by=require_actor(ctx).user_id,
+            recorded_at=at,
+        ),
+    )
+    _audit(
+        db,
+        ctx,
+        at,
+        AuditAction.CREATE,
+        entity_type="PatientAllergy",
+        entity_id=row.id,
+        patient_id=patient.id,
+    )
+    return row
