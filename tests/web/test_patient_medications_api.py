@@ -129,3 +129,21 @@ def test_screening_prefills_active_classes_and_goes_stale_when_one_starts(
     client.post(_url(world), json=MAOI, headers=nurse)
     view = client.get(f"/api/v1/screenings/{body['id']}", headers=prescriber).json()
     assert view["stale"] is True
+
+
+def test_chart_page_shows_the_lists_to_clinicians_only(
+    client: TestClient, tokens: dict[str, str], world: World
+) -> None:
+    nurse = bearer(tokens["nurse"])
+    client.post(_url(world), json=MAOI, headers=nurse)
+    client.post(_url(world, "allergies"), json={"substance": "latex"}, headers=nurse)
+    assert world.patient is not None
+    page = f"/patients/{world.patient.id}"
+    shown = client.get(page, headers=nurse)
+    assert shown.status_code == 200, shown.text
+    assert 'data-testid="medication-list"' in shown.text
+    assert "phenelzine" in shown.text
+    assert "latex" in shown.text
+    front = client.get(page, headers=bearer(tokens["frontdesk"]))
+    assert front.status_code == 200
+    assert "phenelzine" not in front.text

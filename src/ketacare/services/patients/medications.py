@@ -8,6 +8,7 @@ medicine or substance name.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy.orm import Session
@@ -229,3 +230,18 @@ def add_allergy(
         patient_id=patient.id,
     )
     return row
+
+
+@dataclass(frozen=True, slots=True)
+class ChartLists:
+    """The medication and allergy lists the chart page shows."""
+
+    medications: list[PatientMedication]
+    allergies: list[PatientAllergy]
+
+
+def chart_lists(db: Session, *, patient_id: int, at: datetime, ctx: AuditContext) -> ChartLists:
+    return ChartLists(
+        medications=list_medications(db, patient_id=patient_id, at=at, ctx=ctx),
+        allergies=list_allergies(db, patient_id=patient_id, at=at, ctx=ctx),
+    )
