@@ -8,8 +8,10 @@ medicine or substance name.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import TypeVar
 
 from sqlalchemy.orm import Session
 
@@ -21,6 +23,8 @@ from ketacare.db.models import Patient, PatientAllergy, PatientMedication
 from ketacare.db.repositories import medication as repo
 from ketacare.services._access import authorized_patient, read_action, require_actor
 from ketacare.services.audit import AuditContext, record_event
+
+_Row = TypeVar("_Row", PatientMedication, PatientAllergy)
 
 
 def _patient(
@@ -69,23 +73,43 @@ def _check_dates(start: date | None, stop: date | None) -> None:
         )
 
 
-def list_medications(
-    db: Session, *, patient_id: int, at: datetime, ctx: AuditContext
-) -> list[PatientMedication]:
-    """Every medicine on the list, stopped ones included, newest first."""
-    patient = _patient(db, patient_id, ctx=ctx, write=False, entity_type="PatientMedication")
-    rows = repo.list_medications(db, patient_id=patient.id)
+def _listed(
+    db: Session,
+    *,
+    patient_id: int,
+    entity_type: str,
+    load: Callable[[Session, int], list[_Row]],
+    at: datetime,
+    ctx: AuditContext,
+) -> list[_Row]:
+    """Rows of one list, after the read is authorised; the audit keeps the count only."""
+    patient = _patient(db, patient_id, ctx=ctx, write=False, entity_type=entity_type)
+    rows = load(db, patient.id)
     _audit(
         db,
         ctx,
         at,
         AuditAction.READ,
-        entity_type="PatientMedication",
+        entity_type=entity_type,
         entity_id=None,
         patient_id=patient.id,
         detail=f"results={len(rows)}",
     )
     return rows
+
+
+def list_medications(
+    db: Session, *, patient_id: int, at: datetime, ctx: AuditContext
+) -> list[PatientMedication]:
+    """Every medicine on the list, stopped ones included, newest first."""
+    return _listed(
+        db,
+        patient_id=patient_id,
+        entity_type="PatientMedication",
+        load=lambda db, pid: repo.list_medications(db, patient_id=pid),
+        at=at,
+        ctx=ctx,
+    )
 
 
 def add_medication(
@@ -184,19 +208,14 @@ def active_medication_classes(db: Session, *, patient_id: int, on: date) -> froz
 def list_allergies(
     db: Session, *, patient_id: int, at: datetime, ctx: AuditContext
 ) -> list[PatientAllergy]:
-    patient = _patient(db, patient_id, ctx=ctx, write=False, entity_type="PatientAllergy")
-    rows = repo.list_allergies(db, patient_id=patient.id)
-    _audit(
+    return _listed(
         db,
-        ctx,
-        at,
-        AuditAction.READ,
+        patient_id=patient_id,
         entity_type="PatientAllergy",
-        entity_id=None,
-        patient_id=patient.id,
-        detail=f"results={len(rows)}",
+        load=lambda db, pid: repo.list_allergies(db, patient_id=pid),
+        at=at,
+        ctx=ctx,
     )
-    return rows
 
 
 def add_allergy(
