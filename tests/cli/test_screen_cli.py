@@ -116,6 +116,21 @@ DECISION_TABLE = [
         "needs_review",
         "contraindication.uncontrolled_hypertension",
     ),
+    ({"conditions": ["bipolar_disorder"]}, "needs_review", "contraindication.bipolar_disorder"),
+    ({"conditions": ["mania_history"]}, "needs_review", "contraindication.mania_history"),
+    ({"conditions": ["sleep_apnoea"]}, "needs_review", "caution.sleep_apnoea"),
+    ({"medication_classes": ["maoi"]}, "needs_review", "interaction.maoi.bp_risk"),
+    (
+        {"medication_classes": ["lamotrigine"]},
+        "eligible",
+        "interaction.lamotrigine.blunted_response",
+    ),
+    (
+        {"protocol": "iv-ketamine-pain", "indication": "crps", "lft_x_uln": 3},
+        "ineligible",
+        "liver.enzymes_3x_uln",
+    ),
+    ({"long_term_course": True}, "needs_review", "bladder.screen_not_recorded"),
 ]
 
 
@@ -133,6 +148,13 @@ DECISION_TABLE = [
         "no-trd",
         "htn-iv",
         "htn-esk",
+        "bipolar",
+        "mania",
+        "sleep-apnoea",
+        "maoi",
+        "lamotrigine",
+        "lft-3x-pain",
+        "long-term",
     ],
 )
 def test_decisions(changes, decision, code):
@@ -168,6 +190,11 @@ BAD_INPUT_TABLE = [
         "antidepressant_trials[0].weeks",
     ),
     ("bp-half", json.dumps({**CLEAN, "bp_diastolic": None}), "bp_diastolic"),
+    (
+        "unknown-medication-class",
+        json.dumps({**CLEAN, "medication_classes": ["maoi", "ssri"]}),
+        "medication_classes[1]",
+    ),
     ("empty-stdin", "", "not valid JSON"),
 ]
 
@@ -187,8 +214,37 @@ def test_schema_option_prints_the_input_schema():
     assert result.exit_code == 0
     schema = json.loads(result.stdout)
     assert schema["required"] == ["protocol"]
-    assert "aneurysmal_vascular_disease" in schema["properties"]["conditions"]["items"]["enum"]
+    props = schema["properties"]
+    conditions = props["conditions"]["items"]["enum"]
+    assert {"aneurysmal_vascular_disease", "bipolar_disorder", "mania_history"} <= set(conditions)
+    assert "sleep_apnoea" in conditions
+    assert props["medication_classes"]["items"]["enum"] == [
+        "maoi",
+        "psychostimulant",
+        "benzodiazepine",
+        "z_drug_hypnotic",
+        "opioid",
+        "lamotrigine",
+        "other",
+    ]
+    assert {"lft_x_uln", "long_term_course", "bladder_screen", "cognition_check"} <= set(props)
     assert schema["additionalProperties"] is False
+
+
+def test_every_new_reason_carries_a_source():
+    document = {
+        **CLEAN,
+        "conditions": ["bipolar_disorder", "mania_history", "sleep_apnoea"],
+        "medication_classes": ["maoi", "psychostimulant", "benzodiazepine", "opioid"],
+        "long_term_course": True,
+        "lft_x_uln": 3.5,
+    }
+    result = run_json(document)
+    assert result.exit_code == 0, result.stderr
+    reasons = json.loads(result.stdout)["reasons"]
+    new = [r for r in reasons if r["code"].split(".")[0] in {"interaction", "liver", "bladder"}]
+    assert len(new) >= 7
+    assert all("docs/clinical/eligibility.md#" in r["source"] for r in new)
 
 
 def test_human_output_shows_decision_and_sources():

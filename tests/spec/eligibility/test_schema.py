@@ -9,6 +9,7 @@ from ketacare.core.eligibility import (
     AntidepressantTrial,
     EpisodeSeverity,
     ProtocolId,
+    ScreenResult,
     SexAtBirth,
     StopReason,
     parse_screening_input,
@@ -17,6 +18,7 @@ from ketacare.core.eligibility import (
 from ketacare.core.eligibility.conditions import CONDITIONS
 from ketacare.core.eligibility.indications import INDICATIONS
 from ketacare.core.errors import Invalid
+from ketacare.core.medications import MedicationClass
 
 FULL = {
     "protocol": "esketamine-nasal",
@@ -69,15 +71,45 @@ def test_only_protocol_is_required():
     assert inp.conditions == frozenset()
 
 
+def test_parse_medicines_and_long_term_checks():
+    inp = parse_screening_input(
+        {
+            "protocol": "iv-ketamine-pain",
+            "medication_classes": ["opioid", "benzodiazepine", "opioid"],
+            "lft_x_uln": 2.5,
+            "long_term_course": True,
+            "bladder_screen": "negative",
+            "cognition_check": "positive",
+        }
+    )
+    assert inp.medication_classes == {MedicationClass.OPIOID, MedicationClass.BENZODIAZEPINE}
+    assert inp.lft_x_uln == 2.5
+    assert inp.long_term_course is True
+    assert inp.bladder_screen is ScreenResult.NEGATIVE
+    assert inp.cognition_check is ScreenResult.POSITIVE
+
+
 def test_schema_enums_follow_the_catalogues():
     props = INPUT_SCHEMA["properties"]
     assert set(props["conditions"]["items"]["enum"]) == set(CONDITIONS)
     assert set(props["indication"]["enum"]) == {*INDICATIONS, None}
     assert INPUT_SCHEMA["additionalProperties"] is False
     assert INPUT_SCHEMA["required"] == ["protocol"]
+    classes = props["medication_classes"]["items"]["enum"]
+    assert classes == [klass.value for klass in MedicationClass]
+    assert {"bipolar_disorder", "mania_history", "sleep_apnoea"} <= set(CONDITIONS)
 
 
 ERROR_TABLE = [
+    (
+        "unknown-medication-class",
+        {"protocol": "esketamine-nasal", "medication_classes": ["ssri"]},
+        "medication_classes[0]",
+    ),
+    ("lft-negative", {"protocol": "iv-ketamine-pain", "lft_x_uln": -1}, "lft_x_uln"),
+    ("lft-string", {"protocol": "iv-ketamine-pain", "lft_x_uln": "3x"}, "lft_x_uln"),
+    ("bladder-yes", {"protocol": "iv-ketamine-pain", "bladder_screen": "yes"}, "bladder_screen"),
+    ("long-term-int", {"protocol": "iv-ketamine-pain", "long_term_course": 1}, "long_term_course"),
     # (document, field named)
     ("not-an-object", [1, 2], None),
     ("protocol-missing", {}, "protocol"),

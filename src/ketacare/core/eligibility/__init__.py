@@ -16,6 +16,7 @@ from ketacare.core.eligibility.model import (
     EpisodeSeverity,
     Reason,
     ScreeningInput,
+    ScreenResult,
     Severity,
     StopReason,
 )
@@ -33,6 +34,7 @@ __all__ = [
     "OverrideOutcome",
     "ProtocolId",
     "Reason",
+    "ScreenResult",
     "ScreeningConfig",
     "ScreeningInput",
     "ScreeningResult",

@@ -3,7 +3,10 @@
 Absolute contraindications are the Spravato label list, mirrored for IV ketamine by default
 (docs/clinical/eligibility.md#contraindications, docs/clinical/eligibility.md#rule-3). Relative
 ones need a prescriber override with a reason (rule 4).
-Some ids are risk flags that only trigger a test prompt (rule 6).
+Some ids are risk flags that only trigger a test prompt (rule 6). Bipolar disorder and mania
+history need a review with a mania rating before treatment
+(docs/clinical/eligibility.md#bipolar-disorder-and-mania); sleep apnoea's severity depends on the
+protocol (docs/clinical/eligibility.md#sleep-apnoea).
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ class ConditionKind(StrEnum):
     HYPERTENSION = "hypertension"  # protocol-dependent (Ketalar PI vs Spravato PI)
     CAUTION = "caution"  # shown as information
     RISK_FLAG = "risk_flag"  # only triggers a test prompt
+    AIRWAY = "airway"  # review before IV infusions, information for esketamine
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +102,31 @@ CONDITIONS: Final[Mapping[str, Condition]] = MappingProxyType(
                 "History of psychotic disorder: assess carefully and document why the benefit "
                 "outweighs the risk.",
                 sources.SPRAVATO_PSYCHOSIS,
+            ),
+            Condition(
+                "bipolar_disorder",
+                _REL,
+                "Bipolar disorder: ketamine can trigger a switch into mania or hypomania. Rate "
+                "manic symptoms with a mania scale (YMRS, instrument 'ymrs') before treatment and "
+                "check mood-stabiliser cover; bipolar depression is outside the TRD definition "
+                "and the esketamine label population.",
+                sources.MANIA_SWITCH,
+            ),
+            Condition(
+                "mania_history",
+                _REL,
+                "History of mania or hypomania: ketamine can trigger a switch. Rate manic "
+                "symptoms with a mania scale (YMRS, instrument 'ymrs') before treatment and look "
+                "for an undiagnosed bipolar disorder.",
+                sources.MANIA_SWITCH,
+            ),
+            Condition(
+                "sleep_apnoea",
+                ConditionKind.AIRWAY,
+                "Sleep apnoea: sedation can worsen airway obstruction. Check CPAP use and plan "
+                "continuous pulse oximetry; an undiagnosed patient can be screened with "
+                "STOP-BANG (instrument 'stop_bang').",
+                sources.SLEEP_APNOEA,
             ),
             Condition(
                 "unstable_cardiovascular_disease",
@@ -212,6 +241,10 @@ def condition_severity(
         return Severity.REVIEW
     if kind is ConditionKind.CAUTION:
         return Severity.INFO
+    if kind is ConditionKind.AIRWAY:
+        # Only the BC draft standard (parenteral ketamine) asks for a sleep-apnoea screen; the
+        # esketamine REMS already requires pulse oximetry at every session.
+        return Severity.REVIEW if protocol.is_iv else Severity.INFO
     return None
 
 

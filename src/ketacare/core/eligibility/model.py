@@ -11,11 +11,12 @@ from enum import StrEnum
 from typing import Final
 
 from ketacare.core.codes import ProtocolId, SexAtBirth
+from ketacare.core.medications.model import MedicationClass
 
 # Version of the rule set below and in the sibling modules. Stored with every decision; bump it
 # whenever a rule, threshold default or catalogue entry changes, so stored decisions made under
 # another version are re-screened.
-RULESET_VERSION: Final = "ketacare-eligibility-2025.1"
+RULESET_VERSION: Final = "ketacare-eligibility-2025.2"
 
 
 class Severity(StrEnum):
@@ -42,6 +43,13 @@ class EpisodeSeverity(StrEnum):
     MODERATE = "moderate"
     SEVERE_WITHOUT_PSYCHOSIS = "severe_without_psychosis"
     SEVERE_WITH_PSYCHOSIS = "severe_with_psychosis"
+
+
+class ScreenResult(StrEnum):
+    """Result of a yes/no symptom screen or check (bladder screen, cognition check)."""
+
+    NEGATIVE = "negative"
+    POSITIVE = "positive"  # symptoms present / a concern was found
 
 
 class StopReason(StrEnum):
@@ -83,7 +91,11 @@ class ScreeningInput:
     """Everything the screening rules look at. Only ``protocol`` is required.
 
     ``None`` always means "not recorded"; the rules then ask for it rather than assume it.
-    ``conditions`` holds ids from :data:`ketacare.core.eligibility.conditions.CONDITIONS`.
+    ``conditions`` holds ids from :data:`ketacare.core.eligibility.conditions.CONDITIONS`;
+    ``medication_classes`` the classes of the medicines currently taken. ``lft_x_uln`` is the
+    highest of ALT, AST, ALP and GGT as a multiple of the upper limit of normal.
+    ``long_term_course`` is true when the course continues beyond induction (maintenance or a
+    repeated course); the long-term safety checks (bladder screen, cognition check) apply then.
     """
 
     protocol: ProtocolId
@@ -102,6 +114,11 @@ class ScreeningInput:
     ect: bool | None = None
     dast10_total: int | None = None
     auditc_total: int | None = None
+    medication_classes: frozenset[MedicationClass] = field(default_factory=frozenset)
+    lft_x_uln: float | None = None
+    long_term_course: bool | None = None
+    bladder_screen: ScreenResult | None = None
+    cognition_check: ScreenResult | None = None
 
 
 @dataclass(frozen=True, slots=True)

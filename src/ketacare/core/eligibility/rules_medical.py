@@ -24,6 +24,7 @@ from ketacare.core.errors import Invalid
 
 _REVIEW = Severity.REVIEW
 _INFO = Severity.INFO
+_CAUTION_KINDS = frozenset({ConditionKind.CAUTION, ConditionKind.AIRWAY})
 
 
 def condition_reasons(inp: ScreeningInput, config: ScreeningConfig) -> list[Reason]:
@@ -38,7 +39,7 @@ def condition_reasons(inp: ScreeningInput, config: ScreeningConfig) -> list[Reas
         severity = condition_severity(condition, inp.protocol, config)
         if severity is None:
             continue
-        prefix = "caution" if condition.kind is ConditionKind.CAUTION else "contraindication"
+        prefix = "caution" if condition.kind in _CAUTION_KINDS else "contraindication"
         message = condition.message + _protocol_note(condition.kind, inp.protocol, severity)
         source = condition_source(condition, inp.protocol)
         reasons.append(Reason(f"{prefix}.{condition_id}", severity, message, source))
@@ -52,6 +53,8 @@ def _protocol_note(kind: ConditionKind, protocol: ProtocolId, severity: Severity
         return " Spravato label contraindication; this clinic reviews it case by case for IV."
     if kind is ConditionKind.HYPERTENSION and not protocol.is_iv:
         return " Spravato: do not give if a rise in blood pressure would pose a serious risk."
+    if kind is ConditionKind.AIRWAY and protocol.is_iv:
+        return " The prescriber confirms the airway and monitoring plan before IV infusions."
     return ""
 
 
@@ -174,17 +177,29 @@ def workup_prompts(inp: ScreeningInput, config: ScreeningConfig) -> list[Reason]
     liver = [c.id for c in charted if c.liver_risk]
     if inp.auditc_total is not None and auditc_positive(inp.auditc_total, inp.sex_at_birth, config):
         liver.append("positive AUDIT-C")
+    if inp.protocol is ProtocolId.IV_KETAMINE_PAIN and inp.long_term_course:
+        liver.append("long or repeated pain course")  # rule 41
     if liver:
-        reasons.append(
-            Reason(
-                "prompt.baseline_lft",
-                _REVIEW,
-                "Baseline liver function tests required, and repeat them after infusion "
-                f"(liver risk: {', '.join(liver)}).",
-                sources.LFT_PROMPT,
-            )
-        )
+        reasons.append(_lft_prompt(liver, recorded=inp.lft_x_uln is not None))
     return reasons
+
+
+def _lft_prompt(liver: list[str], *, recorded: bool) -> Reason:
+    risks = ", ".join(liver)
+    if recorded:  # the baseline is in; its value is judged by rule 41
+        return Reason(
+            "prompt.post_infusion_lft",
+            _INFO,
+            f"Baseline liver tests recorded; repeat them after infusion (liver risk: {risks}).",
+            sources.LFT_PROMPT,
+        )
+    return Reason(
+        "prompt.baseline_lft",
+        _REVIEW,
+        f"Baseline liver function tests required, and repeat them after infusion (liver risk: "
+        f"{risks}).",
+        sources.LFT_PROMPT,
+    )
 
 
 def age_reasons(inp: ScreeningInput, config: ScreeningConfig) -> list[Reason]:

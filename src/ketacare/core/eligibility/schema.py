@@ -21,14 +21,20 @@ from ketacare.core.eligibility.model import (
     AntidepressantTrial,
     EpisodeSeverity,
     ScreeningInput,
+    ScreenResult,
     StopReason,
 )
 from ketacare.core.errors import Invalid
+from ketacare.core.medications.model import MedicationClass
 from ketacare.core.plausibility import Range, check_blood_pressure, check_text
 from ketacare.core.plausibility.counts import AGE_YEARS, EPISODE_MONTHS, TRIAL_WEEKS
 from ketacare.core.plausibility.vitals import DIASTOLIC, SYSTOLIC
 
 _CODE: Final = "eligibility.input_invalid"
+# Plausibility of a liver enzyme as a multiple of its upper limit of normal (CONFIG): acute
+# liver failure reaches tens of times the ULN; 1,000x refuses a value typed in U/L by mistake
+# only when it is absurd, so the field's description asks for the ratio.
+_LFT_X_ULN_MAX: Final = 1000
 _E = TypeVar("_E", bound=StrEnum)
 
 
@@ -97,6 +103,26 @@ INPUT_SCHEMA: Final[dict[str, Any]] = {
         "ect": _nullable("boolean"),
         "dast10_total": _nullable("integer", minimum=0, maximum=DAST10_MAX),
         "auditc_total": _nullable("integer", minimum=0, maximum=AUDITC_MAX),
+        "medication_classes": {
+            "type": ["array", "null"],
+            "items": {"type": "string", "enum": [klass.value for klass in MedicationClass]},
+            "description": "Classes of the medicines currently taken",
+        },
+        "lft_x_uln": _nullable(
+            "number",
+            minimum=0,
+            maximum=_LFT_X_ULN_MAX,
+            description="Highest of ALT, AST, ALP, GGT as a multiple of the upper limit of normal",
+        ),
+        "long_term_course": _nullable(
+            "boolean", description="Course continues beyond induction (maintenance or repeat)"
+        ),
+        "bladder_screen": _nullable_enum(
+            [result.value for result in ScreenResult], "Bladder symptom screen result"
+        ),
+        "cognition_check": _nullable_enum(
+            [result.value for result in ScreenResult], "Cognition check result"
+        ),
     },
 }
 
@@ -217,6 +243,11 @@ def parse_screening_input(document: Any) -> ScreeningInput:
         ect=get("ect"),
         dast10_total=_int(get("dast10_total")),
         auditc_total=_int(get("auditc_total")),
+        medication_classes=frozenset(map(MedicationClass, get("medication_classes") or ())),
+        lft_x_uln=get("lft_x_uln"),
+        long_term_course=get("long_term_course"),
+        bladder_screen=_optional(ScreenResult, get("bladder_screen")),
+        cognition_check=_optional(ScreenResult, get("cognition_check")),
     )
 
 

@@ -10,7 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ketacare.core.eligibility import rules_medical, rules_psychiatric
+from ketacare.core.eligibility import (
+    interactions,
+    rules_long_term,
+    rules_medical,
+    rules_psychiatric,
+)
 from ketacare.core.eligibility.conditions import CONDITIONS
 from ketacare.core.eligibility.config import DEFAULT_CONFIG, ScreeningConfig
 from ketacare.core.eligibility.fingerprint import fingerprint
@@ -97,6 +102,10 @@ def screen(inp: ScreeningInput, config: ScreeningConfig = DEFAULT_CONFIG) -> Scr
         + rules_psychiatric.indication_reasons(inp)
         + rules_psychiatric.trd_reasons(inp, trd, config)
         + rules_psychiatric.misuse_reasons(inp, config)
+        + interactions.interaction_reasons(inp)
+        + rules_long_term.liver_test_reasons(inp)
+        + rules_long_term.bladder_reasons(inp)
+        + rules_long_term.cognition_reasons(inp)
         + rules_medical.protocol_notes(inp)
     )
     ordered = tuple(sorted(reasons, key=lambda reason: _ORDER[reason.severity]))

@@ -147,3 +147,65 @@ ADULT_POPULATION: Final = (
     "[found: Mental Health Weekly 2025]); no paediatric evidence "
     "(docs/clinical/eligibility.md#status-of-the-evidence)"
 )
+MANIA_SWITCH: Final = (
+    "Switch into mania or hypomania after ketamine: case reports and series (Bhatt et al., Prim "
+    "Care Companion CNS Disord 2021;23(3):20l02811, doi:10.4088/PCC.20l02811, reviewing 7 earlier "
+    "reports; Wilkowska et al., Front Psychiatry 2020;11:516, doi:10.3389/fpsyt.2020.00516); "
+    "bipolar RCT: manic symptoms in 1 ketamine and 1 placebo subject (Diazgranados et al., Arch "
+    "Gen Psychiatry 2010;67:793-802, PMC3000408); bipolar depression is outside the EU-PEARL TRD "
+    "definition (Sforzini 2022, PMC9095475) and the Spravato label population (MDD); "
+    "docs/clinical/eligibility.md#bipolar-disorder-and-mania"
+)
+SLEEP_APNOEA: Final = (
+    "Sleep-apnoea screen with a validated tool (e.g. STOP-BANG) before parenteral ketamine "
+    "[found: CPSBC draft standard 2021, summary]; respiratory risk in the medical work-up "
+    "(Sanacora et al., JAMA Psychiatry 2017;74:399-405) [found: summary]; Spravato: pulse "
+    "oximetry at every session under the REMS [found: spravatohcp.com; FDA REMS 386]; "
+    "docs/clinical/eligibility.md#sleep-apnoea"
+)
+SPRAVATO_BP_INTERACTION: Final = (
+    "Spravato PI §7 (drug interactions): psychostimulants and MAOIs may increase blood pressure; "
+    "monitor blood pressure closely [found: medicinenet PI summary; jnjmedicalconnect MAOI page, "
+    "2024]; a REMS Patient Monitoring Form field [found: REMS form]; applied to IV racemic "
+    "ketamine by analogy; docs/clinical/eligibility.md#interactions, "
+    "docs/clinical/eligibility.md#rule-9"
+)
+SPRAVATO_SEDATION_INTERACTION: Final = (
+    "Spravato PI §7 (drug interactions): CNS depressants such as benzodiazepines, opioids and "
+    "hypnotics may increase sedation; monitor for sedation closely [found: medicinenet PI "
+    "summary]; REMS Patient Monitoring Form fields [found: REMS form]; applied to IV racemic "
+    "ketamine by analogy; docs/clinical/eligibility.md#interactions, "
+    "docs/clinical/eligibility.md#rule-9"
+)
+BENZODIAZEPINE_RESPONSE: Final = (
+    "Observational evidence only: higher benzodiazepine doses (>8 mg diazepam equivalent) went "
+    "with a weaker response to one ketamine infusion (Andrashko et al., Front Psychiatry "
+    "2020;11:844, PMID 33005153, n=47, retrospective); in a secondary analysis of an RCT only "
+    "higher doses blunted the day-1 response, not day 3 (Feeney et al., J Clin Psychiatry "
+    "2023;84(1):22m14491); docs/clinical/eligibility.md#interactions"
+)
+LAMOTRIGINE_RESPONSE: Final = (
+    "Weak evidence: in 16 healthy volunteers lamotrigine reduced ketamine's perceptual effects "
+    "and increased its immediate mood elevation (Anand et al., Arch Gen Psychiatry "
+    "2000;57:270-276, doi:10.1001/archpsyc.57.3.270); its effect on the antidepressant response "
+    "is not known (Andrade, J Clin Psychiatry 2017;78:e858, doi:10.4088/JCP.17f11802); "
+    "docs/clinical/eligibility.md#interactions"
+)
+LFT_RULE_41: Final = (
+    "Liver injury (enzymes >=3x ULN) in 3 of 6 CRPS patients during a second 100-h S-ketamine "
+    "infusion (Noppers et al., Pain 2011;152:2173-2178, PMID 21546160); LFTs before and after "
+    "infusion with liver risk or high-dose frequent infusions (Cohen et al., Reg Anesth Pain Med "
+    "2018;43:521-546) [found: guidelinecentral]; docs/clinical/eligibility.md#rule-41"
+)
+BLADDER_RULE_42: Final = (
+    "Monitor bladder function during ongoing treatment (Sanacora et al., JAMA Psychiatry "
+    "2017;74:399-405) [found: psychiatryadvisor summary]; Spravato PI §5.9 ulcerative or "
+    "interstitial cystitis: more lower urinary tract symptoms than placebo, monitor urinary and "
+    "bladder symptoms [found: PI mirror]; docs/clinical/eligibility.md#rule-42"
+)
+COGNITION_RULE_44: Final = (
+    "Monitor cognition during ongoing treatment (Sanacora et al., JAMA Psychiatry "
+    "2017;74:399-405) [found: psychiatryadvisor summary]; Spravato PI §5.7: long-term cognitive "
+    "effects not evaluated beyond one year [found: usmedicine.com ISI]; instrument CONFIG; "
+    "docs/clinical/eligibility.md#rule-44"
+)

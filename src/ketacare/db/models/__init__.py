@@ -3,6 +3,7 @@
 from ketacare.db.models.assessment import Assessment, SafetyAlert, TreatmentEvent
 from ketacare.db.models.audit import AuditChainHead, AuditEvent
 from ketacare.db.models.idempotency import IdempotencyRecord
+from ketacare.db.models.medication import PatientAllergy, PatientMedication
 from ketacare.db.models.notification import NotificationJob
 from ketacare.db.models.order import CustomProtocol, Order, OrderStatusChange
 from ketacare.db.models.organisation import Location, Organisation
@@ -42,8 +43,10 @@ __all__ = [
     "OrderStatusChange",
     "Organisation",
     "Patient",
+    "PatientAllergy",
     "PatientConsent",
     "PatientLink",
+    "PatientMedication",
     "RemsEnrolment",
     "RemsSettingCertification",
     "SafetyAlert",

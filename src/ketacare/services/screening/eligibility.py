@@ -45,6 +45,7 @@ from ketacare.services._access import (
     patient_access,
 )
 from ketacare.services.audit import AuditContext
+from ketacare.services.patients.medications import active_medication_classes
 from ketacare.services.screening import consent as consent_service
 from ketacare.services.screening import rems_enrolment as rems_enrolment_service
 
@@ -100,8 +101,25 @@ def _chart_values(patient: Patient, at: datetime) -> dict[str, Any]:
     }
 
 
-def _with_chart(inputs: Mapping[str, Any], patient: Patient, at: datetime) -> dict[str, Any]:
-    """Validate the input, fill age and sex from the chart, refuse values that contradict it."""
+def _with_medications(
+    db: Session, document: Mapping[str, Any], patient: Patient, at: datetime
+) -> dict[str, Any]:
+    """Add the classes of the patient's active charted medicines to ``medication_classes``.
+
+    The union keeps classes the input names that are not on the chart; a medicine started later
+    adds a class, so a signed screening becomes stale (stopping one only removes a risk).
+    """
+    charted = active_medication_classes(db, patient_id=patient.id, on=at.date())
+    given = document.get("medication_classes") or []
+    if not charted:
+        return dict(document)
+    return {**document, "medication_classes": sorted(charted | set(given))}
+
+
+def _with_chart(
+    db: Session, inputs: Mapping[str, Any], patient: Patient, at: datetime
+) -> dict[str, Any]:
+    """Validate the input, fill age, sex and medicines from the chart, refuse contradictions."""
     if not isinstance(inputs, Mapping):
         raise Invalid("eligibility.input_invalid", "input: expected object", field=None)
     document = dict(inputs)
@@ -118,11 +136,13 @@ def _with_chart(inputs: Mapping[str, Any], patient: Patient, at: datetime) -> di
                 "chart or leave it out.",
                 field=name,
             )
-    return document
+    return _with_medications(db, document, patient, at)
 
 
-def _current_fingerprint(stored: Mapping[str, Any], patient: Patient, at: datetime) -> str | None:
-    document = {**stored, **_chart_values(patient, at)}
+def _current_fingerprint(
+    db: Session, stored: Mapping[str, Any], patient: Patient, at: datetime
+) -> str | None:
+    document = _with_medications(db, {**stored, **_chart_values(patient, at)}, patient, at)
     try:
         return fingerprint(parse_screening_input(document))
     except Invalid:
@@ -134,7 +154,7 @@ def _is_stale(db: Session, screening: Screening, patient: Patient, at: datetime)
         return True
     newer = repo.newer_screenings(db, screening=screening)
     latest = newer[0] if newer else screening
-    return _current_fingerprint(latest.input, patient, at) != screening.input_fingerprint
+    return _current_fingerprint(db, latest.input, patient, at) != screening.input_fingerprint
 
 
 def preview_screening(
@@ -150,7 +170,7 @@ def preview_screening(
         audit_action=AuditAction.EXECUTE,
         entity=AuditEntity.SCREENING_PREVIEW,
     )
-    result = screen(parse_screening_input(_with_chart(inputs, access.patient, at)))
+    result = screen(parse_screening_input(_with_chart(db, inputs, access.patient, at)))
     access.record()
     return result
 
@@ -169,7 +189,7 @@ def evaluate_screening(
         entity=AuditEntity.SCREENING,
     )
     actor, patient = access.actor, access.patient
-    document = _with_chart(inputs, patient, at)
+    document = _with_chart(db, inputs, patient, at)
     result = screen(parse_screening_input(document))
     row = repo.add_screening(
         db,

@@ -6,14 +6,20 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 
 from ketacare.core.errors import Invalid
+from ketacare.services.patients import medications as medication_service
 from ketacare.services.patients import registry as patient_service
 from ketacare.web import idempotency
 from ketacare.web.deps import ApiAuth, Db
 from ketacare.web.schemas.common import Offset, PathId, PlainText
 from ketacare.web.schemas.errors import API_ERRORS
 from ketacare.web.schemas.patient import (
+    AllergyCreate,
+    AllergyRead,
     MeasurementCreate,
     MeasurementRead,
+    MedicationCreate,
+    MedicationRead,
+    MedicationStop,
     PatientCreate,
     PatientRead,
     PatientUpdate,
@@ -98,3 +104,51 @@ def add_measurement(
         windows=auth.windows,
     )
     return MeasurementRead.model_validate(row)
+
+
+@router.get("/{patient_id}/medications", response_model=list[MedicationRead])
+def list_medications(patient_id: PathId, db: Db, auth: ApiAuth) -> list[MedicationRead]:
+    """The medication list, stopped medicines included, newest first."""
+    rows = medication_service.list_medications(db, patient_id=patient_id, at=auth.at, ctx=auth.ctx)
+    return [MedicationRead.model_validate(row) for row in rows]
+
+
+@router.post("/{patient_id}/medications", status_code=201, response_model=MedicationRead)
+def add_medication(
+    patient_id: PathId, body: MedicationCreate, db: Db, auth: ApiAuth
+) -> MedicationRead:
+    """Chart a medicine; its class feeds the screening's interaction rules."""
+    row = medication_service.add_medication(
+        db, patient_id=patient_id, **body.model_dump(), at=auth.at, ctx=auth.ctx
+    )
+    return MedicationRead.model_validate(row)
+
+
+@router.post("/{patient_id}/medications/{medication_id}/stop", response_model=MedicationRead)
+def stop_medication(
+    patient_id: PathId, medication_id: PathId, body: MedicationStop, db: Db, auth: ApiAuth
+) -> MedicationRead:
+    """Stop a medicine (the row is kept, with its stop date)."""
+    row = medication_service.stop_medication(
+        db,
+        patient_id=patient_id,
+        medication_id=medication_id,
+        stop_date=body.stop_date,
+        at=auth.at,
+        ctx=auth.ctx,
+    )
+    return MedicationRead.model_validate(row)
+
+
+@router.get("/{patient_id}/allergies", response_model=list[AllergyRead])
+def list_allergies(patient_id: PathId, db: Db, auth: ApiAuth) -> list[AllergyRead]:
+    rows = medication_service.list_allergies(db, patient_id=patient_id, at=auth.at, ctx=auth.ctx)
+    return [AllergyRead.model_validate(row) for row in rows]
+
+
+@router.post("/{patient_id}/allergies", status_code=201, response_model=AllergyRead)
+def add_allergy(patient_id: PathId, body: AllergyCreate, db: Db, auth: ApiAuth) -> AllergyRead:
+    row = medication_service.add_allergy(
+        db, patient_id=patient_id, **body.model_dump(), at=auth.at, ctx=auth.ctx
+    )
+    return AllergyRead.model_validate(row)

@@ -9,6 +9,7 @@ from pydantic import ValidationError
 from ketacare.core.authz import Action, Target, can
 from ketacare.core.codes import SexAtBirth
 from ketacare.core.errors import Conflict, Invalid
+from ketacare.services.patients import medications as medication_service
 from ketacare.services.patients import registry as patient_service
 from ketacare.web.deps import CsrfAuth, CurrentAuth, Db, State
 from ketacare.web.errors import status_for
@@ -123,6 +124,8 @@ def _chart(
 ) -> Response:
     header = patient_service.chart_header(db, patient_id=patient_id, at=auth.at, ctx=auth.ctx)
     target = Target(header.patient.organisation_id, header.patient.id)
+    # Medicines and allergies are clinical records: shown only to those who may read them.
+    clinical = bool(can(auth.actor, Action.CLINICAL_READ, target))
     return render(
         request,
         state,
@@ -133,6 +136,11 @@ def _chart(
         form=form or FormState("measurement"),
         can_edit=bool(can(auth.actor, Action.PATIENT_UPDATE, target)),
         can_measure=bool(can(auth.actor, Action.PATIENT_MEASURE, target)),
+        lists=(
+            medication_service.chart_lists(db, patient_id=patient_id, at=auth.at, ctx=auth.ctx)
+            if clinical
+            else None
+        ),
     )
 
 

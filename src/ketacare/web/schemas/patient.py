@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, ClassVar
 
 from pydantic import (
     AfterValidator,
@@ -17,6 +17,7 @@ from pydantic import (
 )
 
 from ketacare.core.codes import MeasurementKind, SexAtBirth
+from ketacare.core.medications import MedicationClass
 from ketacare.core.plausibility import (
     MEASUREMENT_RANGES,
     check_birth_date_floor,
@@ -144,3 +145,59 @@ class PatientRead(BaseModel):
     version: int
     created_at: datetime
     updated_at: datetime
+
+
+MedicineText = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)
+]
+
+
+class MedicationCreate(Input):
+    """A medicine on the patient's list; ``medication_class`` drives the interaction rules."""
+
+    model_config = ConfigDict(extra="forbid")
+    single_line: ClassVar[frozenset[str]] = frozenset({"name", "dose"})
+
+    name: MedicineText
+    medication_class: MedicationClass
+    dose: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] | None = None
+    start_date: date | None = None
+    stop_date: date | None = None
+
+
+class MedicationStop(Input):
+    model_config = ConfigDict(extra="forbid")
+
+    stop_date: date | None = Field(default=None, description="Last day taken (default: today).")
+
+
+class MedicationRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    patient_id: int
+    name: str
+    medication_class: MedicationClass
+    dose: str | None
+    start_date: date | None
+    stop_date: date | None
+    recorded_at: datetime
+    stopped_at: datetime | None
+
+
+class AllergyCreate(Input):
+    model_config = ConfigDict(extra="forbid")
+    single_line: ClassVar[frozenset[str]] = frozenset({"substance"})
+
+    substance: MedicineText
+    reaction: Annotated[str, StringConstraints(strip_whitespace=True, max_length=400)] | None = None
+
+
+class AllergyRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    patient_id: int
+    substance: str
+    reaction: str | None
+    recorded_at: datetime
