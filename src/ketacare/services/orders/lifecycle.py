@@ -24,7 +24,7 @@ from ketacare.core.errors import Conflict, Invalid, NotFound
 from ketacare.core.orders import OrderStatus, transition
 from ketacare.db.models import Order, OrderStatusChange, Patient
 from ketacare.db.repositories import order as order_repo
-from ketacare.services._access import authorized_patient, require_actor
+from ketacare.services._access import authorized_patient, patient_access, require_actor
 from ketacare.services.audit import AuditContext, authorize, record_event
 from ketacare.services.orders.dose import (
     DoseInputs,
@@ -46,26 +46,22 @@ def preview_order(
 
     It reads the chart's weight and height, so the read is audited.
     """
-    patient = _load_patient(
+    access = patient_access(
         db,
+        ctx,
         patient_id,
-        actor=require_actor(ctx),
+        at=at,
         action=Action.CLINICAL_READ,
         audit_action=AuditAction.READ,
+        entity=AuditEntity.ORDER,
     )
+    patient = access.patient
     protocol = protocol_for(
         db, organisation_id=patient.organisation_id, protocol_id=inputs.protocol_id
     )
     facts = chart_facts(db, patient=patient, today=at.date())
-    record_event(
-        db,
-        ctx=ctx,
-        at=at,
-        action=AuditAction.READ,
-        entity_type=AuditEntity.BODY_MEASUREMENT,
-        entity_id=facts.weight_measurement_id,
-        patient_id=patient.id,
-        detail="dose preview",
+    access.record(
+        facts.weight_measurement_id, entity=AuditEntity.BODY_MEASUREMENT, detail="dose preview"
     )
     others = other_session_doses(
         db, patient_id=patient.id, drug=protocol.drug.value, around=at.date()
@@ -277,24 +273,17 @@ def list_patient_orders(
     db: Session, *, patient_id: int, at: datetime, ctx: AuditContext
 ) -> list[Order]:
     """All of a patient's orders, newest first; audited as one read."""
-    patient = _load_patient(
+    access = patient_access(
         db,
+        ctx,
         patient_id,
-        actor=require_actor(ctx),
+        at=at,
         action=Action.CLINICAL_READ,
         audit_action=AuditAction.READ,
+        entity=AuditEntity.ORDER,
     )
-    orders = order_repo.list_orders(db, patient_id=patient.id)
-    record_event(
-        db,
-        ctx=ctx,
-        at=at,
-        action=AuditAction.READ,
-        entity_type=AuditEntity.ORDER,
-        entity_id=None,
-        patient_id=patient.id,
-        detail=f"results={len(orders)}",
-    )
+    orders = order_repo.list_orders(db, patient_id=patient_id)
+    access.record(detail=f"results={len(orders)}")
     return orders
 
 
@@ -342,16 +331,31 @@ def sign_order(
         audit_action=AuditAction.UPDATE,
     )
     _check_version(order, expected_version)
-    old = transition(order.status, OrderStatus.SIGNED)
+    transition(order.status, OrderStatus.SIGNED)  # refuse early, before the recalculation
     reason = _clean_reason(override_reason, field="override_reason") or order.override_reason
     _require_override_reason(order.requires_override, reason)
     _recheck(db, order, today=at.date(), reason=reason)
     order.override_reason = reason if order.requires_override else None
-    order.status, order.signed_by, order.signed_at = OrderStatus.SIGNED, actor.user_id, at
-    order.updated_at = at
+    order.signed_by, order.signed_at = actor.user_id, at
+    return _move(db, order, OrderStatus.SIGNED, reason=None, by=actor, ctx=ctx, at=at)
+
+
+def _move(
+    db: Session,
+    order: Order,
+    to: OrderStatus,
+    *,
+    reason: str | None,
+    by: Actor,
+    ctx: AuditContext,
+    at: datetime,
+) -> Order:
+    """Apply one transition of the core's order state machine, log it and audit it."""
+    old = transition(order.status, to)
+    order.status, order.updated_at = to, at
     db.flush()
-    _log_status(db, order, old, OrderStatus.SIGNED, reason=None, by=actor, at=at)
-    _audit(db, order, AuditAction.UPDATE, ctx=ctx, at=at, detail="status=signed")
+    _log_status(db, order, old, to, reason=reason, by=by, at=at)
+    _audit(db, order, AuditAction.UPDATE, ctx=ctx, at=at, detail=f"status={to.value}")
     return order
 
 
@@ -384,12 +388,7 @@ def cancel_order(
     if text is None:
         raise Invalid("order.reason_required", "give a reason for cancelling", field="reason")
     _check_version(order, expected_version)
-    old = transition(order.status, OrderStatus.CANCELLED)
-    order.status, order.updated_at = OrderStatus.CANCELLED, at
-    db.flush()
-    _log_status(db, order, old, OrderStatus.CANCELLED, reason=text, by=actor, at=at)
-    _audit(db, order, AuditAction.UPDATE, ctx=ctx, at=at, detail="status=cancelled")
-    return order
+    return _move(db, order, OrderStatus.CANCELLED, reason=text, by=actor, ctx=ctx, at=at)
 
 
 def mark_order_given(db: Session, *, order_id: int, at: datetime, ctx: AuditContext) -> Order:
@@ -402,9 +401,4 @@ def mark_order_given(db: Session, *, order_id: int, at: datetime, ctx: AuditCont
         action=Action.SESSION_RUN,
         audit_action=AuditAction.UPDATE,
     )
-    old = transition(order.status, OrderStatus.GIVEN)
-    order.status, order.updated_at = OrderStatus.GIVEN, at
-    db.flush()
-    _log_status(db, order, old, OrderStatus.GIVEN, reason=None, by=actor, at=at)
-    _audit(db, order, AuditAction.UPDATE, ctx=ctx, at=at, detail="status=given")
-    return order
+    return _move(db, order, OrderStatus.GIVEN, reason=None, by=actor, ctx=ctx, at=at)
