@@ -15,7 +15,9 @@ from ketacare.core.audit import AuditAction, AuditEntity
 from ketacare.core.authz import Action
 from ketacare.core.errors import Conflict, Invalid
 from ketacare.core.plausibility import DEFAULT_WINDOWS, Windows, check_event_time
+from ketacare.core.session.model import ObservationKind, SessionAlertKind
 from ketacare.core.session.states import SessionState
+from ketacare.core.session.vitals import AlertTier, RecommendedAction
 from ketacare.db.models import (
     SessionAdverseEvent,
     SessionAlert,
@@ -153,7 +155,7 @@ def record_observation(
     check_event_time(when, at=at, window=windows.charted, field="observed_at")
     obs = SessionObservation(
         session_id=row.id,
-        kind="symptom",
+        kind=ObservationKind.SYMPTOM,
         text=(text or "").strip()[:1000] or None,
         observed_at=when,
         recorded_by=actor.user_id,
@@ -181,7 +183,8 @@ def record_observation(
             at=at,
             ctx=ctx,
         )
-        obs.kind, obs.instrument_id, obs.assessment_id = "rating", instrument_id, assessment.id
+        obs.kind, obs.instrument_id = ObservationKind.RATING, instrument_id
+        obs.assessment_id = assessment.id
         obs.total = None if assessment.total is None else Decimal(str(assessment.total))
     elif obs.text is None:
         raise Invalid("observation.empty", "give a rating or a note", field="text")
@@ -231,14 +234,14 @@ def record_adverse_event(
             SessionAlert(
                 session_id=row.id,
                 patient_id=row.patient_id,
-                kind="adverse_event",
+                kind=SessionAlertKind.ADVERSE_EVENT,
                 code=f"adverse_event.{entry.category}",
-                tier="emergency",
+                tier=AlertTier.EMERGENCY,
                 parameter="adverse_event",
                 value=entry.severity,
                 message=f"serious adverse event ({entry.category.replace('_', ' ')}, "
                 f"{entry.severity}): prescriber review now",
-                recommended_action="call_prescriber",
+                recommended_action=RecommendedAction.CALL_PRESCRIBER,
                 source="reported at the chair",
                 call_prescriber=True,
                 raised_at=at,
