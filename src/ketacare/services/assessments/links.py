@@ -21,14 +21,15 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from enum import StrEnum
 
 from sqlalchemy.orm import Session
 
 from ketacare.core.audit import AuditAction, AuditEntity
 from ketacare.core.authz import Action, Target
+from ketacare.core.codes import Timepoint
 from ketacare.core.errors import Conflict, Invalid, NotFound
 from ketacare.core.instruments import Instrument, load_catalogue
+from ketacare.core.outcomes.model import LinkStatus
 from ketacare.db.models import NotificationJob, Patient, PatientLink
 from ketacare.db.repositories import notification as notification_repo
 from ketacare.db.repositories import organisation as organisation_repo
@@ -47,13 +48,6 @@ MAX_INSTRUMENTS = 10
 SELF_RATER = "self"
 EMAIL_KIND = NotificationKind.QUESTIONNAIRE_LINK.value
 CLOSED_LINK_PATH = "/p/closed"
-
-
-class LinkStatus(StrEnum):
-    PENDING = "pending"
-    COMPLETED = "completed"
-    EXPIRED = "expired"
-    REVOKED = "revoked"
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,11 +121,11 @@ def _instrument_ids(instruments: Sequence[str]) -> list[str]:
     return ids
 
 
-def _timepoint(value: str) -> str:
+def _timepoint(value: str) -> Timepoint:
     try:
-        return assessments.Timepoint(value).value
+        return Timepoint(value)
     except ValueError:
-        allowed = ", ".join(t.value for t in assessments.Timepoint)
+        allowed = ", ".join(t.value for t in Timepoint)
         msg = f"Unknown timepoint {value!r} (one of: {allowed})."
         raise Invalid("patient_link.bad_timepoint", msg, field="timepoint") from None
 

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from ketacare.core.audit import AuditAction, AuditEntity
 from ketacare.core.authz import Action
+from ketacare.core.codes import Timepoint
 from ketacare.core.errors import Conflict, Invalid
 from ketacare.core.plausibility import DEFAULT_WINDOWS, Windows, check_event_time
 from ketacare.core.session.model import ObservationKind, SessionAlertKind
@@ -27,7 +28,7 @@ from ketacare.db.models import (
 from ketacare.db.repositories import session as repo
 from ketacare.services._access import require_actor
 from ketacare.services.assessments import records as assessment_service
-from ketacare.services.assessments.records import AssessmentEntry, Timepoint
+from ketacare.services.assessments.records import AssessmentEntry
 from ketacare.services.audit import AuditContext
 from ketacare.services.notify.notifications import enqueue_serious_adverse_event
 from ketacare.services.session._common import audit_session, check_version, load_session
