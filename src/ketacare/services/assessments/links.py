@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from ketacare.core.audit import AuditAction, AuditEntity
 from ketacare.core.authz import Action, Target
-from ketacare.core.codes import Timepoint
+from ketacare.core.codes import NotificationKind, NotificationStatus, Timepoint
 from ketacare.core.errors import Conflict, Invalid, NotFound
 from ketacare.core.instruments import Instrument, load_catalogue
 from ketacare.core.outcomes.model import LinkStatus
@@ -37,7 +37,6 @@ from ketacare.db.repositories import patient_link as repo
 from ketacare.services._access import authorized_patient, patient_access, require_actor
 from ketacare.services.assessments import records as assessments
 from ketacare.services.audit import AuditContext, authorize, record_event
-from ketacare.services.notify.notifications import NotificationKind
 
 ENTITY = AuditEntity.PATIENT_LINK
 TOKEN_BYTES = 32
@@ -46,7 +45,7 @@ TOKEN_BYTES = 32
 MAX_LINK_DAYS = 30
 MAX_INSTRUMENTS = 10
 SELF_RATER = "self"
-EMAIL_KIND = NotificationKind.QUESTIONNAIRE_LINK.value
+EMAIL_KIND = NotificationKind.QUESTIONNAIRE_LINK
 CLOSED_LINK_PATH = "/p/closed"
 
 
@@ -275,7 +274,7 @@ def _queue_email(
             subject=f"A questionnaire from {clinic}",
             body=body,
             link_path=path,
-            status=notification_repo.STATUS_PENDING,
+            status=NotificationStatus.PENDING,
             attempts=0,
             next_attempt_at=at,
             created_at=at,
@@ -290,8 +289,8 @@ def close_email(db: Session, link: PatientLink) -> None:
     if job is None:
         return
     job.link_path = CLOSED_LINK_PATH
-    if job.status == notification_repo.STATUS_PENDING:
-        job.status = notification_repo.STATUS_FAILED
+    if job.status == NotificationStatus.PENDING:
+        job.status = NotificationStatus.FAILED
         job.last_error = "link_closed"
     db.flush()
 
