@@ -20,7 +20,7 @@ from ketacare.core.errors import DomainError, Invalid
 from ketacare.core.instruments import load_catalogue, parse_token, score
 from ketacare.core.instruments.catalogue_loader import Catalogue
 from ketacare.core.instruments.describe import definition, summary
-from ketacare.core.instruments.model import Answer, Instrument
+from ketacare.core.instruments.model import Answer, Instrument, ItemKind
 from ketacare.core.instruments.overlay import apply_overlays
 from ketacare.core.instruments.result import ScoreResult
 from ketacare.services.assessments.licensed_text import load_licensed_text_dir
@@ -92,7 +92,7 @@ def show_cmd(
     for column in ("item", "label", "domain", "answers"):
         table.add_column(column)
     for item in instrument.items:
-        answers = "yes/no" if item.kind == "yes_no" else f"{item.min}..{item.max}"
+        answers = "yes/no" if item.kind == ItemKind.YES_NO else f"{item.min}..{item.max}"
         table.add_row(
             item.id,
             item.text if with_licensed_text and item.text else item.label,

@@ -27,11 +27,11 @@ from sqlalchemy.orm import Session
 
 from ketacare.cli._errors import EXIT_INVALID
 from ketacare.cli.context import settings_or_exit
+from ketacare.core.codes import NotificationStatus
 from ketacare.db.engine import make_engine, make_session_factory
 from ketacare.services.clock import Clock, SystemClock
 from ketacare.services.notify import notifications
 from ketacare.services.notify.mailer import Mailer, SmtpMailer
-from ketacare.services.notify.notifications import NotificationStatus
 
 DEFAULT_BATCH = 20
 DEFAULT_INTERVAL_SECONDS = 10.0

@@ -1,9 +1,10 @@
 """Small coded vocabularies shared across domains, each defined once.
 
-A code that more than one domain speaks (sex at birth, drug, route, session drug, protocol id)
-lives here; a code only one domain uses stays in that domain's ``model.py``. Where two spellings
-of one concept are genuinely needed (the PK command line's short route codes, the session's
-drug-and-route code), the mapping between them is written here, next to the enum, once.
+A code that more than one domain speaks (sex at birth, drug, route, session drug, protocol id,
+assessment timepoint, notification kind and status) lives here; a code only one domain uses
+stays in that domain's ``model.py``. Where two spellings of one concept are genuinely needed
+(the PK command line's short route codes, the session's drug-and-route code), the mapping
+between them is written here, next to the enum, once.
 """
 
 from __future__ import annotations
@@ -118,3 +119,39 @@ class ProtocolId(StrEnum):
     def is_iv(self) -> bool:
         """True for the IV racemic ketamine protocols."""
         return self is not ProtocolId.ESKETAMINE_NASAL
+
+
+class Timepoint(StrEnum):
+    """When in the care pathway a form was administered (a vocabulary, not a clinical rule).
+
+    Stored on assessments and questionnaire links; the chair stores its ratings' timepoints too.
+    """
+
+    SCREENING = "screening"
+    BASELINE = "baseline"
+    PRE_SESSION = "pre-session"
+    # In the chair: CADSS about 40 min into the dose and again before discharge
+    # (docs/clinical/session.md#rule-28); Aldrete/PADSS discharge scores belong to pre-discharge.
+    INTRA_SESSION = "intra-session"
+    PRE_DISCHARGE = "pre-discharge"
+    POST_SESSION = "post-session"
+    POST_SESSION_24H = "post-session-24h"
+    POST_SESSION_1W = "post-session-1w"
+    FOLLOW_UP = "follow-up"
+    UNSCHEDULED = "unscheduled"
+
+
+class NotificationKind(StrEnum):
+    """What an outbox e-mail is about (assessments, the chair and patient links queue them)."""
+
+    SAFETY_ALERT = "safety_alert"
+    SERIOUS_ADVERSE_EVENT = "serious_adverse_event"
+    QUESTIONNAIRE_LINK = "questionnaire_link"
+
+
+class NotificationStatus(StrEnum):
+    """Where an outbox e-mail is: waiting (or retrying), sent, or given up on."""
+
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"

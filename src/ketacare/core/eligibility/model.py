@@ -35,6 +35,14 @@ class Decision(StrEnum):
     INELIGIBLE = "ineligible"
 
 
+class ScreeningStatus(StrEnum):
+    """A stored screening: draft -> signed -> superseded; a newer draft supersedes a draft too."""
+
+    DRAFT = "draft"
+    SIGNED = "signed"
+    SUPERSEDED = "superseded"
+
+
 class EpisodeSeverity(StrEnum):
     """Severity of the current depressive episode, as the Maudsley Staging Method grades it."""
 

@@ -22,6 +22,30 @@ def require_aware(value: datetime, *, field: str) -> None:
         raise Invalid("outcomes.naive_datetime", "datetime must be timezone-aware", field=field)
 
 
+class AssessmentSource(StrEnum):
+    """Who entered a form: clinic staff, the patient through a link, or the patient's portal."""
+
+    STAFF = "staff"
+    PATIENT_LINK = "patient_link"
+    PORTAL = "portal"
+
+
+class AlertStatus(StrEnum):
+    """A safety alert is open until a prescriber closes it with a written note."""
+
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class LinkStatus(StrEnum):
+    """Where a questionnaire link is (derived from its dates, not stored)."""
+
+    PENDING = "pending"
+    COMPLETED = "completed"
+    EXPIRED = "expired"
+    REVOKED = "revoked"
+
+
 @dataclass(frozen=True)
 class Measurement:
     """One scored administration of one instrument for one patient.

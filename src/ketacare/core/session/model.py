@@ -52,6 +52,54 @@ _SYMPTOM_LABELS = {
 }
 
 
+class AdministrationKind(StrEnum):
+    """One line of the administration record at the chair (stored on each line).
+
+    ``start``, ``pause``, ``resume`` and ``stop`` move the session's state machine; ``rate_change``,
+    ``bolus`` and ``device`` only chart what was given; ``entered_in_error`` strikes out an earlier
+    line, which is kept.
+    """
+
+    START = "start"
+    PAUSE = "pause"
+    RESUME = "resume"
+    STOP = "stop"
+    RATE_CHANGE = "rate_change"
+    BOLUS = "bolus"
+    DEVICE = "device"
+    ENTERED_IN_ERROR = "entered_in_error"
+
+    @property
+    def correctable(self) -> bool:
+        """Whether a line of this kind may be struck out: only lines that do not move the state."""
+        return self in _CORRECTABLE
+
+    @property
+    def sets_rate(self) -> bool:
+        """Whether a line of this kind opens a new pump-rate segment."""
+        return self in _SETS_RATE
+
+
+_CORRECTABLE = frozenset(
+    {AdministrationKind.RATE_CHANGE, AdministrationKind.BOLUS, AdministrationKind.DEVICE}
+)
+_SETS_RATE = frozenset({AdministrationKind.START, AdministrationKind.RATE_CHANGE})
+
+
+class ObservationKind(StrEnum):
+    """What a session observation row holds: a scored rating or a free symptom note."""
+
+    RATING = "rating"
+    SYMPTOM = "symptom"
+
+
+class SessionAlertKind(StrEnum):
+    """What raised an alert at the chair: a set of vital signs or a serious adverse event."""
+
+    VITALS = "vitals"
+    ADVERSE_EVENT = "adverse_event"
+
+
 @dataclass(frozen=True)
 class GateFailure:
     """One reason a gate (ready to dose, discharge) refuses; ``code`` is stable, message human."""

@@ -22,8 +22,11 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
+from ketacare.core.codes import Timepoint
+from ketacare.core.outcomes.model import AlertStatus, AssessmentSource
+from ketacare.core.outcomes.safety import AlertSeverity
 from ketacare.db.base import Base
-from ketacare.db.types import UTCDateTime
+from ketacare.db.types import StrEnumType, UTCDateTime
 
 
 class Assessment(Base):
@@ -43,7 +46,7 @@ class Assessment(Base):
     answers: Mapped[list[Any]] = mapped_column(JSON)
     context: Mapped[dict[str, str]] = mapped_column(JSON)
     administered_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    timepoint: Mapped[str] = mapped_column(String(30))
+    timepoint: Mapped[Timepoint] = mapped_column(StrEnumType(Timepoint, 30))
     # Plain integer, no foreign key: treatment sessions are built by another feature.
     session_id: Mapped[int | None] = mapped_column(Integer, index=True)
     result: Mapped[dict[str, Any]] = mapped_column(JSON)
@@ -62,7 +65,9 @@ class Assessment(Base):
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())
     # "staff", "patient_link" or "portal": a chart must never suggest a nurse entered a
     # patient's own answers. Rows older than this column were all staff entries.
-    source: Mapped[str] = mapped_column(String(20), server_default="staff")
+    source: Mapped[AssessmentSource] = mapped_column(
+        StrEnumType(AssessmentSource, 20), server_default=AssessmentSource.STAFF.value
+    )
     patient_link_id: Mapped[int | None] = mapped_column(ForeignKey("patient_links.id"), index=True)
     supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("assessments.id"))
 
@@ -78,11 +83,11 @@ class SafetyAlert(Base):
     patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id"), index=True)
     assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id"), index=True)
     code: Mapped[str] = mapped_column(String(60))
-    severity: Mapped[str] = mapped_column(String(20))
+    severity: Mapped[AlertSeverity] = mapped_column(StrEnumType(AlertSeverity, 20))
     message: Mapped[str] = mapped_column(Text)
     source: Mapped[str] = mapped_column(Text)
     raised_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    status: Mapped[str] = mapped_column(String(10))  # "open" or "closed"
+    status: Mapped[AlertStatus] = mapped_column(StrEnumType(AlertStatus, 10))
     closed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     action_note: Mapped[str | None] = mapped_column(Text)

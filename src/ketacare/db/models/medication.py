@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, Enum, ForeignKey, String
+from sqlalchemy import Date, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ketacare.core.medications import MedicationClass
 from ketacare.db.base import Base
-from ketacare.db.types import UTCDateTime
+from ketacare.db.types import StrEnumType, UTCDateTime
 
 
 class PatientMedication(Base):
@@ -24,14 +24,7 @@ class PatientMedication(Base):
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
     patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id"), index=True)
     name: Mapped[str] = mapped_column(String(200))
-    medication_class: Mapped[MedicationClass] = mapped_column(
-        Enum(
-            MedicationClass,
-            native_enum=False,
-            length=30,
-            values_callable=lambda kinds: [kind.value for kind in kinds],
-        )
-    )
+    medication_class: Mapped[MedicationClass] = mapped_column(StrEnumType(MedicationClass, 30))
     dose: Mapped[str | None] = mapped_column(String(200))
     start_date: Mapped[date | None] = mapped_column(Date)
     stop_date: Mapped[date | None] = mapped_column(Date)

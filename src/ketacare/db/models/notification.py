@@ -16,8 +16,9 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from ketacare.core.codes import NotificationKind, NotificationStatus
 from ketacare.db.base import Base
-from ketacare.db.types import UTCDateTime
+from ketacare.db.types import StrEnumType, UTCDateTime
 
 
 class NotificationJob(Base):
@@ -30,7 +31,7 @@ class NotificationJob(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[str] = mapped_column(String(40))
+    kind: Mapped[NotificationKind] = mapped_column(StrEnumType(NotificationKind, 40))
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
     # Exactly one recipient: a user account (address read at send time), or a patient without a
     # portal account, addressed by the e-mail on their record when the row was queued.
@@ -43,7 +44,7 @@ class NotificationJob(Base):
     body: Mapped[str] = mapped_column(Text)
     # Appended to the configured base URL when the mail is composed ("/dashboard").
     link_path: Mapped[str] = mapped_column(String(200))
-    status: Mapped[str] = mapped_column(String(10))  # "pending", "sent" or "failed"
+    status: Mapped[NotificationStatus] = mapped_column(StrEnumType(NotificationStatus, 10))
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime())
     # An exception class and SMTP code only: never a server message that could echo content.

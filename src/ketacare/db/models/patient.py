@@ -6,8 +6,9 @@ from decimal import Decimal
 from sqlalchemy import Date, ForeignKey, Integer, Numeric, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from ketacare.core.codes import MeasurementKind, SexAtBirth
 from ketacare.db.base import Base
-from ketacare.db.types import UTCDateTime
+from ketacare.db.types import StrEnumType, UTCDateTime
 
 
 class Patient(Base):
@@ -23,7 +24,7 @@ class Patient(Base):
     # Lower-cased "given family" for case-insensitive search on both databases.
     search_name: Mapped[str] = mapped_column(String(201), index=True)
     date_of_birth: Mapped[date] = mapped_column(Date, index=True)
-    sex_at_birth: Mapped[str] = mapped_column(String(10))
+    sex_at_birth: Mapped[SexAtBirth] = mapped_column(StrEnumType(SexAtBirth, 10))
     gender_identity: Mapped[str | None] = mapped_column(String(60))
     phone: Mapped[str | None] = mapped_column(String(40))
     email: Mapped[str | None] = mapped_column(String(254))
@@ -46,7 +47,7 @@ class BodyMeasurement(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id"), index=True)
-    kind: Mapped[str] = mapped_column(String(10))  # "weight" (kg) or "height" (cm)
+    kind: Mapped[MeasurementKind] = mapped_column(StrEnumType(MeasurementKind, 10))  # kg / cm
     value: Mapped[Decimal] = mapped_column(Numeric(6, 2))
     measured_at: Mapped[datetime] = mapped_column(UTCDateTime())
     recorded_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

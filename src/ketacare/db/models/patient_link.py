@@ -12,8 +12,9 @@ from datetime import datetime
 from sqlalchemy import JSON, Boolean, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from ketacare.core.codes import Timepoint
 from ketacare.db.base import Base
-from ketacare.db.types import UTCDateTime
+from ketacare.db.types import StrEnumType, UTCDateTime
 
 
 class PatientLink(Base):
@@ -25,7 +26,7 @@ class PatientLink(Base):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     # Catalogue ids in the order the patient answers them.
     instruments: Mapped[list[str]] = mapped_column(JSON)
-    timepoint: Mapped[str] = mapped_column(String(30))
+    timepoint: Mapped[Timepoint] = mapped_column(StrEnumType(Timepoint, 30))
     created_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())

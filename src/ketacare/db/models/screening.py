@@ -3,22 +3,14 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from ketacare.core.eligibility.model import Decision, ScreeningStatus
 from ketacare.db.base import Base
-from ketacare.db.types import UTCDateTime
-
-
-class ScreeningStatus(StrEnum):
-    """Draft -> signed -> superseded; a draft is also superseded by a newer draft."""
-
-    DRAFT = "draft"
-    SIGNED = "signed"
-    SUPERSEDED = "superseded"
+from ketacare.db.types import StrEnumType, UTCDateTime
 
 
 class Screening(Base):
@@ -37,13 +29,13 @@ class Screening(Base):
     protocol: Mapped[str] = mapped_column(String(40))
     input: Mapped[dict[str, Any]] = mapped_column(JSON)
     result: Mapped[dict[str, Any]] = mapped_column(JSON)
-    decision: Mapped[str] = mapped_column(String(20))
+    decision: Mapped[Decision] = mapped_column(StrEnumType(Decision, 20))
     ruleset_version: Mapped[str] = mapped_column(String(60))
     input_fingerprint: Mapped[str] = mapped_column(String(80))
-    status: Mapped[str] = mapped_column(String(12), index=True)  # draft / signed / superseded
+    status: Mapped[ScreeningStatus] = mapped_column(StrEnumType(ScreeningStatus, 12), index=True)
     overrides: Mapped[dict[str, str] | None] = mapped_column(JSON)
     # The decision after the prescriber's overrides (always "eligible" once signed).
-    signed_decision: Mapped[str | None] = mapped_column(String(20))
+    signed_decision: Mapped[Decision | None] = mapped_column(StrEnumType(Decision, 20))
     signed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     signed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     superseded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -24,7 +24,10 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ketacare.core.codes import SessionDrug
+from ketacare.core.session.administration import AmountUnit
+from ketacare.core.session.model import AdministrationKind, ObservationKind, SessionAlertKind
 from ketacare.core.session.states import SessionState
+from ketacare.core.session.vitals import AlertTier, RecommendedAction
 from ketacare.db.base import Base
 from ketacare.db.types import StrEnumType, UTCDateTime
 
@@ -158,13 +161,15 @@ class SessionAlert(Base):
     session_id: Mapped[int] = mapped_column(ForeignKey("treatment_sessions.id"), index=True)
     patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id"), index=True)
     vitals_id: Mapped[int | None] = mapped_column(ForeignKey("session_vitals.id"))
-    kind: Mapped[str] = mapped_column(String(20))
+    kind: Mapped[SessionAlertKind] = mapped_column(StrEnumType(SessionAlertKind, 20))
     code: Mapped[str] = mapped_column(String(80))
-    tier: Mapped[str] = mapped_column(String(20))
+    tier: Mapped[AlertTier] = mapped_column(StrEnumType(AlertTier, 20))
     parameter: Mapped[str] = mapped_column(String(40))
     value: Mapped[str] = mapped_column(String(40))
     message: Mapped[str] = mapped_column(String(500))
-    recommended_action: Mapped[str] = mapped_column(String(30))
+    recommended_action: Mapped[RecommendedAction] = mapped_column(
+        StrEnumType(RecommendedAction, 30)
+    )
     source: Mapped[str] = mapped_column(Text)
     call_prescriber: Mapped[bool] = mapped_column(Boolean, default=False)
     raised_at: Mapped[datetime] = mapped_column(UTCDateTime())
@@ -180,11 +185,11 @@ class AdministrationEvent(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     session_id: Mapped[int] = mapped_column(ForeignKey("treatment_sessions.id"), index=True)
-    kind: Mapped[str] = mapped_column(String(20))
+    kind: Mapped[AdministrationKind] = mapped_column(StrEnumType(AdministrationKind, 20))
     at: Mapped[datetime] = mapped_column(UTCDateTime())
     rate_ml_per_h: Mapped[Decimal | None] = mapped_column(Numeric(8, 2))
     amount: Mapped[Decimal | None] = mapped_column(Numeric(8, 2))
-    amount_unit: Mapped[str | None] = mapped_column(String(10))
+    amount_unit: Mapped[AmountUnit | None] = mapped_column(StrEnumType(AmountUnit, 10))
     lot_number: Mapped[str | None] = mapped_column(String(60))
     reason: Mapped[str | None] = mapped_column(String(500))
     recorded_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
@@ -206,7 +211,7 @@ class SessionObservation(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     session_id: Mapped[int] = mapped_column(ForeignKey("treatment_sessions.id"), index=True)
-    kind: Mapped[str] = mapped_column(String(20))
+    kind: Mapped[ObservationKind] = mapped_column(StrEnumType(ObservationKind, 20))
     instrument_id: Mapped[str | None] = mapped_column(String(40))
     total: Mapped[Decimal | None] = mapped_column(Numeric(8, 2))
     assessment_id: Mapped[int | None] = mapped_column(Integer)

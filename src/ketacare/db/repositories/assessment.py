@@ -5,10 +5,8 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ketacare.core.outcomes.model import AlertStatus
 from ketacare.db.models import Assessment, SafetyAlert, TreatmentEvent, User
-
-ALERT_OPEN = "open"
-ALERT_CLOSED = "closed"
 
 
 def get_assessment(db: Session, assessment_id: int) -> Assessment | None:
@@ -58,7 +56,9 @@ def get_alert_for_update(db: Session, alert_id: int) -> SafetyAlert | None:
     return db.scalar(select(SafetyAlert).where(SafetyAlert.id == alert_id).with_for_update())
 
 
-def list_alerts(db: Session, *, organisation_id: int, status: str | None) -> list[SafetyAlert]:
+def list_alerts(
+    db: Session, *, organisation_id: int, status: AlertStatus | None
+) -> list[SafetyAlert]:
     """Newest first: the latest alert is the most urgent to see."""
     stmt = select(SafetyAlert).where(SafetyAlert.organisation_id == organisation_id)
     if status is not None:
@@ -67,7 +67,7 @@ def list_alerts(db: Session, *, organisation_id: int, status: str | None) -> lis
 
 
 def list_patient_alerts(
-    db: Session, *, patient_id: int, status: str | None = None
+    db: Session, *, patient_id: int, status: AlertStatus | None = None
 ) -> list[SafetyAlert]:
     stmt = select(SafetyAlert).where(SafetyAlert.patient_id == patient_id)
     if status is not None:

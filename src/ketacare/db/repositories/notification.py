@@ -8,11 +8,8 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from ketacare.core.codes import NotificationStatus
 from ketacare.db.models import NotificationJob, User
-
-STATUS_PENDING = "pending"
-STATUS_SENT = "sent"
-STATUS_FAILED = "failed"
 
 
 def get_job(db: Session, job_id: int) -> NotificationJob | None:
@@ -44,7 +41,10 @@ def add_job_once(db: Session, job: NotificationJob) -> NotificationJob:
 
 
 def list_jobs(
-    db: Session, *, organisation_id: int | None = None, status: str | None = None
+    db: Session,
+    *,
+    organisation_id: int | None = None,
+    status: NotificationStatus | None = None,
 ) -> list[NotificationJob]:
     stmt = select(NotificationJob)
     if organisation_id is not None:
@@ -63,7 +63,10 @@ def claim_due_jobs(db: Session, *, at: datetime, limit: int) -> list[Notificatio
     """
     stmt = (
         select(NotificationJob)
-        .where(NotificationJob.status == STATUS_PENDING, NotificationJob.next_attempt_at <= at)
+        .where(
+            NotificationJob.status == NotificationStatus.PENDING,
+            NotificationJob.next_attempt_at <= at,
+        )
         .order_by(NotificationJob.next_attempt_at, NotificationJob.id)
         .limit(limit)
     )
@@ -72,7 +75,7 @@ def claim_due_jobs(db: Session, *, at: datetime, limit: int) -> list[Notificatio
     return list(db.scalars(stmt))
 
 
-def count_by_status(db: Session) -> dict[str, int]:
+def count_by_status(db: Session) -> dict[NotificationStatus, int]:
     stmt = select(NotificationJob.status, func.count()).group_by(NotificationJob.status)
     return {row[0]: row[1] for row in db.execute(stmt)}
 
@@ -81,7 +84,10 @@ def count_due(db: Session, *, at: datetime) -> int:
     stmt = (
         select(func.count())
         .select_from(NotificationJob)
-        .where(NotificationJob.status == STATUS_PENDING, NotificationJob.next_attempt_at <= at)
+        .where(
+            NotificationJob.status == NotificationStatus.PENDING,
+            NotificationJob.next_attempt_at <= at,
+        )
     )
     return db.scalar(stmt) or 0
 

@@ -5,6 +5,7 @@ from datetime import date
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from ketacare.core.codes import MeasurementKind
 from ketacare.db.models import BodyMeasurement, Patient
 
 
@@ -59,7 +60,9 @@ def get_measurement(db: Session, *, measurement_id: int) -> BodyMeasurement | No
     return db.get(BodyMeasurement, measurement_id)
 
 
-def latest_measurement(db: Session, *, patient_id: int, kind: str) -> BodyMeasurement | None:
+def latest_measurement(
+    db: Session, *, patient_id: int, kind: MeasurementKind
+) -> BodyMeasurement | None:
     stmt = (
         select(BodyMeasurement)
         .where(BodyMeasurement.patient_id == patient_id, BodyMeasurement.kind == kind)

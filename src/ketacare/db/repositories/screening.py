@@ -5,8 +5,8 @@ from datetime import datetime
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from ketacare.core.eligibility.model import ScreeningStatus
 from ketacare.db.models import ConsentDocument, PatientConsent, RemsEnrolment, Screening, User
-from ketacare.db.models.screening import ScreeningStatus
 
 
 def get_screening(db: Session, screening_id: int) -> Screening | None:
@@ -29,7 +29,11 @@ def list_screenings(db: Session, *, patient_id: int) -> list[Screening]:
 
 
 def latest_screening(
-    db: Session, *, patient_id: int, protocol: str | None = None, status: str | None = None
+    db: Session,
+    *,
+    patient_id: int,
+    protocol: str | None = None,
+    status: ScreeningStatus | None = None,
 ) -> Screening | None:
     stmt = select(Screening).where(Screening.patient_id == patient_id)
     if protocol is not None:
@@ -55,7 +59,13 @@ def newer_screenings(db: Session, *, screening: Screening) -> list[Screening]:
 
 
 def supersede_screenings(
-    db: Session, *, patient_id: int, protocol: str, status: str, except_id: int, at: datetime
+    db: Session,
+    *,
+    patient_id: int,
+    protocol: str,
+    status: ScreeningStatus,
+    except_id: int,
+    at: datetime,
 ) -> None:
     """Mark every ``status`` screening of the patient and protocol, but one, as superseded."""
     db.execute(
@@ -66,7 +76,7 @@ def supersede_screenings(
             Screening.status == status,
             Screening.id != except_id,
         )
-        .values(status=ScreeningStatus.SUPERSEDED.value, superseded_at=at)
+        .values(status=ScreeningStatus.SUPERSEDED, superseded_at=at)
         .execution_options(synchronize_session="fetch")
     )
     db.flush()

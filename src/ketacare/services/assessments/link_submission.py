@@ -30,6 +30,7 @@ from ketacare.core.authz import Actor, Role
 from ketacare.core.errors import Invalid, NotFound
 from ketacare.core.instruments import Instrument
 from ketacare.core.instruments.model import Item, ItemKind
+from ketacare.core.outcomes.model import LinkStatus
 from ketacare.db.models import Assessment, Patient, PatientLink
 from ketacare.db.repositories import assessment as assessment_repo
 from ketacare.db.repositories import organisation as organisation_repo
@@ -37,7 +38,6 @@ from ketacare.db.repositories import patient_link as repo
 from ketacare.services._access import load_patient
 from ketacare.services.assessments import records as assessments
 from ketacare.services.assessments.links import (
-    LinkStatus,
     audit_link,
     close_email,
     hash_token,

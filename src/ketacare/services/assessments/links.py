@@ -21,14 +21,15 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from enum import StrEnum
 
 from sqlalchemy.orm import Session
 
 from ketacare.core.audit import AuditAction, AuditEntity
 from ketacare.core.authz import Action, Target
+from ketacare.core.codes import NotificationKind, NotificationStatus, Timepoint
 from ketacare.core.errors import Conflict, Invalid, NotFound
 from ketacare.core.instruments import Instrument, load_catalogue
+from ketacare.core.outcomes.model import LinkStatus
 from ketacare.db.models import NotificationJob, Patient, PatientLink
 from ketacare.db.repositories import notification as notification_repo
 from ketacare.db.repositories import organisation as organisation_repo
@@ -36,7 +37,6 @@ from ketacare.db.repositories import patient_link as repo
 from ketacare.services._access import authorized_patient, patient_access, require_actor
 from ketacare.services.assessments import records as assessments
 from ketacare.services.audit import AuditContext, authorize, record_event
-from ketacare.services.notify.notifications import NotificationKind
 
 ENTITY = AuditEntity.PATIENT_LINK
 TOKEN_BYTES = 32
@@ -45,15 +45,8 @@ TOKEN_BYTES = 32
 MAX_LINK_DAYS = 30
 MAX_INSTRUMENTS = 10
 SELF_RATER = "self"
-EMAIL_KIND = NotificationKind.QUESTIONNAIRE_LINK.value
+EMAIL_KIND = NotificationKind.QUESTIONNAIRE_LINK
 CLOSED_LINK_PATH = "/p/closed"
-
-
-class LinkStatus(StrEnum):
-    PENDING = "pending"
-    COMPLETED = "completed"
-    EXPIRED = "expired"
-    REVOKED = "revoked"
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,11 +120,11 @@ def _instrument_ids(instruments: Sequence[str]) -> list[str]:
     return ids
 
 
-def _timepoint(value: str) -> str:
+def _timepoint(value: str) -> Timepoint:
     try:
-        return assessments.Timepoint(value).value
+        return Timepoint(value)
     except ValueError:
-        allowed = ", ".join(t.value for t in assessments.Timepoint)
+        allowed = ", ".join(t.value for t in Timepoint)
         msg = f"Unknown timepoint {value!r} (one of: {allowed})."
         raise Invalid("patient_link.bad_timepoint", msg, field="timepoint") from None
 
@@ -281,7 +274,7 @@ def _queue_email(
             subject=f"A questionnaire from {clinic}",
             body=body,
             link_path=path,
-            status=notification_repo.STATUS_PENDING,
+            status=NotificationStatus.PENDING,
             attempts=0,
             next_attempt_at=at,
             created_at=at,
@@ -296,8 +289,8 @@ def close_email(db: Session, link: PatientLink) -> None:
     if job is None:
         return
     job.link_path = CLOSED_LINK_PATH
-    if job.status == notification_repo.STATUS_PENDING:
-        job.status = notification_repo.STATUS_FAILED
+    if job.status == NotificationStatus.PENDING:
+        job.status = NotificationStatus.FAILED
         job.last_error = "link_closed"
     db.flush()
 

@@ -17,13 +17,13 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from ketacare.core.audit import AuditAction, AuditEntity
 from ketacare.core.authz import Action, Actor, Target
+from ketacare.core.codes import Timepoint
 from ketacare.core.errors import Conflict, Invalid, NotFound
 from ketacare.core.instruments import Instrument, ScoreResult, load_catalogue, parse_token, score
 from ketacare.core.instruments.model import Answer
@@ -43,23 +43,6 @@ open_safety_alerts = safety_alerts.open_safety_alerts
 # the sessions feature calls them through this module.
 record_treatment_event = treatment_events.record_treatment_event
 list_treatment_events = treatment_events.list_treatment_events
-
-
-class Timepoint(StrEnum):
-    """When in the care pathway a form was administered (a vocabulary, not a clinical rule)."""
-
-    SCREENING = "screening"
-    BASELINE = "baseline"
-    PRE_SESSION = "pre-session"
-    # In the chair: CADSS about 40 min into the dose and again before discharge
-    # (docs/clinical/session.md#rule-28); Aldrete/PADSS discharge scores belong to pre-discharge.
-    INTRA_SESSION = "intra-session"
-    PRE_DISCHARGE = "pre-discharge"
-    POST_SESSION = "post-session"
-    POST_SESSION_24H = "post-session-24h"
-    POST_SESSION_1W = "post-session-1w"
-    FOLLOW_UP = "follow-up"
-    UNSCHEDULED = "unscheduled"
 
 
 @dataclass(frozen=True, slots=True)
@@ -236,11 +219,11 @@ def record_assessment_with_alerts(
             answers=list(engine_answers),
             context=dict(result.parameters),
             administered_at=entry.administered_at,
-            timepoint=str(point),
+            timepoint=point,
             session_id=entry.session_id,
             recorded_by=attribution.recorded_by,
             recorded_at=at,
-            source=attribution.source.value,
+            source=attribution.source,
             patient_link_id=attribution.patient_link_id,
             supersedes_id=None if previous is None else previous.id,
             **_result_columns(result),

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
 
 from sqlalchemy.orm import Session
 
@@ -19,6 +18,7 @@ from ketacare.core.authz import Action, Target
 from ketacare.core.errors import Conflict, Invalid, NotFound
 from ketacare.core.instruments import Instrument, ScoreResult
 from ketacare.core.outcomes import safety_alerts
+from ketacare.core.outcomes.model import AlertStatus
 from ketacare.db.models import Assessment, Patient, SafetyAlert
 from ketacare.db.repositories import assessment as repo
 from ketacare.services._access import load_patient, require_actor
@@ -26,11 +26,6 @@ from ketacare.services.audit import AuditContext, authorize, record_event
 from ketacare.services.notify.notifications import enqueue_safety_alert
 
 MAX_NOTE_LENGTH = 4000
-
-
-class AlertStatus(StrEnum):
-    OPEN = repo.ALERT_OPEN
-    CLOSED = repo.ALERT_CLOSED
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,11 +55,11 @@ def raise_alerts(
                 patient_id=row.patient_id,
                 assessment_id=row.id,
                 code=spec.code,
-                severity=str(spec.severity),
+                severity=spec.severity,
                 message=spec.message,
                 source=spec.source,
                 raised_at=at,
-                status=AlertStatus.OPEN.value,
+                status=AlertStatus.OPEN,
             ),
         )
         record_event(
@@ -90,7 +85,7 @@ def alerts_of_assessment(db: Session, *, assessment_id: int) -> list[SafetyAlert
 
 def open_safety_alerts(db: Session, *, patient_id: int) -> list[SafetyAlert]:
     """The patient's open safety alerts, newest first. Not audited: the caller audits."""
-    return repo.list_patient_alerts(db, patient_id=patient_id, status=AlertStatus.OPEN.value)
+    return repo.list_patient_alerts(db, patient_id=patient_id, status=AlertStatus.OPEN)
 
 
 def list_alerts(
@@ -108,7 +103,7 @@ def list_alerts(
     alerts = repo.list_alerts(
         db,
         organisation_id=actor.organisation_id,
-        status=None if status is None else status.value,
+        status=status,
     )
     for patient_id in sorted({a.patient_id for a in alerts}):
         count = sum(1 for a in alerts if a.patient_id == patient_id)
@@ -163,9 +158,9 @@ def close_alert(
         entity_id=alert.id,
     )
     note = _clean_note(action_note)
-    if alert.status != AlertStatus.OPEN.value:
+    if alert.status != AlertStatus.OPEN:
         raise Conflict("alert.already_closed", "This alert is already closed.", field="status")
-    alert.status = AlertStatus.CLOSED.value
+    alert.status = AlertStatus.CLOSED
     alert.closed_by = actor.user_id
     alert.closed_at = at
     alert.action_note = note

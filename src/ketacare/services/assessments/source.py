@@ -10,25 +10,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from enum import StrEnum
 
 from sqlalchemy.orm import Session
 
 from ketacare.core.authz import Actor, Role
 from ketacare.core.errors import Invalid
+from ketacare.core.outcomes.model import AssessmentSource
 from ketacare.db.models import Assessment, Patient
 from ketacare.db.repositories import assessment as repo
 from ketacare.db.repositories import patient_link as patient_link_repo
 from ketacare.db.repositories import user as user_repo
-
-
-class AssessmentSource(StrEnum):
-    """Who entered a form: clinic staff, the patient through a link, or the patient's portal."""
-
-    STAFF = "staff"
-    PATIENT_LINK = "patient_link"
-    PORTAL = "portal"
-
 
 SELF_REPORT_VIA_LINK = "self-report via link"
 

@@ -32,11 +32,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from enum import StrEnum
 
 from sqlalchemy.orm import Session
 
 from ketacare.core.authz import Role
+from ketacare.core.codes import NotificationKind, NotificationStatus
 from ketacare.core.errors import NotFound
 from ketacare.db.models import NotificationJob
 from ketacare.db.repositories import notification as repo
@@ -57,21 +57,9 @@ RECIPIENT_GONE = "recipient_inactive"
 RECIPIENT_MISSING = "no_recipient"
 
 
-class NotificationKind(StrEnum):
-    SAFETY_ALERT = "safety_alert"
-    SERIOUS_ADVERSE_EVENT = "serious_adverse_event"
-    QUESTIONNAIRE_LINK = "questionnaire_link"
-
-
 # Kinds whose link path is a secret (a token): it leaves the row once the row settles.
-SECRET_LINK_KINDS = frozenset({NotificationKind.QUESTIONNAIRE_LINK.value})
+SECRET_LINK_KINDS = frozenset({NotificationKind.QUESTIONNAIRE_LINK})
 SETTLED_LINK_PATH = "/p/sent"
-
-
-class NotificationStatus(StrEnum):
-    PENDING = repo.STATUS_PENDING
-    SENT = repo.STATUS_SENT
-    FAILED = repo.STATUS_FAILED
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,14 +131,14 @@ def _enqueue(
         repo.add_job_once(
             db,
             NotificationJob(
-                kind=kind.value,
+                kind=kind,
                 organisation_id=organisation_id,
                 recipient_user_id=user.id,
                 source_id=source_id,
                 subject=template.subject,
                 body=body,
                 link_path=template.link_path,
-                status=NotificationStatus.PENDING.value,
+                status=NotificationStatus.PENDING,
                 attempts=0,
                 next_attempt_at=at,
                 created_at=at,
@@ -215,7 +203,7 @@ def _recipient_address(db: Session, job: NotificationJob) -> str | None:
 
 def _settle(job: NotificationJob, status: NotificationStatus) -> None:
     """Mark a row sent or failed; a secret link path leaves the row with it."""
-    job.status = status.value
+    job.status = status
     if job.kind in SECRET_LINK_KINDS:
         job.link_path = SETTLED_LINK_PATH
 
@@ -270,7 +258,7 @@ def record_outcome(
     job = repo.get_job(db, job_id)
     if job is None:
         raise NotFound("notification.not_found", f"No notification with id {job_id}.")
-    if job.status != NotificationStatus.PENDING.value:
+    if job.status != NotificationStatus.PENDING:
         # Another worker settled it after this one's lease ran out; its word stands.
         return NotificationStatus(job.status)
     if error is None:
@@ -290,7 +278,7 @@ def record_outcome(
 def outbox_counts(db: Session) -> dict[str, int]:
     """Rows per status, every status present (zero when none)."""
     counts = repo.count_by_status(db)
-    return {status.value: counts.get(status.value, 0) for status in NotificationStatus}
+    return {status.value: counts.get(status, 0) for status in NotificationStatus}
 
 
 def count_due(db: Session, *, at: datetime) -> int:
@@ -300,6 +288,4 @@ def count_due(db: Session, *, at: datetime) -> int:
 def list_notifications(
     db: Session, *, organisation_id: int | None = None, status: NotificationStatus | None = None
 ) -> list[NotificationJob]:
-    return repo.list_jobs(
-        db, organisation_id=organisation_id, status=None if status is None else status.value
-    )
+    return repo.list_jobs(db, organisation_id=organisation_id, status=status)

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from ketacare.core.audit import AuditAction, AuditEntity
 from ketacare.core.authz import Action
-from ketacare.core.codes import SexAtBirth
+from ketacare.core.codes import MeasurementKind, SexAtBirth
 from ketacare.core.dosing.calculator import calculate_dose
 from ketacare.core.dosing.config import DEFAULT_CONFIG, DosingConfig
 from ketacare.core.dosing.library import get_protocol
@@ -257,8 +257,8 @@ def preview_dose(
 
 def chart_facts(db: Session, *, patient: Patient, today: date) -> PatientFacts:
     """The patient's latest dated weight and height, sex at birth and age (no authorisation)."""
-    weight = patient_repo.latest_measurement(db, patient_id=patient.id, kind="weight")
-    height = patient_repo.latest_measurement(db, patient_id=patient.id, kind="height")
+    weight = patient_repo.latest_measurement(db, patient_id=patient.id, kind=MeasurementKind.WEIGHT)
+    height = patient_repo.latest_measurement(db, patient_id=patient.id, kind=MeasurementKind.HEIGHT)
     age = age_in_years(patient.date_of_birth, today=today)
     if weight is None:
         return PatientFacts(body=None, age_years=age)

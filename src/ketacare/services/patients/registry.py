@@ -254,7 +254,7 @@ def record_measurement(
         db,
         BodyMeasurement(
             patient_id=patient.id,
-            kind=str(kind),
+            kind=kind,
             value=value,
             measured_at=measured_at,
             recorded_by=actor.user_id,
@@ -266,7 +266,7 @@ def record_measurement(
 
 def _check_bmi(db: Session, *, patient_id: int, kind: MeasurementKind, value: Decimal) -> None:
     other = MeasurementKind.HEIGHT if kind is MeasurementKind.WEIGHT else MeasurementKind.WEIGHT
-    latest = patient_repo.latest_measurement(db, patient_id=patient_id, kind=other.value)
+    latest = patient_repo.latest_measurement(db, patient_id=patient_id, kind=other)
     if latest is None:
         return
     weight, height = (
@@ -288,6 +288,10 @@ def chart_header(db: Session, *, patient_id: int, at: datetime, ctx: AuditContex
     return ChartHeader(
         patient=patient,
         age_years=age_in_years(patient.date_of_birth, today=at.date()),
-        latest_weight=patient_repo.latest_measurement(db, patient_id=patient.id, kind="weight"),
-        latest_height=patient_repo.latest_measurement(db, patient_id=patient.id, kind="height"),
+        latest_weight=patient_repo.latest_measurement(
+            db, patient_id=patient.id, kind=MeasurementKind.WEIGHT
+        ),
+        latest_height=patient_repo.latest_measurement(
+            db, patient_id=patient.id, kind=MeasurementKind.HEIGHT
+        ),
     )

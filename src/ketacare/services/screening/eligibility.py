@@ -34,10 +34,10 @@ from ketacare.core.eligibility import (
     screen,
     validate,
 )
+from ketacare.core.eligibility.model import Decision, ScreeningStatus
 from ketacare.core.errors import Conflict, Invalid, NotFound, RuleViolation
 from ketacare.core.time import age_in_years
 from ketacare.db.models import Patient, Screening
-from ketacare.db.models.screening import ScreeningStatus
 from ketacare.db.repositories import screening as repo
 from ketacare.services._access import (
     PatientAccess,
@@ -62,7 +62,7 @@ class ScreeningEvidence:
     """What the session ready gates need to know about screening, consent and REMS."""
 
     decision_id: int | None
-    decision: str | None
+    decision: Decision | None
     decision_signed: bool
     decision_stale: bool
     consent_valid: bool
@@ -199,10 +199,10 @@ def evaluate_screening(
             protocol=document["protocol"],
             input=document,
             result=result.as_dict(),
-            decision=result.decision.value,
+            decision=result.decision,
             ruleset_version=result.ruleset_version,
             input_fingerprint=result.input_fingerprint,
-            status=ScreeningStatus.DRAFT.value,
+            status=ScreeningStatus.DRAFT,
             created_by=actor.user_id,
             created_at=at,
         ),
@@ -211,7 +211,7 @@ def evaluate_screening(
         db,
         patient_id=patient.id,
         protocol=row.protocol,
-        status=ScreeningStatus.DRAFT.value,
+        status=ScreeningStatus.DRAFT,
         except_id=row.id,
         at=at,
     )
@@ -324,13 +324,13 @@ def sign_screening(
         db,
         patient_id=patient.id,
         protocol=row.protocol,
-        status=ScreeningStatus.SIGNED.value,
+        status=ScreeningStatus.SIGNED,
         except_id=row.id,
         at=at,
     )
-    row.status = ScreeningStatus.SIGNED.value
+    row.status = ScreeningStatus.SIGNED
     row.overrides = cleaned
-    row.signed_decision = outcome.decision.value
+    row.signed_decision = outcome.decision
     row.signed_by = actor.user_id
     row.signed_at = at
     db.flush()
@@ -351,7 +351,7 @@ def _decision_on_file(
 ) -> tuple[Screening | None, bool]:
     """The newest signed screening of the protocol, else the newest draft; and whether signed."""
     signed = repo.latest_screening(
-        db, patient_id=patient_id, protocol=protocol.value, status=ScreeningStatus.SIGNED.value
+        db, patient_id=patient_id, protocol=protocol.value, status=ScreeningStatus.SIGNED
     )
     if signed is not None:
         return signed, True

@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from enum import StrEnum
+from typing import TypeVar
 
 from argon2 import PasswordHasher
 from sqlalchemy.orm import Session
@@ -21,12 +23,13 @@ from ketacare.core.authz import Action
 from ketacare.core.errors import Conflict, Invalid, NotFound
 from ketacare.core.orders import OrderStatus
 from ketacare.core.plausibility import DEFAULT_WINDOWS, Windows, check_event_time
-from ketacare.core.session.administration import DeviceUse, add_device
+from ketacare.core.session.administration import AmountUnit, DeviceUse, add_device
 from ketacare.core.session.administration_limits import (
     check_bolus,
     check_device,
     check_rate_change,
 )
+from ketacare.core.session.model import AdministrationKind
 from ketacare.core.session.states import SessionState
 from ketacare.db.models import AdministrationEvent, TreatmentSession, User
 from ketacare.db.repositories import session as repo
@@ -47,25 +50,40 @@ from ketacare.services.session.lifecycle import transition_session
 from ketacare.services.session.override import Override, verify_override
 
 S = SessionState
+K = AdministrationKind
+E = TypeVar("E", bound=StrEnum)
 
-MOVES = {"start": S.INFUSING, "resume": S.INFUSING, "pause": S.PAUSED, "stop": S.RECOVERING}
-RECORD_KINDS = ("rate_change", "bolus", "device")
-CORRECTABLE_KINDS = frozenset(RECORD_KINDS)
-ERROR_KIND = "entered_in_error"
+MOVES = {K.START: S.INFUSING, K.RESUME: S.INFUSING, K.PAUSE: S.PAUSED, K.STOP: S.RECOVERING}
 
 
 @dataclass(frozen=True)
 class AdministrationEntry:
-    kind: str
+    kind: AdministrationKind
     occurred_at: datetime | None = None
     rate_ml_per_h: Decimal | None = None
     amount: Decimal | None = None
-    amount_unit: str | None = None
+    amount_unit: AmountUnit | None = None
     lot_number: str | None = None
     reason: str | None = None
     override: Override | None = None
     confirm_less_than_ordered: bool = False
     corrects_id: int | None = None
+
+    def __post_init__(self) -> None:
+        # Callers other than the API (the demo, scripts) may spell the codes as strings.
+        object.__setattr__(self, "kind", _code(AdministrationKind, self.kind, "kind"))
+        if self.amount_unit is not None:
+            unit = _code(AmountUnit, self.amount_unit, "amount_unit")
+            object.__setattr__(self, "amount_unit", unit)
+
+
+def _code(enum: type[E], value: str, field: str) -> E:
+    try:
+        return enum(value)
+    except ValueError:
+        raise Invalid(
+            f"administration.unknown_{field}", f"unknown {field} {value}", field=field
+        ) from None
 
 
 def record_administration(
@@ -100,7 +118,7 @@ def record_administration(
             rate_ml_per_h=entry.rate_ml_per_h,
             confirm_less_than_ordered=entry.confirm_less_than_ordered,
         )
-    if entry.kind == ERROR_KIND:
+    if entry.kind == K.ENTERED_IN_ERROR:
         return _record_correction(
             db,
             session_id=session_id,
@@ -109,8 +127,6 @@ def record_administration(
             at=at,
             ctx=ctx,
         )
-    if entry.kind not in RECORD_KINDS:
-        raise Invalid("administration.unknown_kind", f"unknown kind {entry.kind}", field="kind")
     row = load_session(
         db, session_id, ctx=ctx, action=Action.SESSION_RUN, audit_action=AuditAction.CREATE
     )
@@ -176,11 +192,11 @@ def _store_line(
             override_codes=",".join(beyond) if prescriber else None,
         ),
     )
-    if entry.kind == "device" and (
+    if entry.kind == K.DEVICE and (
         row.first_administration_at is None or when < row.first_administration_at
     ):
         row.first_administration_at = when
-    if entry.kind == "device":
+    if entry.kind == K.DEVICE:
         # Esketamine: the order is given with its first device, not when "dosing" starts, so a
         # session aborted before any device leaves the order signed for a new booking.
         order = order_of(db, row)
@@ -219,14 +235,14 @@ def _check_entry(
     events = repo.list_administration(db, session_id=row.id)
     given = given_so_far(events, order, at=when)
     overridden = entry.override is not None
-    if entry.kind == "device":
+    if entry.kind == K.DEVICE:
         if not is_esketamine(row):
             raise Invalid("administration.device_iv", "devices are for esketamine", field="kind")
         struck = {e.corrects_id for e in events}
         devices = [
             DeviceUse(e.at, e.lot_number)
             for e in events
-            if e.kind == "device" and e.id not in struck
+            if e.kind == K.DEVICE and e.id not in struck
         ]
         add_device(devices, DeviceUse(when, entry.lot_number))
         return check_device(ordered_dose(order), given, overridden=overridden)
@@ -235,7 +251,7 @@ def _check_entry(
             "administration.not_for_devices", f"{entry.kind} is for infusions", field="kind"
         )
     ceilings = session_ceilings(db, row, order)
-    if entry.kind == "rate_change":
+    if entry.kind == K.RATE_CHANGE:
         if entry.rate_ml_per_h is None:
             raise Invalid(
                 "administration.rate_required", "give the new rate in mL/h", field="rate_ml_per_h"
@@ -258,7 +274,7 @@ def _check_entry(
 
 def _bolus_mg(entry: AdministrationEntry, *, concentration: Decimal | None) -> Decimal:
     amount = entry.amount or Decimal(0)
-    if entry.amount_unit != "mL":
+    if entry.amount_unit != AmountUnit.ML:
         return amount
     if concentration is None:
         raise Invalid(
@@ -298,7 +314,7 @@ def _record_correction(
             f"no administration line {entry.corrects_id} in this session",
             field="corrects_id",
         )
-    if original.kind not in CORRECTABLE_KINDS:
+    if not original.kind.correctable:
         raise Conflict(
             "administration.not_correctable",
             f"a {original.kind} line moves the session and cannot be struck out",
@@ -314,7 +330,7 @@ def _record_correction(
         db,
         AdministrationEvent(
             session_id=row.id,
-            kind=ERROR_KIND,
+            kind=K.ENTERED_IN_ERROR,
             at=at,
             reason=reason,
             corrects_id=original.id,
@@ -322,10 +338,10 @@ def _record_correction(
             recorded_at=at,
         ),
     )
-    if original.kind == "device":
+    if original.kind == K.DEVICE:
         # The observation clock runs from the first device that was really given.
         struck = struck_out_ids(events) | {original.id}
-        given = [e.at for e in events if e.kind == "device" and e.id not in struck]
+        given = [e.at for e in events if e.kind == K.DEVICE and e.id not in struck]
         row.first_administration_at = min(given, default=None)
     row.updated_at = at
     db.flush()

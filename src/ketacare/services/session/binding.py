@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
-from ketacare.core.codes import Drug, SessionDrug
+from ketacare.core.codes import Drug, MeasurementKind, SessionDrug
 from ketacare.core.dosing.ceilings import session_ceilings as dose_ceilings
 from ketacare.core.dosing.rules import InfusionRule
 from ketacare.core.errors import Conflict
@@ -26,6 +26,7 @@ from ketacare.core.session.administration_limits import (
     check_rate_change,
     ordered_devices,
 )
+from ketacare.core.session.model import AdministrationKind
 from ketacare.db.models import AdministrationEvent, Order, TreatmentSession
 from ketacare.db.repositories import patient as patient_repo
 from ketacare.db.repositories import session as repo
@@ -83,7 +84,7 @@ def session_ceilings(db: Session, row: TreatmentSession, order: Order) -> HardCe
     weights = [order.weight_used_kg] if order.weight_used_kg is not None else []
     if order.weight_measurement_id is not None:
         measured = patient_repo.get_measurement(db, measurement_id=order.weight_measurement_id)
-        if measured is not None and measured.kind == "weight":
+        if measured is not None and measured.kind == MeasurementKind.WEIGHT:
             weights.append(measured.value)
     limits = dose_ceilings(rule, min(weights) if weights else None)
     return HardCeilings(
@@ -102,15 +103,13 @@ def given_so_far(
         administration_record(counted, infusate_concentration(order)), at=at
     )
     rates = [
-        e.rate_ml_per_h
-        for e in sorted(counted, key=lambda e: (e.at, e.id))
-        if e.kind in ("start", "rate_change")
+        e.rate_ml_per_h for e in sorted(counted, key=lambda e: (e.at, e.id)) if e.kind.sets_rate
     ]
     return GivenSoFar(
         total_mg=totals.total_mg,
         running_time=totals.running_time,
         current_rate_ml_per_h=rates[-1] if rates else None,
-        devices=sum(1 for e in counted if e.kind == "device"),
+        devices=sum(1 for e in counted if e.kind == AdministrationKind.DEVICE),
     )
 
 

@@ -21,7 +21,7 @@ from ketacare.core.session.administration import (
     RateUnit,
     total_administered,
 )
-from ketacare.core.session.model import Symptom, VitalsReading
+from ketacare.core.session.model import AdministrationKind, Symptom, VitalsReading
 from ketacare.db.models import (
     AdministrationEvent,
     Order,
@@ -69,7 +69,9 @@ def struck_out_ids(events: Sequence[AdministrationEvent]) -> frozenset[int]:
 def effective_events(events: Sequence[AdministrationEvent]) -> list[AdministrationEvent]:
     """The lines that count: neither struck out nor a correction themselves."""
     struck = struck_out_ids(events)
-    return [e for e in events if e.id not in struck and e.kind != "entered_in_error"]
+    return [
+        e for e in events if e.id not in struck and e.kind != AdministrationKind.ENTERED_IN_ERROR
+    ]
 
 
 def administration_record(
@@ -86,20 +88,21 @@ def administration_record(
     devices: list[DeviceUse] = []
     open_seg: tuple[datetime, Decimal] | None = None
     open_pause: datetime | None = None
+    k = AdministrationKind
     for e in sorted(events, key=lambda e: (e.at, e.id)):
-        if e.kind in ("start", "rate_change", "stop") and open_seg is not None:
+        if (e.kind.sets_rate or e.kind == k.STOP) and open_seg is not None:
             segments.append(RateSegment(open_seg[0], e.at, open_seg[1], RateUnit.ML_PER_H))
             open_seg = None
-        if e.kind in ("start", "rate_change") and e.rate_ml_per_h is not None:
+        if e.kind.sets_rate and e.rate_ml_per_h is not None:
             open_seg = (e.at, e.rate_ml_per_h)
-        if e.kind in ("resume", "stop") and open_pause is not None:
+        if e.kind in (k.RESUME, k.STOP) and open_pause is not None:
             pauses.append(Pause(open_pause, e.at))
             open_pause = None
-        if e.kind == "pause":
+        if e.kind == k.PAUSE:
             open_pause = e.at
-        if e.kind == "bolus" and e.amount is not None:
-            boluses.append(Bolus(e.at, e.amount, AmountUnit(e.amount_unit or "mg")))
-        if e.kind == "device":
+        if e.kind == k.BOLUS and e.amount is not None:
+            boluses.append(Bolus(e.at, e.amount, AmountUnit(e.amount_unit or AmountUnit.MG)))
+        if e.kind == k.DEVICE:
             devices.append(DeviceUse(e.at, e.lot_number))
     if open_seg is not None:
         segments.append(RateSegment(open_seg[0], None, open_seg[1], RateUnit.ML_PER_H))

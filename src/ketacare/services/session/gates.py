@@ -19,6 +19,7 @@ from ketacare.core.dosing.protocol import (
     Protocol,
     Setting,
 )
+from ketacare.core.eligibility.model import Decision
 from ketacare.core.errors import Conflict, NotFound
 from ketacare.core.orders import OrderStatus
 from ketacare.core.session.config import (
@@ -173,7 +174,7 @@ def _screening(db: Session, row: TreatmentSession, *, at: datetime) -> _Screenin
         # so a stale decision is presented as one whose validity ended now.
         eligibility = EligibilityEvidence(
             decision_id=str(ev.decision_id),
-            eligible=str(ev.decision) == "eligible",
+            eligible=ev.decision == Decision.ELIGIBLE,
             signed_at=at if ev.decision_signed else None,
             valid_until=at if ev.decision_stale else None,
         )

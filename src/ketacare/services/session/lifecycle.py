@@ -24,7 +24,7 @@ from ketacare.core.orders import OrderStatus
 from ketacare.core.session.administration import (
     AdministrationTotals,
 )
-from ketacare.core.session.model import GateFailure
+from ketacare.core.session.model import AdministrationKind, GateFailure
 from ketacare.core.session.states import SessionState, transition
 from ketacare.db.models import (
     AdministrationEvent,
@@ -147,7 +147,7 @@ def _check_gates(
 def _admin_event(
     db: Session,
     row: TreatmentSession,
-    kind: str,
+    kind: AdministrationKind,
     *,
     at: datetime,
     actor: Actor,
@@ -183,7 +183,9 @@ def _start(
     if rate is not None and iv:
         check_start_rate(db, row, rate)
     start_rate = rate or (order.rate_ml_per_h if order and iv else None)
-    _admin_event(db, row, "start", at=at, actor=actor, rate=start_rate if iv else None)
+    _admin_event(
+        db, row, AdministrationKind.START, at=at, actor=actor, rate=start_rate if iv else None
+    )
     if iv:
         row.first_administration_at = at
     # An infusion gives the order as it starts; esketamine gives it with the first device
@@ -214,11 +216,11 @@ def _side_effects(
     if to is S.INFUSING and current is S.READY:
         _start(db, row, at=at, actor=actor, rate=rate, ctx=ctx)
     elif to is S.INFUSING:
-        _admin_event(db, row, "resume", at=at, actor=actor)
+        _admin_event(db, row, AdministrationKind.RESUME, at=at, actor=actor)
     elif to is S.PAUSED:
-        _admin_event(db, row, "pause", at=at, actor=actor, reason=reason)
+        _admin_event(db, row, AdministrationKind.PAUSE, at=at, actor=actor, reason=reason)
     elif to is S.RECOVERING:
-        _admin_event(db, row, "stop", at=at, actor=actor, reason=reason)
+        _admin_event(db, row, AdministrationKind.STOP, at=at, actor=actor, reason=reason)
         row.administration_ended_at = at
     if to in (S.DISCHARGED, S.ABORTED):
         row.ended_at = at

@@ -18,7 +18,9 @@ from sqlalchemy.orm import Session
 from ketacare.core.audit import AuditAction, AuditEntity
 from ketacare.core.authz import Action
 from ketacare.core.codes import SessionDrug
+from ketacare.core.session.administration import AmountUnit
 from ketacare.core.session.config import ESKETAMINE_DEVICE_MG
+from ketacare.core.session.model import AdministrationKind
 from ketacare.core.session.note import (
     NoteAcknowledgement,
     NoteAdministration,
@@ -108,13 +110,13 @@ def _totals(db: Session, row: TreatmentSession, *, at: datetime) -> NoteTotals |
 
 def _administration_line(e: AdministrationEvent, zone: tzinfo, names: _Names) -> NoteAdministration:
     # A device's dose is fixed by the label (28 mg each), not typed in: show it on its line.
-    device = e.kind == "device"
+    device = e.kind == AdministrationKind.DEVICE
     return NoteAdministration(
         e.at.astimezone(zone),
         e.kind,
         e.rate_ml_per_h,
         ESKETAMINE_DEVICE_MG if device else e.amount,
-        "mg" if device else e.amount_unit,
+        AmountUnit.MG if device else e.amount_unit,
         e.lot_number,
         e.reason,
         names(e.recorded_by),

@@ -13,11 +13,13 @@ from sqlalchemy.orm import Session
 
 from ketacare.core.audit import AuditAction, AuditEntity
 from ketacare.core.authz import Action
-from ketacare.core.codes import SessionDrug
+from ketacare.core.codes import SessionDrug, Timepoint
 from ketacare.core.errors import Conflict, Invalid
 from ketacare.core.plausibility import DEFAULT_WINDOWS, Windows, check_event_time
+from ketacare.core.session.model import ObservationKind, SessionAlertKind
 from ketacare.core.session.predose import check_instruction_ids
 from ketacare.core.session.states import SessionState
+from ketacare.core.session.vitals import AlertTier, RecommendedAction
 from ketacare.db.models import (
     SessionAdverseEvent,
     SessionAlert,
@@ -27,7 +29,7 @@ from ketacare.db.models import (
 from ketacare.db.repositories import session as repo
 from ketacare.services._access import require_actor
 from ketacare.services.assessments import records as assessment_service
-from ketacare.services.assessments.records import AssessmentEntry, Timepoint
+from ketacare.services.assessments.records import AssessmentEntry
 from ketacare.services.audit import AuditContext
 from ketacare.services.notify.notifications import enqueue_serious_adverse_event
 from ketacare.services.session._common import audit_session, check_version, load_session
@@ -161,7 +163,7 @@ def record_observation(
     check_event_time(when, at=at, window=windows.charted, field="observed_at")
     obs = SessionObservation(
         session_id=row.id,
-        kind="symptom",
+        kind=ObservationKind.SYMPTOM,
         text=(text or "").strip()[:1000] or None,
         observed_at=when,
         recorded_by=actor.user_id,
@@ -189,7 +191,8 @@ def record_observation(
             at=at,
             ctx=ctx,
         )
-        obs.kind, obs.instrument_id, obs.assessment_id = "rating", instrument_id, assessment.id
+        obs.kind, obs.instrument_id = ObservationKind.RATING, instrument_id
+        obs.assessment_id = assessment.id
         obs.total = None if assessment.total is None else Decimal(str(assessment.total))
     elif obs.text is None:
         raise Invalid("observation.empty", "give a rating or a note", field="text")
@@ -239,14 +242,14 @@ def record_adverse_event(
             SessionAlert(
                 session_id=row.id,
                 patient_id=row.patient_id,
-                kind="adverse_event",
+                kind=SessionAlertKind.ADVERSE_EVENT,
                 code=f"adverse_event.{entry.category}",
-                tier="emergency",
+                tier=AlertTier.EMERGENCY,
                 parameter="adverse_event",
                 value=entry.severity,
                 message=f"serious adverse event ({entry.category.replace('_', ' ')}, "
                 f"{entry.severity}): prescriber review now",
-                recommended_action="call_prescriber",
+                recommended_action=RecommendedAction.CALL_PRESCRIBER,
                 source="reported at the chair",
                 call_prescriber=True,
                 raised_at=at,

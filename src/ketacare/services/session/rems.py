@@ -18,6 +18,7 @@ from ketacare.core.authz import Action
 from ketacare.core.codes import SessionDrug
 from ketacare.core.errors import Conflict, Invalid, RuleViolation
 from ketacare.core.session.administration import DeviceUse
+from ketacare.core.session.model import AdministrationKind
 from ketacare.core.session.rems import RemsForm, RemsSessionFacts, build_rems_form
 from ketacare.db.models import TreatmentSession
 from ketacare.db.repositories import organisation as org_repo
@@ -79,7 +80,7 @@ def session_facts(db: Session, row: TreatmentSession, *, at: datetime) -> RemsSe
     devices = tuple(
         DeviceUse(e.at, e.lot_number)
         for e in effective_events(repo.list_administration(db, session_id=row.id))
-        if e.kind == "device"
+        if e.kind == AdministrationKind.DEVICE
     )
     evidence = screening_service.readiness_evidence(
         db, patient_id=row.patient_id, protocol_id=row.protocol_id, at=at

@@ -25,6 +25,7 @@ from ketacare.core.session.gates import (
 )
 from ketacare.core.session.model import (
     GateFailure,
+    SessionAlertKind,
     Symptom,
     VitalsReading,
 )
@@ -65,13 +66,13 @@ def _alert_row(
         session_id=row.id,
         patient_id=row.patient_id,
         vitals_id=vitals_id,
-        kind="vitals",
+        kind=SessionAlertKind.VITALS,
         code=alert.code,
-        tier=alert.tier.value,
+        tier=alert.tier,
         parameter=alert.parameter,
         value=str(alert.value),
         message=alert.message,
-        recommended_action=alert.recommended_action.value,
+        recommended_action=alert.recommended_action,
         source=alert.source,
         call_prescriber=alert.call_prescriber,
         raised_at=at,

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 
+from ketacare.core.outcomes.model import AlertStatus
 from ketacare.db.models import Assessment, SafetyAlert
 from ketacare.services.assessments import outcomes as outcome_service
 from ketacare.services.assessments import records as service
@@ -110,7 +111,7 @@ def outcomes(
 def list_alerts(
     db: Db,
     auth: ApiAuth,
-    status: Annotated[alert_service.AlertStatus, Query()] = alert_service.AlertStatus.OPEN,
+    status: Annotated[AlertStatus, Query()] = AlertStatus.OPEN,
 ) -> list[SafetyAlertRead]:
     """The organisation's safety alerts (clinical staff), newest first."""
     found = alert_service.list_alerts(db, status=status, at=auth.at, ctx=auth.ctx)

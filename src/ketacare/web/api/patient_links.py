@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from ketacare.core.outcomes.model import LinkStatus
 from ketacare.services.assessments import links as service
 from ketacare.web.deps import ApiAuth, Db, State
 from ketacare.web.schemas.common import PathId
@@ -55,7 +56,7 @@ def create_link(
         at=auth.at,
         ctx=auth.ctx,
     )
-    read = to_read(service.LinkView(issued.link, service.LinkStatus.PENDING))
+    read = to_read(service.LinkView(issued.link, LinkStatus.PENDING))
     return PatientLinkIssued(**read.model_dump(), url=state.settings.base_url + issued.path)
 
 

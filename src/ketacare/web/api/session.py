@@ -16,6 +16,8 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
+from ketacare.core.session.administration import AmountUnit
+from ketacare.core.session.model import AdministrationKind
 from ketacare.services.session import administration as admin_service
 from ketacare.services.session import booking as booking_service
 from ketacare.services.session import lifecycle as svc
@@ -305,11 +307,11 @@ def administration_entry(body: AdministrationCreate) -> admin_service.Administra
             prescriber_email=body.override.prescriber_email or None,
         )
     return admin_service.AdministrationEntry(
-        kind=body.kind,
+        kind=AdministrationKind(body.kind),
         occurred_at=body.at,
         rate_ml_per_h=body.rate_ml_per_h,
         amount=body.amount,
-        amount_unit=body.amount_unit,
+        amount_unit=None if body.amount_unit is None else AmountUnit(body.amount_unit),
         lot_number=body.lot_number,
         reason=body.reason,
         override=override,

@@ -10,10 +10,12 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 
 from ketacare.core.authz import Action, Target, can
+from ketacare.core.codes import Timepoint
 from ketacare.core.errors import Conflict, DomainError, Invalid, NotFound
 from ketacare.core.instruments import Catalogue, Instrument, load_catalogue
 from ketacare.core.instruments.bands import band_edges
 from ketacare.core.instruments.model import Item, ItemKind
+from ketacare.core.outcomes.model import LinkStatus
 from ketacare.services.assessments import links as link_service
 from ketacare.services.assessments import outcomes as outcome_service
 from ketacare.services.assessments import records as service
@@ -123,7 +125,7 @@ def _page(
         values=form.values,
         form=form,
         errors={**errors, **form.general},
-        timepoints=[t.value for t in service.Timepoint],
+        timepoints=[t.value for t in Timepoint],
         text_problem=text_problem,
         can_record=bool(can(auth.actor, Action.CLINICAL_RECORD, target)),
         can_close=bool(can(auth.actor, Action.ALERT_CLOSE, target)),
@@ -259,6 +261,7 @@ def _links_page(
         status=status,
         patient=patient,
         views=views,
+        LinkStatus=LinkStatus,
         issued_url=None if issued is None else state.settings.base_url + issued.path,
         emailed=issued is not None and issued.link.emailed,
         errors=errors or {},

@@ -11,6 +11,7 @@ from pydantic import ValidationError
 from ketacare.core.authz import Action, Target, can
 from ketacare.core.dosing.order import DoseCalculation
 from ketacare.core.errors import Conflict, DomainError, Invalid, RuleViolation
+from ketacare.core.orders import OrderStatus
 from ketacare.core.patients.body_weight import WeightBasis
 from ketacare.services.orders import lifecycle as order_service
 from ketacare.services.orders import pk as pk_service
@@ -153,6 +154,7 @@ def _order_page(
         prediction=prediction,
         form=form or FormState("order"),
         can_sign=bool(can(auth.actor, Action.CLINICAL_SIGN, target)),
+        OrderStatus=OrderStatus,
     )
 
 

@@ -14,8 +14,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from ketacare.core.errors import Invalid
+from ketacare.core.outcomes.model import LinkStatus
 from ketacare.services.assessments import link_submission as service
-from ketacare.services.assessments.links import LinkStatus
 from ketacare.web.deps import Db, State, client_address
 from ketacare.web.errors import status_for
 from ketacare.web.forms import domain_message

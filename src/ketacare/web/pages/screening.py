@@ -18,6 +18,7 @@ from ketacare.core.authz import Action, Target, can
 from ketacare.core.eligibility import EpisodeSeverity, ProtocolId, StopReason
 from ketacare.core.eligibility.conditions import CONDITIONS
 from ketacare.core.eligibility.indications import INDICATIONS
+from ketacare.core.eligibility.model import ScreeningStatus
 from ketacare.core.errors import Conflict, DomainError, Invalid, RuleViolation
 from ketacare.services.patients import registry as patient_service
 from ketacare.services.screening import consent as consent_service
@@ -131,7 +132,7 @@ def _catalogues() -> dict[str, Any]:
     }
 
 
-def _latest_by_protocol(views: list[ScreeningView], status: str) -> list[ScreeningView]:
+def _latest_by_protocol(views: list[ScreeningView], status: ScreeningStatus) -> list[ScreeningView]:
     seen: set[str] = set()
     out = []
     for view in views:
@@ -162,7 +163,7 @@ def _page(
     )
     target = Target(header.patient.organisation_id, header.patient.id)
     latest = views[0].screening if views else None
-    drafts = _latest_by_protocol(views, "draft")
+    drafts = _latest_by_protocol(views, ScreeningStatus.DRAFT)
     return render(
         request,
         state,
@@ -172,7 +173,8 @@ def _page(
         header=header,
         views=views,
         drafts=drafts,
-        signed=_latest_by_protocol(views, "signed"),
+        signed=_latest_by_protocol(views, ScreeningStatus.SIGNED),
+        SIGNED=ScreeningStatus.SIGNED,
         values=values if values is not None else (dict(latest.input) if latest else {}),
         preview=preview if preview is not None else (latest.result if latest else None),
         form=form or FormState(),

@@ -17,12 +17,12 @@ from ketacare.core.session.administration_limits import (
     projected_total_mg,
 )
 from ketacare.core.session.config import ESKETAMINE_DEVICE_MG
+from ketacare.core.session.model import AdministrationKind
 from ketacare.services.session import lifecycle as svc
 from ketacare.services.session.binding import given_so_far, ordered_dose
 from ketacare.services.session.facts import struck_out_ids
 from ketacare.services.session.rems import BOOLEAN_ANSWERS, INTEGER_ANSWERS, TEXT_ANSWERS
 
-CORRECTABLE = ("rate_change", "bolus", "device")
 # The REMS form's questions the chart cannot answer, in the order of the form.
 REMS_QUESTIONS = (*BOOLEAN_ANSWERS, *TEXT_ANSWERS, *INTEGER_ANSWERS)
 
@@ -63,18 +63,20 @@ def record_lines(detail: svc.SessionDetail) -> list[dict[str, Any]]:
     reasons = {e.corrects_id: e.reason for e in detail.administration if e.corrects_id is not None}
     lines, device = [], 0
     for e in sorted(detail.administration, key=lambda e: (e.at, e.id)):
-        if e.kind == "entered_in_error":
+        if e.kind == AdministrationKind.ENTERED_IN_ERROR:
             continue
         is_struck = e.id in struck
-        if e.kind == "device" and not is_struck:
+        is_device = e.kind == AdministrationKind.DEVICE
+        if is_device and not is_struck:
             device += 1
         lines.append(
             {
                 "e": e,
                 "struck": is_struck,
                 "error_reason": reasons.get(e.id),
-                "device_number": device if e.kind == "device" and not is_struck else None,
-                "correctable": e.kind in CORRECTABLE and not is_struck,
+                "device": is_device,
+                "device_number": device if is_device and not is_struck else None,
+                "correctable": e.kind.correctable and not is_struck,
             }
         )
     return lines
@@ -84,7 +86,11 @@ def devices_given(detail: svc.SessionDetail) -> list[dict[str, Any]]:
     """The esketamine devices that count (not struck out), numbered in time order."""
     struck = struck_out_ids(detail.administration)
     rows = sorted(
-        (e for e in detail.administration if e.kind == "device" and e.id not in struck),
+        (
+            e
+            for e in detail.administration
+            if e.kind == AdministrationKind.DEVICE and e.id not in struck
+        ),
         key=lambda e: e.at,
     )
     return [

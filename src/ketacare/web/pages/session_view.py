@@ -50,8 +50,8 @@ S = SessionState
 MOVE_ORDER = (S.CHECKED_IN, S.READY, S.INFUSING, S.RECOVERING, S.DISCHARGED, S.PAUSED, S.ABORTED)
 CHART_W, CHART_H, CHART_PAD = 640, 180, 24
 # The states whose chair controls the page shows (what the nurse does next in each).
-PREDOSE_STATES = ("checked_in", "ready")
-RUNNING_STATES = ("infusing", "paused", "recovering")
+PREDOSE_STATES = (S.CHECKED_IN, S.READY)
+RUNNING_STATES = (S.INFUSING, S.PAUSED, S.RECOVERING)
 
 
 # --- wording ---------------------------------------------------------------------------------
@@ -231,6 +231,7 @@ def chair_page(
         dosing_started=row.first_administration_at is not None,
         predose_states=PREDOSE_STATES,
         running_states=RUNNING_STATES,
+        S=SessionState,
         amount=amount,
         now=auth.at,
         # The chair is at one location: its clock is the one the nurse reads.

@@ -12,8 +12,8 @@ from pydantic import (
     field_validator,
 )
 
-from ketacare.services.assessments.records import Timepoint
-from ketacare.services.assessments.source import AssessmentSource
+from ketacare.core.codes import Timepoint
+from ketacare.core.outcomes.model import AssessmentSource
 from ketacare.web.schemas.common import Id, Input
 
 # A yes/no item takes true/false or "yes"/"no"; a scale item a number (or its option code).

@@ -5,8 +5,8 @@ from typing import Annotated
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
+from ketacare.core.codes import Timepoint
 from ketacare.services.assessments.links import MAX_INSTRUMENTS
-from ketacare.services.assessments.records import Timepoint
 from ketacare.web.schemas.common import Input
 
 InstrumentId = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
