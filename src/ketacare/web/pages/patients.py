@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -241,34 +242,60 @@ async def add_measurement(
     return see_other(f"/patients/{patient_id}")
 
 
+async def _medicine_form(
+    request: Request,
+    db: Db,
+    state: State,
+    auth: CsrfAuth,
+    patient_id: int,
+    *,
+    form_id: str,
+    fields: tuple[str, ...],
+    work: Callable[[dict[str, str]], object],
+) -> Response:
+    """One medicine or allergy form: parse and store, or re-render the chart with the message
+    beside the field in form ``form_id``."""
+    values = text_values(await request.form(), fields)
+    try:
+        work(values)
+    except (ValidationError, Invalid, Conflict) as exc:
+        db.rollback()
+        bad = failed(form_id, values, exc, fields=fields)
+        return _chart(request, db, state, auth, patient_id, form=bad, status=status_for(exc))
+    return see_other(f"/patients/{patient_id}#medicines")
+
+
 @router.post("/patients/{patient_id}/medications", response_class=HTMLResponse)
 async def add_medication(
     request: Request, patient_id: int, db: Db, state: State, auth: CsrfAuth
 ) -> Response:
     """Chart a medicine with the API's schema; its class feeds the interaction rules."""
-    form = await request.form()
-    values = text_values(form, MEDICATION_FIELDS)
-    try:
+
+    def work(values: dict[str, str]) -> object:
         body = parse(MedicationCreate, values)
-        medication_service.add_medication(
+        return medication_service.add_medication(
             db, patient_id=patient_id, **body.model_dump(), at=auth.at, ctx=auth.ctx
         )
-    except (ValidationError, Invalid) as exc:
-        db.rollback()
-        bad = failed("medication", values, exc, fields=MEDICATION_FIELDS)
-        return _chart(request, db, state, auth, patient_id, form=bad, status=status_for(exc))
-    return see_other(f"/patients/{patient_id}#medicines")
+
+    return await _medicine_form(
+        request,
+        db,
+        state,
+        auth,
+        patient_id,
+        form_id="medication",
+        fields=MEDICATION_FIELDS,
+        work=work,
+    )
 
 
 @router.post("/patients/{patient_id}/medications/{medication_id}/stop", response_class=HTMLResponse)
 async def stop_medication(
     request: Request, patient_id: int, medication_id: int, db: Db, state: State, auth: CsrfAuth
 ) -> Response:
-    form = await request.form()
-    values = text_values(form, ("stop_date",))
-    try:
+    def work(values: dict[str, str]) -> object:
         body = parse(MedicationStop, values)
-        medication_service.stop_medication(
+        return medication_service.stop_medication(
             db,
             patient_id=patient_id,
             medication_id=medication_id,
@@ -276,26 +303,29 @@ async def stop_medication(
             at=auth.at,
             ctx=auth.ctx,
         )
-    except (ValidationError, Invalid, Conflict) as exc:
-        db.rollback()
-        bad = failed(f"stop-{medication_id}", values, exc, fields=("stop_date",))
-        return _chart(request, db, state, auth, patient_id, form=bad, status=status_for(exc))
-    return see_other(f"/patients/{patient_id}#medicines")
+
+    return await _medicine_form(
+        request,
+        db,
+        state,
+        auth,
+        patient_id,
+        form_id=f"stop-{medication_id}",
+        fields=("stop_date",),
+        work=work,
+    )
 
 
 @router.post("/patients/{patient_id}/allergies", response_class=HTMLResponse)
 async def add_allergy(
     request: Request, patient_id: int, db: Db, state: State, auth: CsrfAuth
 ) -> Response:
-    form = await request.form()
-    values = text_values(form, ALLERGY_FIELDS)
-    try:
+    def work(values: dict[str, str]) -> object:
         body = parse(AllergyCreate, values)
-        medication_service.add_allergy(
+        return medication_service.add_allergy(
             db, patient_id=patient_id, **body.model_dump(), at=auth.at, ctx=auth.ctx
         )
-    except (ValidationError, Invalid) as exc:
-        db.rollback()
-        bad = failed("allergy", values, exc, fields=ALLERGY_FIELDS)
-        return _chart(request, db, state, auth, patient_id, form=bad, status=status_for(exc))
-    return see_other(f"/patients/{patient_id}#medicines")
+
+    return await _medicine_form(
+        request, db, state, auth, patient_id, form_id="allergy", fields=ALLERGY_FIELDS, work=work
+    )
