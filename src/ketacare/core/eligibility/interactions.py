@@ -14,7 +14,7 @@ before the course: those reasons are ``review``. ``other`` has no rule.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Final
@@ -110,10 +110,22 @@ def interaction_reasons(inp: ScreeningInput) -> list[Reason]:
 
     Codes are ``interaction.<class>.<effect>``, e.g. ``interaction.maoi.bp_risk``.
     """
-    mood = inp.protocol is not ProtocolId.IV_KETAMINE_PAIN
+    return interactions_for(inp.medication_classes, inp.protocol)
+
+
+def interactions_for(
+    classes: Iterable[MedicationClass], protocol: ProtocolId | None
+) -> list[Reason]:
+    """The interaction reasons of ``classes`` on ``protocol``, as screening gives them.
+
+    The order and the chair show the same reasons as the screening. ``protocol`` is None for a
+    clinic's own protocol that no screening protocol covers: whether it treats mood or pain is
+    unknown then, so every effect is shown, the response ones included.
+    """
+    mood = protocol is not ProtocolId.IV_KETAMINE_PAIN
     return [
         Reason(f"interaction.{klass.value}.{item.effect}", item.severity, item.message, item.source)
-        for klass in sorted(inp.medication_classes)
+        for klass in sorted(frozenset(classes))
         for item in INTERACTIONS[klass]
         if mood or not item.mood_protocols_only
     ]

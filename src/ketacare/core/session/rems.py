@@ -9,12 +9,16 @@ within 7 days (SRC_REMS_DEADLINE); inpatient settings do not submit forms.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache
 from importlib import resources
+from types import MappingProxyType
+from typing import Final
 
 from ketacare.core.errors import NotFound
+from ketacare.core.medications.model import MedicationClass
 from ketacare.core.session.administration import DeviceUse
 from ketacare.core.session.cadence import spravato_bp_timepoints
 from ketacare.core.session.config import ESKETAMINE_DEVICE_MG, SessionConfig
@@ -24,6 +28,35 @@ FormValue = str | int | bool | list[str] | None
 
 CURRENT_TEMPLATE_VERSION = "1"
 DEFAULT_SESSION_CONFIG = SessionConfig()
+
+# The form's concomitant-medication questions (template v1, section "concomitant_medications":
+# benzodiazepine, non-benzodiazepine sedative-hypnotic, psychostimulant, MAOI, and opioid on the
+# newer forms), each answered by one medication class. Lamotrigine and "other" are not asked
+# about. Sources: see concomitant_answers.
+CONCOMITANT_FIELD_OF_CLASS: Final[Mapping[MedicationClass, str]] = MappingProxyType(
+    {
+        MedicationClass.BENZODIAZEPINE: "concomitant_benzodiazepine",
+        MedicationClass.Z_DRUG_HYPNOTIC: "concomitant_non_benzodiazepine_hypnotic",
+        MedicationClass.PSYCHOSTIMULANT: "concomitant_psychostimulant",
+        MedicationClass.MAOI: "concomitant_maoi",
+        MedicationClass.OPIOID: "concomitant_opioid",
+    }
+)
+
+
+def concomitant_answers(classes: Iterable[MedicationClass]) -> dict[str, bool]:
+    """Answer "yes" to each concomitant-medication question whose class the patient takes.
+
+    A class that is not on the medication list is left unanswered rather than "no": the list may
+    be incomplete, so staff confirm the rest with the patient at the session. Sources: the
+    Spravato REMS Patient Monitoring Form (docs/clinical/session.md#spravato-rems) and the
+    concomitant-medicine rule (docs/clinical/eligibility.md#rule-9).
+    """
+    return {
+        CONCOMITANT_FIELD_OF_CLASS[klass]: True
+        for klass in classes
+        if klass in CONCOMITANT_FIELD_OF_CLASS
+    }
 
 
 @dataclass(frozen=True)

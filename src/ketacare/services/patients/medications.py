@@ -17,6 +17,9 @@ from sqlalchemy.orm import Session
 
 from ketacare.core.audit import AuditAction, AuditEntity
 from ketacare.core.authz import Action
+from ketacare.core.codes import ProtocolId
+from ketacare.core.eligibility.interactions import interactions_for
+from ketacare.core.eligibility.model import Reason
 from ketacare.core.errors import Conflict, Invalid, NotFound
 from ketacare.core.medications import ChartedMedication, MedicationClass, active_classes
 from ketacare.db.models import PatientAllergy, PatientMedication
@@ -150,12 +153,13 @@ def stop_medication(
     return row
 
 
+def _charted(row: PatientMedication) -> ChartedMedication:
+    return ChartedMedication(row.name, row.medication_class, row.start_date, row.stop_date)
+
+
 def active_medication_classes(db: Session, *, patient_id: int, on: date) -> frozenset[str]:
     """Classes of the medicines taken on ``on``, for a caller that has authorised already."""
-    charted = [
-        ChartedMedication(row.name, row.medication_class, row.start_date, row.stop_date)
-        for row in repo.list_medications(db, patient_id=patient_id)
-    ]
+    charted = [_charted(row) for row in repo.list_medications(db, patient_id=patient_id)]
     return frozenset(klass.value for klass in active_classes(charted, on))
 
 
@@ -210,3 +214,46 @@ def chart_lists(db: Session, *, patient_id: int, at: datetime, ctx: AuditContext
         medications=list_medications(db, patient_id=patient_id, at=at, ctx=ctx),
         allergies=list_allergies(db, patient_id=patient_id, at=at, ctx=ctx),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class MedicinesPanel:
+    """What the order and the chair show: medicines taken today, allergies, interactions."""
+
+    medications: list[PatientMedication]
+    allergies: list[PatientAllergy]
+    reasons: list[Reason]
+
+
+def _screened_as(protocol_id: str) -> ProtocolId | None:
+    """The screening protocol of a dosing protocol; None for a clinic's own protocol."""
+    # Imported here: the screening service imports this module for its medication pre-fill.
+    from ketacare.services.screening.eligibility import screening_protocol
+
+    try:
+        return screening_protocol(protocol_id)
+    except Invalid:
+        return None
+
+
+def medicines_panel(
+    db: Session, *, patient_id: int, protocol_id: str, at: datetime, ctx: AuditContext
+) -> MedicinesPanel:
+    """The active medicines, the allergies and the interaction reasons for ``protocol_id``.
+
+    The reasons come from the same core rule as the screening's, for the classes taken today.
+    One audited read; the audit keeps counts only.
+    """
+    access = patient_access(
+        db, ctx, patient_id, at=at, audit_action=AuditAction.READ, entity=MEDICATION
+    )
+    today = at.date()
+    active = [
+        row
+        for row in repo.list_medications(db, patient_id=patient_id)
+        if _charted(row).is_active(today)
+    ]
+    allergies = repo.list_allergies(db, patient_id=patient_id)
+    classes = active_classes(map(_charted, active), today)
+    access.record(detail=f"results={len(active)} allergies={len(allergies)}")
+    return MedicinesPanel(active, allergies, interactions_for(classes, _screened_as(protocol_id)))

@@ -1,9 +1,11 @@
 """The Spravato REMS Patient Monitoring Form for a session: build, answer, mark submitted.
 
 The template, the builder and the 7-day deadline live in ``ketacare.core.session.rems``. Facts
-the chart already holds (patient, devices, BPs, times, adverse events) are filled in; the rest
-(concomitant medicines, monitoring provider's phone, setting address, observations the form
-asks for) are answered by staff and stored on the session.
+the chart already holds (patient, devices, BPs, times, adverse events, and "yes" to the
+concomitant-medication questions whose class is on the active medication list) are filled in;
+the rest (other concomitant medicines, monitoring provider's phone, setting address,
+observations the form asks for) are answered by staff and stored on the session. A stored staff
+answer wins over the list: it is what staff confirmed with the patient at the session.
 """
 
 from __future__ import annotations
@@ -17,9 +19,15 @@ from ketacare.core.audit import AuditAction, AuditEntity
 from ketacare.core.authz import Action
 from ketacare.core.codes import SessionDrug
 from ketacare.core.errors import Conflict, Invalid, RuleViolation
+from ketacare.core.medications import MedicationClass
 from ketacare.core.session.administration import DeviceUse
 from ketacare.core.session.model import AdministrationKind
-from ketacare.core.session.rems import RemsForm, RemsSessionFacts, build_rems_form
+from ketacare.core.session.rems import (
+    RemsForm,
+    RemsSessionFacts,
+    build_rems_form,
+    concomitant_answers,
+)
 from ketacare.db.models import TreatmentSession
 from ketacare.db.repositories import organisation as org_repo
 from ketacare.db.repositories import patient as patient_repo
@@ -27,6 +35,7 @@ from ketacare.db.repositories import session as repo
 from ketacare.db.repositories import user as user_repo
 from ketacare.services._access import require_actor
 from ketacare.services.audit import AuditContext
+from ketacare.services.patients.medications import active_medication_classes
 from ketacare.services.screening import eligibility as screening_service
 from ketacare.services.session._common import audit_session, load_session
 from ketacare.services.session.facts import effective_events, readings_of
@@ -104,6 +113,10 @@ def session_facts(db: Session, row: TreatmentSession, *, at: datetime) -> RemsSe
             e.category for e in repo.list_adverse_events(db, session_id=row.id)
         ),
     }
+    # The medicines taken on the day of the session (the first device's day once dosed).
+    day = (first or row.starts_at).date()
+    taken = active_medication_classes(db, patient_id=row.patient_id, on=day)
+    known.update(concomitant_answers(MedicationClass(klass) for klass in taken))
     known.update({k: v for k, v in answers.items() if k in ANSWER_FIELDS and v is not None})
     return RemsSessionFacts(**known)  # type: ignore[arg-type]
 

@@ -16,6 +16,7 @@ from ketacare.core.patients.body_weight import WeightBasis
 from ketacare.services.orders import lifecycle as order_service
 from ketacare.services.orders import pk as pk_service
 from ketacare.services.orders import protocols as protocol_service
+from ketacare.services.patients import medications as medication_service
 from ketacare.services.patients import registry as patient_service
 from ketacare.web.deps import CsrfAuth, CurrentAuth, Db, State
 from ketacare.web.errors import status_for
@@ -149,6 +150,13 @@ def _order_page(
         order=order,
         patient=patient,
         history=order_service.order_history(db, order=order),
+        medicines=medication_service.medicines_panel(
+            db,
+            patient_id=order.patient_id,
+            protocol_id=order.protocol_id,
+            at=auth.at,
+            ctx=auth.ctx,
+        ),
         chart=chart,
         chart_error=chart_error,
         prediction=prediction,

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -9,13 +10,21 @@ from pydantic import ValidationError
 from ketacare.core.authz import Action, Target, can
 from ketacare.core.codes import SexAtBirth
 from ketacare.core.errors import Conflict, Invalid
+from ketacare.core.medications import MedicationClass
 from ketacare.services.patients import medications as medication_service
 from ketacare.services.patients import registry as patient_service
 from ketacare.web.deps import CsrfAuth, CurrentAuth, Db, State
 from ketacare.web.errors import status_for
 from ketacare.web.forms import FormState, failed, parse, text_values
 from ketacare.web.pages.common import render, see_other
-from ketacare.web.schemas.patient import MeasurementCreate, PatientCreate, PatientUpdate
+from ketacare.web.schemas.patient import (
+    AllergyCreate,
+    MeasurementCreate,
+    MedicationCreate,
+    MedicationStop,
+    PatientCreate,
+    PatientUpdate,
+)
 
 router = APIRouter(include_in_schema=False)
 
@@ -36,6 +45,8 @@ FORM_FIELDS = [
 REQUIRED = {"given_name", "family_name", "date_of_birth", "sex_at_birth"}
 FIELD_NAMES = [name for name, _, _ in FORM_FIELDS]
 MEASUREMENT_FIELDS = ("kind", "value", "measured_at")
+MEDICATION_FIELDS = ("name", "medication_class", "dose", "start_date", "stop_date")
+ALLERGY_FIELDS = ("substance", "reaction")
 
 
 def _render_form(
@@ -136,6 +147,9 @@ def _chart(
         form=form or FormState("measurement"),
         can_edit=bool(can(auth.actor, Action.PATIENT_UPDATE, target)),
         can_measure=bool(can(auth.actor, Action.PATIENT_MEASURE, target)),
+        can_chart_medicines=bool(can(auth.actor, Action.CLINICAL_RECORD, target)),
+        medication_classes=[(c.value, c.value.replace("_", " ")) for c in MedicationClass],
+        today=auth.at.date().isoformat(),
         lists=(
             medication_service.chart_lists(db, patient_id=patient_id, at=auth.at, ctx=auth.ctx)
             if clinical
@@ -226,3 +240,92 @@ async def add_measurement(
         bad = failed("measurement", values, exc, fields=("kind", "value"))
         return _chart(request, db, state, auth, patient_id, form=bad, status=status_for(exc))
     return see_other(f"/patients/{patient_id}")
+
+
+async def _medicine_form(
+    request: Request,
+    db: Db,
+    state: State,
+    auth: CsrfAuth,
+    patient_id: int,
+    *,
+    form_id: str,
+    fields: tuple[str, ...],
+    work: Callable[[dict[str, str]], object],
+) -> Response:
+    """One medicine or allergy form: parse and store, or re-render the chart with the message
+    beside the field in form ``form_id``."""
+    values = text_values(await request.form(), fields)
+    try:
+        work(values)
+    except (ValidationError, Invalid, Conflict) as exc:
+        db.rollback()
+        bad = failed(form_id, values, exc, fields=fields)
+        return _chart(request, db, state, auth, patient_id, form=bad, status=status_for(exc))
+    return see_other(f"/patients/{patient_id}#medicines")
+
+
+@router.post("/patients/{patient_id}/medications", response_class=HTMLResponse)
+async def add_medication(
+    request: Request, patient_id: int, db: Db, state: State, auth: CsrfAuth
+) -> Response:
+    """Chart a medicine with the API's schema; its class feeds the interaction rules."""
+
+    def work(values: dict[str, str]) -> object:
+        body = parse(MedicationCreate, values)
+        return medication_service.add_medication(
+            db, patient_id=patient_id, **body.model_dump(), at=auth.at, ctx=auth.ctx
+        )
+
+    return await _medicine_form(
+        request,
+        db,
+        state,
+        auth,
+        patient_id,
+        form_id="medication",
+        fields=MEDICATION_FIELDS,
+        work=work,
+    )
+
+
+@router.post("/patients/{patient_id}/medications/{medication_id}/stop", response_class=HTMLResponse)
+async def stop_medication(
+    request: Request, patient_id: int, medication_id: int, db: Db, state: State, auth: CsrfAuth
+) -> Response:
+    def work(values: dict[str, str]) -> object:
+        body = parse(MedicationStop, values)
+        return medication_service.stop_medication(
+            db,
+            patient_id=patient_id,
+            medication_id=medication_id,
+            stop_date=body.stop_date,
+            at=auth.at,
+            ctx=auth.ctx,
+        )
+
+    return await _medicine_form(
+        request,
+        db,
+        state,
+        auth,
+        patient_id,
+        form_id=f"stop-{medication_id}",
+        fields=("stop_date",),
+        work=work,
+    )
+
+
+@router.post("/patients/{patient_id}/allergies", response_class=HTMLResponse)
+async def add_allergy(
+    request: Request, patient_id: int, db: Db, state: State, auth: CsrfAuth
+) -> Response:
+    def work(values: dict[str, str]) -> object:
+        body = parse(AllergyCreate, values)
+        return medication_service.add_allergy(
+            db, patient_id=patient_id, **body.model_dump(), at=auth.at, ctx=auth.ctx
+        )
+
+    return await _medicine_form(
+        request, db, state, auth, patient_id, form_id="allergy", fields=ALLERGY_FIELDS, work=work
+    )

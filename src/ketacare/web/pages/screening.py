@@ -18,8 +18,9 @@ from ketacare.core.authz import Action, Target, can
 from ketacare.core.eligibility import EpisodeSeverity, ProtocolId, StopReason
 from ketacare.core.eligibility.conditions import CONDITIONS
 from ketacare.core.eligibility.indications import INDICATIONS
-from ketacare.core.eligibility.model import ScreeningStatus
+from ketacare.core.eligibility.model import ScreeningStatus, ScreenResult
 from ketacare.core.errors import Conflict, DomainError, Invalid, RuleViolation
+from ketacare.services.patients import medications as medication_service
 from ketacare.services.patients import registry as patient_service
 from ketacare.services.screening import consent as consent_service
 from ketacare.services.screening import eligibility as screening_service
@@ -34,15 +35,18 @@ from ketacare.web.schemas.screening import ConsentCreate, RemsEnrolmentCreate
 router = APIRouter(include_in_schema=False)
 
 MAX_TRIAL_ROWS: Final = 30
-TRI_STATE: Final = ("pregnant", "breastfeeding", "augmentation", "ect")
+TRI_STATE: Final = ("pregnant", "breastfeeding", "augmentation", "ect", "long_term_course")
 NUMBERS: Final = (
     "bp_systolic",
     "bp_diastolic",
     "episode_duration_months",
     "dast10_total",
     "auditc_total",
+    "lft_x_uln",
 )
-CHOICES: Final = ("indication", "episode_severity")
+# Blank is "not done"; the medication classes are not a form input: the service takes them from
+# the chart's active medication list, and the page shows that list read-only.
+CHOICES: Final = ("indication", "episode_severity", "bladder_screen", "cognition_check")
 TRIAL_NUMBERS: Final = ("weeks", "improvement_percent")
 TRIAL_TRI_STATE: Final = ("adequate_dose", "current_episode", "adherent")
 OVERRIDE_PREFIX: Final = "override:"
@@ -129,6 +133,7 @@ def _catalogues() -> dict[str, Any]:
         "conditions": [(c.id, c.kind.value, c.message) for c in CONDITIONS.values()],
         "severities": [s.value for s in EpisodeSeverity],
         "stop_reasons": [s.value for s in StopReason],
+        "screen_results": [r.value for r in ScreenResult],
     }
 
 
@@ -164,6 +169,14 @@ def _page(
     target = Target(header.patient.organisation_id, header.patient.id)
     latest = views[0].screening if views else None
     drafts = _latest_by_protocol(views, ScreeningStatus.DRAFT)
+    values = values if values is not None else (dict(latest.input) if latest else {})
+    medicines = medication_service.medicines_panel(
+        db,
+        patient_id=patient_id,
+        protocol_id=str(values.get("protocol") or ProtocolId.IV_KETAMINE_DEPRESSION),
+        at=auth.at,
+        ctx=auth.ctx,
+    )
     return render(
         request,
         state,
@@ -175,7 +188,8 @@ def _page(
         drafts=drafts,
         signed=_latest_by_protocol(views, ScreeningStatus.SIGNED),
         SIGNED=ScreeningStatus.SIGNED,
-        values=values if values is not None else (dict(latest.input) if latest else {}),
+        values=values,
+        medicines=medicines.medications,
         preview=preview if preview is not None else (latest.result if latest else None),
         form=form or FormState(),
         consent=consent,

@@ -28,6 +28,7 @@ from ketacare.core.session.states import REASON_REQUIRED, TRANSITIONS, SessionSt
 from ketacare.services.accounts import organisations as organisation_service
 from ketacare.services.audit import AccessDenied, record_denial
 from ketacare.services.orders import pk as pk_service
+from ketacare.services.patients import medications as medication_service
 from ketacare.services.patients import registry as patient_service
 from ketacare.services.session import lifecycle as svc
 from ketacare.services.session import rems as rems_service
@@ -212,6 +213,9 @@ def chair_page(
         dose=dose,
         record=record_lines(detail),
         rems=rems_context(db, auth, row) if esketamine else None,
+        medicines=medication_service.medicines_panel(
+            db, patient_id=row.patient_id, protocol_id=row.protocol_id, at=auth.at, ctx=auth.ctx
+        ),
         open_alerts=[a for a in detail.alerts if a.acknowledged_at is None],
         bp_pending=vitals_service.pending_bp_acknowledgement(row, detail.vitals, at=auth.at),
         bp_hold=vitals_service.pending_bp_hold(row, detail.vitals),
