@@ -13,16 +13,8 @@ from ketacare.services.session import administration as admin_service
 from ketacare.services.session import booking as booking_service
 from ketacare.services.session import demo as demo_service
 from ketacare.services.session import lifecycle as svc
-from tests.factories.world import NOW, World
-from tests.integration.test_session_gates import (
-    CHECK_IN,
-    S,
-    book,
-    chair_checks,
-    ctx,
-    pid,
-    refused,
-)
+from tests.factories.world import NOW, World, ctx, pid
+from tests.integration.test_session_gates import CHECK_IN, S, book, chair_checks, refused
 
 
 def second_booking(

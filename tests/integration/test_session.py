@@ -24,8 +24,7 @@ from ketacare.db.models import (
     TreatmentSession,
 )
 from ketacare.db.repositories import session as session_repo
-from ketacare.services.accounts import users as accounts
-from ketacare.services.audit import AccessDenied, AuditContext
+from ketacare.services.audit import AccessDenied
 from ketacare.services.orders import lifecycle as order_service
 from ketacare.services.session import administration as admin_service
 from ketacare.services.session import booking as booking_service
@@ -35,19 +34,10 @@ from ketacare.services.session import lifecycle as svc
 from ketacare.services.session import records as records_service
 from ketacare.services.session import vitals as vitals_service
 from ketacare.services.session.gates import CHECKLIST_ITEMS, GateRefused
-from tests.factories.world import NOW, World, make_patient
+from tests.factories.world import NOW, World, ctx, make_patient, pid
 
 S = SessionState
 START = NOW + timedelta(minutes=30)
-
-
-def ctx(world: World, persona: str) -> AuditContext:
-    return AuditContext(actor=accounts.actor_for(world.user(persona)), client_address="test")
-
-
-def pid(world: World) -> int:
-    assert world.patient is not None
-    return world.patient.id
 
 
 @pytest.fixture

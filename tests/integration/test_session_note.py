@@ -20,23 +20,18 @@ from ketacare.db.models import (
     SessionNoteSignature,
     TreatmentSession,
 )
-from ketacare.services.accounts import users as accounts
-from ketacare.services.audit import AccessDenied, AuditContext
+from ketacare.services.audit import AccessDenied
 from ketacare.services.session import administration as admin_service
 from ketacare.services.session import demo as demo_service
 from ketacare.services.session import note as note_service
 from ketacare.services.session import note_sign as sign_service
 from ketacare.services.session.gates import CHECKLIST_ITEMS
 from tests.factories.session_note import move, run_to_discharge
-from tests.factories.world import NOW, World
+from tests.factories.world import NOW, World, ctx
 
 S = SessionState
 START = NOW + timedelta(minutes=30)
 ZONE = "America/New_York"  # UTC-5 in winter: 09:30 UTC is 04:30 at the clinic
-
-
-def ctx(world: World, persona: str) -> AuditContext:
-    return AuditContext(actor=accounts.actor_for(world.user(persona)), client_address="test")
 
 
 @pytest.fixture

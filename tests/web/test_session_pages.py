@@ -10,11 +10,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from ketacare.db.models import Patient, TreatmentSession
-from ketacare.services.accounts import users as accounts
-from ketacare.services.audit import AuditContext
 from ketacare.services.session import demo as demo_service
 from ketacare.web.pages.session_view import amount
-from tests.factories.world import NOW, World
+from tests.factories.world import NOW, World, ctx
 from tests.web.conftest import FrozenClock
 from tests.web.helpers import csrf_of, sign_in
 
@@ -25,14 +23,11 @@ START = NOW + timedelta(minutes=30)
 def session_id(db: Session, world: World) -> int:
     assert world.patient is not None
 
-    def ctx(persona: str) -> AuditContext:
-        return AuditContext(actor=accounts.actor_for(world.user(persona)), client_address="t")
-
     row = demo_service.prepare_demo_session(
         db,
         patient_id=world.patient.id,
-        nurse_ctx=ctx("nurse"),
-        prescriber_ctx=ctx("prescriber"),
+        nurse_ctx=ctx(world, "nurse"),
+        prescriber_ctx=ctx(world, "prescriber"),
         starts_at=START,
         at=NOW,
     )
@@ -313,14 +308,11 @@ def test_esketamine_controls_give_devices_never_rates(
 ) -> None:
     assert world.patient is not None
 
-    def ctx(persona: str) -> AuditContext:
-        return AuditContext(actor=accounts.actor_for(world.user(persona)), client_address="t")
-
     row = demo_service.prepare_demo_session(
         db,
         patient_id=world.patient.id,
-        nurse_ctx=ctx("nurse"),
-        prescriber_ctx=ctx("prescriber"),
+        nurse_ctx=ctx(world, "nurse"),
+        prescriber_ctx=ctx(world, "prescriber"),
         starts_at=START,
         at=NOW,
         protocol_id="esketamine-nasal",
