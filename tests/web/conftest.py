@@ -27,14 +27,14 @@ def clock() -> FrozenClock:
 
 
 @pytest.fixture
-def app(session_factory: sessionmaker[Session], clock: FrozenClock, tmp_path):  # type: ignore[no-untyped-def]
+def app(session_factory: sessionmaker[Session], clock: FrozenClock, tmp_path):
     return create_app(
         fast_settings(data_dir=tmp_path), session_factory=session_factory, clock=clock
     )
 
 
 @pytest.fixture
-def client(app) -> Iterator[TestClient]:  # type: ignore[no-untyped-def]
+def client(app) -> Iterator[TestClient]:
     with TestClient(app, raise_server_exceptions=False) as c:
         yield c
 
