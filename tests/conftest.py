@@ -74,8 +74,8 @@ def hasher() -> PasswordHasher:
 
 
 @pytest.fixture(scope="session")
-def engine(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
-    """The session's migrated database for one backend (the world is added by ``world_keys``)."""
+def migrated_engine(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+    """The session's migrated database for one backend."""
     settings = fast_settings(data_dir=tmp_path_factory.mktemp("data"))
     if backend == "sqlite":
         path = Path(tmp_path_factory.mktemp("sqlite")) / "test.sqlite3"
@@ -104,23 +104,31 @@ def engine(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[E
 
 
 @pytest.fixture(scope="session")
-def world_keys(engine: Engine, hasher: PasswordHasher) -> WorldKeys:
+def world_keys(migrated_engine: Engine, hasher: PasswordHasher) -> WorldKeys:
     """Build and commit the world once per backend.
 
     Why once: building it for every test (two clinics, eight accounts, two patients and their
     audit trail) was a large share of the suite's time; each test still gets its own copy of the
     rows to change, because its outer transaction is rolled back.
     """
-    with Session(engine, expire_on_commit=False) as db:
+    with Session(migrated_engine, expire_on_commit=False) as db:
         keys = WorldKeys.of(make_world(db, hasher=hasher))
         db.commit()
     return keys
 
 
+@pytest.fixture(scope="session")
+def engine(migrated_engine: Engine, world_keys: WorldKeys) -> Engine:
+    """The session's database for one backend: migrated, with the world committed.
+
+    Every database test reaches the database through this fixture, so each sees the world's
+    rows whether or not it asks for the world, and the order of tests cannot change that.
+    """
+    return migrated_engine
+
+
 @pytest.fixture
-def connection(engine: Engine, world_keys: WorldKeys) -> Iterator[Connection]:
-    # world_keys is requested here, not only by ``world``, so every database test sees the same
-    # rows whether or not it asks for the world, and the test order cannot change what it sees.
+def connection(engine: Engine) -> Iterator[Connection]:
     with engine.connect() as conn:
         outer = conn.begin()
         yield conn
