@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from ketacare.db.engine import make_engine
 from ketacare.db.migrate import upgrade_to_head
 from ketacare.services.accounts.security import make_hasher
-from tests.factories.world import World, WorldKeys, fast_settings, make_world
+from tests.factories.world import World, WorldKeys, fast_settings, issue_tokens, make_world
 
 DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/test"
 BACKENDS = ("sqlite", "postgresql")
@@ -107,12 +107,13 @@ def migrated_engine(backend: str, tmp_path_factory: pytest.TempPathFactory) -> I
 def world_keys(migrated_engine: Engine, hasher: PasswordHasher) -> WorldKeys:
     """Build and commit the world once per backend.
 
-    Why once: building it for every test (two clinics, eight accounts, two patients and their
-    audit trail) was a large share of the suite's time; each test still gets its own copy of the
-    rows to change, because its outer transaction is rolled back.
+    Why once: building it for every test (two clinics, eight accounts with an API token each,
+    two patients and their audit trail) was a large share of the suite's time; each test still
+    gets its own copy of the rows to change, because its outer transaction is rolled back.
     """
     with Session(migrated_engine, expire_on_commit=False) as db:
-        keys = WorldKeys.of(make_world(db, hasher=hasher))
+        world = make_world(db, hasher=hasher)
+        keys = WorldKeys.of(world, tokens=issue_tokens(db, world))
         db.commit()
     return keys
 

@@ -84,9 +84,10 @@ class WorldKeys:
     users: tuple[tuple[str, int], ...]
     patient: int
     other_patient: int
+    tokens: tuple[tuple[str, str], ...] = ()
 
     @classmethod
-    def of(cls, world: World) -> WorldKeys:
+    def of(cls, world: World, *, tokens: dict[str, str] | None = None) -> WorldKeys:
         assert world.patient is not None
         assert world.other_patient is not None
         return cls(
@@ -95,6 +96,7 @@ class WorldKeys:
             users=tuple((persona, user.id) for persona, user in world.users.items()),
             patient=world.patient.id,
             other_patient=world.other_patient.id,
+            tokens=tuple((tokens or {}).items()),
         )
 
     def load(self, db: Session) -> World:
@@ -181,6 +183,15 @@ def make_world(db: Session, *, hasher: PasswordHasher, tag: str = "") -> World:
         patient_id=world.patient.id,
     )
     return world
+
+
+def issue_tokens(db: Session, world: World, *, at: datetime = NOW) -> dict[str, str]:
+    """A bearer token per persona, issued at ``at``."""
+    settings, ctx = fast_settings(), AuditContext(actor=None)
+    return {
+        persona: accounts.issue_api_token(db, user=user, settings=settings, at=at, ctx=ctx)[0]
+        for persona, user in world.users.items()
+    }
 
 
 def fast_settings(**overrides: object) -> Settings:

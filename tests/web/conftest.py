@@ -7,10 +7,8 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
-from ketacare.services.accounts import users as accounts
-from ketacare.services.audit import AuditContext
 from ketacare.web.app import create_app
-from tests.factories.world import NOW, World, fast_settings
+from tests.factories.world import NOW, World, WorldKeys, fast_settings
 
 
 class FrozenClock:
@@ -40,18 +38,9 @@ def client(app) -> Iterator[TestClient]:
 
 
 @pytest.fixture
-def tokens(db: Session, world: World) -> dict[str, str]:
-    """A bearer token per persona."""
-    from tests.factories.world import fast_settings as fs
-
-    out = {}
-    for persona, user in world.users.items():
-        token, _ = accounts.issue_api_token(
-            db, user=user, settings=fs(), at=NOW, ctx=AuditContext(actor=None)
-        )
-        out[persona] = token
-    db.commit()
-    return out
+def tokens(world: World, world_keys: WorldKeys) -> dict[str, str]:
+    """A bearer token per persona (issued with the world, once per backend)."""
+    return dict(world_keys.tokens)
 
 
 def bearer(token: str) -> dict[str, str]:
