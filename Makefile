@@ -44,8 +44,11 @@ migrations-check: install
 	KETACARE_DATA_DIR=$$tmp $(BIN)/alembic upgrade head && \
 	KETACARE_DATA_DIR=$$tmp $(BIN)/alembic check; rc=$$?; rm -rf $$tmp; exit $$rc
 
+# One pytest worker per core (pytest-xdist); each worker makes its own PostgreSQL database,
+# SQLite file and browser. PYTEST_WORKERS=0 runs everything in one process.
+PYTEST_WORKERS ?= auto
 pytest: install
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(PYTEST_WORKERS)
 
 test: lint types contracts migrations-check pytest
 

@@ -5,8 +5,13 @@ test) when it answers. Each test process creates its own database from it, so pa
 never collide. With KETACARE_REQUIRE_POSTGRES=1 (set by .ci/run) an unreachable PostgreSQL is a
 failure, not a skip, so CI cannot go green without it.
 
-Each test runs inside one outer transaction on one connection; the code under test commits to
-SAVEPOINTs, and the outer transaction is rolled back afterwards.
+The world (two clinics, a user per persona, a patient each) is built and committed once per
+backend, when the session's database is created; each test then runs inside one outer
+transaction on one connection, the code under test commits to SAVEPOINTs, and the outer
+transaction is rolled back afterwards, so every test starts from the same world.
+
+Tests on PostgreSQL are marked ``postgres`` and tests under tests/browser ``browser``, so
+``-m "not postgres"`` and ``-m "not browser"`` pick the quick subsets.
 """
 
 from __future__ import annotations
@@ -18,16 +23,28 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from argon2 import PasswordHasher
 from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from ketacare.db.engine import make_engine
 from ketacare.db.migrate import upgrade_to_head
 from ketacare.services.accounts.security import make_hasher
-from tests.factories.world import World, fast_settings, make_world
+from tests.factories.world import World, WorldKeys, fast_settings, issue_tokens, make_world
 
 DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/test"
 BACKENDS = ("sqlite", "postgresql")
+BROWSER_TESTS = Path(__file__).resolve().parent / "browser"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark what needs PostgreSQL or chromium, so either can be left out with ``-m``."""
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        if callspec is not None and callspec.params.get("backend") == "postgresql":
+            item.add_marker(pytest.mark.postgres)
+        if item.path.is_relative_to(BROWSER_TESTS):
+            item.add_marker(pytest.mark.browser)
 
 
 def _pg_base_url() -> str:
@@ -52,7 +69,13 @@ def backend(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture(scope="session")
-def engine(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+def hasher() -> PasswordHasher:
+    return make_hasher(fast_settings())
+
+
+@pytest.fixture(scope="session")
+def migrated_engine(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+    """The session's migrated database for one backend."""
     settings = fast_settings(data_dir=tmp_path_factory.mktemp("data"))
     if backend == "sqlite":
         path = Path(tmp_path_factory.mktemp("sqlite")) / "test.sqlite3"
@@ -80,6 +103,31 @@ def engine(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[E
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+@pytest.fixture(scope="session")
+def world_keys(migrated_engine: Engine, hasher: PasswordHasher) -> WorldKeys:
+    """Build and commit the world once per backend.
+
+    Why once: building it for every test (two clinics, eight accounts with an API token each,
+    two patients and their audit trail) was a large share of the suite's time; each test still
+    gets its own copy of the rows to change, because its outer transaction is rolled back.
+    """
+    with Session(migrated_engine, expire_on_commit=False) as db:
+        world = make_world(db, hasher=hasher)
+        keys = WorldKeys.of(world, tokens=issue_tokens(db, world))
+        db.commit()
+    return keys
+
+
+@pytest.fixture(scope="session")
+def engine(migrated_engine: Engine, world_keys: WorldKeys) -> Engine:
+    """The session's database for one backend: migrated, with the world committed.
+
+    Every database test reaches the database through this fixture, so each sees the world's
+    rows whether or not it asks for the world, and the order of tests cannot change that.
+    """
+    return migrated_engine
+
+
 @pytest.fixture
 def connection(engine: Engine) -> Iterator[Connection]:
     with engine.connect() as conn:
@@ -105,13 +153,7 @@ def db(session_factory: sessionmaker[Session]) -> Iterator[Session]:
         yield session
 
 
-@pytest.fixture(scope="session")
-def hasher():  # type: ignore[no-untyped-def]
-    return make_hasher(fast_settings())
-
-
 @pytest.fixture
-def world(db: Session, hasher) -> World:  # type: ignore[no-untyped-def]
-    built = make_world(db, hasher=hasher)
-    db.commit()
-    return built
+def world(db: Session, world_keys: WorldKeys) -> World:
+    """The session's world, loaded into this test's ``db``."""
+    return world_keys.load(db)

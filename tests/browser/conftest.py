@@ -143,7 +143,7 @@ def demo_clinic(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoClinic
 
 
 @pytest.fixture(scope="session")
-def browser():  # type: ignore[no-untyped-def]
+def browser():
     if not (Path(CHROMIUM).exists() or shutil.which("chromium")):
         if os.environ.get("KETACARE_REQUIRE_BROWSER") == "1":
             pytest.fail(f"chromium required but not found at {CHROMIUM}")
@@ -157,7 +157,7 @@ def browser():  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def tablet(browser):  # type: ignore[no-untyped-def]
+def tablet(browser):
     """A tablet-sized page (the infusion chair), with screenshots saved for a human to look at."""
     ARTIFACTS.mkdir(exist_ok=True)
     context = browser.new_context(viewport={"width": 1024, "height": 768})
@@ -168,7 +168,7 @@ def tablet(browser):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def utc_tablet(browser):  # type: ignore[no-untyped-def]
+def utc_tablet(browser):
     """A tablet page in UTC (the nurse types the server's time), with generous waits."""
     ARTIFACTS.mkdir(exist_ok=True)
     context = browser.new_context(viewport={"width": 1024, "height": 768}, timezone_id="UTC")

@@ -28,17 +28,17 @@ NURSE = "nurse@demo.ketacare.test"
 PRESCRIBER = "prescriber@demo.ketacare.test"
 
 
-def _shot(page, name: str) -> None:  # type: ignore[no-untyped-def]
+def _shot(page, name: str) -> None:
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 
-def _loaded(page) -> None:  # type: ignore[no-untyped-def]
+def _loaded(page) -> None:
     """Wait until the chair page has rendered its state badge (explicit, no sleeps)."""
     page.wait_for_load_state("domcontentloaded")
     page.locator("[data-testid=session-state]").wait_for(state="visible")
 
 
-def _sign_in(page, clinic: DemoClinic, path: str, email: str) -> None:  # type: ignore[no-untyped-def]
+def _sign_in(page, clinic: DemoClinic, path: str, email: str) -> None:
     page.goto(f"{clinic.url}{path}", wait_until="domcontentloaded")
     page.locator("#email").wait_for(state="visible")
     page.fill("#email", email)
@@ -58,7 +58,7 @@ def _booking_day(clinic: DemoClinic) -> date:
         return row.starts_at.astimezone(location_zone(location.timezone)).date()
 
 
-def _open_from_schedule(page, clinic: DemoClinic, patient: str, shot: str) -> int:  # type: ignore[no-untyped-def]
+def _open_from_schedule(page, clinic: DemoClinic, patient: str, shot: str) -> int:
     """Find the patient's booking on the schedule of its day and open its chair."""
     _sign_in(page, clinic, "/schedule", NURSE)
     day = _booking_day(clinic).isoformat()
@@ -76,18 +76,18 @@ def _open_from_schedule(page, clinic: DemoClinic, patient: str, shot: str) -> in
     return session_id
 
 
-def _row_state(row) -> str:  # type: ignore[no-untyped-def]
+def _row_state(row) -> str:
     return str(row.locator("[data-testid=schedule-state]").text_content()).strip()
 
 
-def _submit(page, selector: str) -> None:  # type: ignore[no-untyped-def]
+def _submit(page, selector: str) -> None:
     """Click a submit button and wait for the page it leads to."""
     with page.expect_navigation(wait_until="domcontentloaded"):
         page.locator(selector).first.click()
     _loaded(page)
 
 
-def _vitals(page, clinic: DemoClinic, sbp: int, dbp: int, hr: int) -> None:  # type: ignore[no-untyped-def]
+def _vitals(page, clinic: DemoClinic, sbp: int, dbp: int, hr: int) -> None:
     page.locator("#measured_at").wait_for(state="visible")
     page.fill("#measured_at", clinic.clock.now().strftime("%Y-%m-%dT%H:%M"))
     page.fill("#systolic", str(sbp))
@@ -100,7 +100,7 @@ def _vitals(page, clinic: DemoClinic, sbp: int, dbp: int, hr: int) -> None:  # t
     assert f"{sbp}/{dbp}" in page.locator("[data-testid=vitals-table]").inner_text()
 
 
-def _wait(page, clinic: DemoClinic, minutes: int) -> None:  # type: ignore[no-untyped-def]
+def _wait(page, clinic: DemoClinic, minutes: int) -> None:
     """Let time pass with the page open (reloading keeps the login active)."""
     for _ in range(minutes // 15):
         clinic.clock.advance(minutes=15)
@@ -109,15 +109,15 @@ def _wait(page, clinic: DemoClinic, minutes: int) -> None:  # type: ignore[no-un
     clinic.clock.advance(minutes=minutes % 15)
 
 
-def _move(page, to: str) -> None:  # type: ignore[no-untyped-def]
+def _move(page, to: str) -> None:
     _submit(page, f"[data-testid=move-{to}]")
 
 
-def _state(page) -> str:  # type: ignore[no-untyped-def]
+def _state(page) -> str:
     return str(page.locator("[data-testid=session-state]").text_content()).strip()
 
 
-def _refused(page, to: str) -> str:  # type: ignore[no-untyped-def]
+def _refused(page, to: str) -> str:
     """Ask for a move the gates refuse; return the visible list of what is missing."""
     _move(page, to)
     failures = page.locator("[data-testid=gate-failures]")
@@ -125,14 +125,14 @@ def _refused(page, to: str) -> str:  # type: ignore[no-untyped-def]
     return str(failures.inner_text())
 
 
-def _discharge_checklist(page) -> None:  # type: ignore[no-untyped-def]
+def _discharge_checklist(page) -> None:
     for box in page.locator("[data-testid=checklist] input[type=checkbox]").all():
         if box.get_attribute("name") != "on_supplemental_oxygen":
             box.check()
     _submit(page, "[data-testid=save-checklist]")
 
 
-def _as_prescriber(  # type: ignore[no-untyped-def]
+def _as_prescriber(
     browser, clinic: DemoClinic, session_id: int, shot: str, work: Callable[..., None]
 ) -> None:
     """The prescriber, on her own tablet, opens the chair and does what only she may do."""
@@ -149,7 +149,7 @@ def _as_prescriber(  # type: ignore[no-untyped-def]
         context.close()
 
 
-def _ack_predose_bp(page) -> None:  # type: ignore[no-untyped-def]
+def _ack_predose_bp(page) -> None:
     page.fill("form[action$='/bp-ack'] input[name=note]", "BP 150/92 reviewed; benefit outweighs")
     _submit(page, "form[action$='/bp-ack'] button")
     assert "Pre-dose BP acknowledged" in page.content()
@@ -158,7 +158,7 @@ def _ack_predose_bp(page) -> None:  # type: ignore[no-untyped-def]
 def _ack_from_floor(clinic: DemoClinic, sid: int) -> Callable[..., None]:
     """The prescriber finds the waiting BP on the floor view and follows it to the chair."""
 
-    def work(page) -> None:  # type: ignore[no-untyped-def]
+    def work(page) -> None:
         page.goto(f"{clinic.url}/floor", wait_until="domcontentloaded")
         item = page.locator("[data-testid=bp-ack-needed]")
         item.wait_for(state="visible")
@@ -174,12 +174,12 @@ def _ack_from_floor(clinic: DemoClinic, sid: int) -> Callable[..., None]:
     return work
 
 
-def _reopen(page, clinic: DemoClinic, session_id: int) -> None:  # type: ignore[no-untyped-def]
+def _reopen(page, clinic: DemoClinic, session_id: int) -> None:
     page.goto(f"{clinic.url}/sessions/{session_id}", wait_until="domcontentloaded")
     _loaded(page)
 
 
-def test_nurse_runs_the_demo_iv_session(demo_clinic: DemoClinic, utc_tablet, browser) -> None:  # type: ignore[no-untyped-def]
+def test_nurse_runs_the_demo_iv_session(demo_clinic: DemoClinic, utc_tablet, browser) -> None:
     page, clinic = utc_tablet, demo_clinic
     sid = _open_from_schedule(page, clinic, "Blake, Jordan", "demo-iv-01-schedule")
 
@@ -240,12 +240,12 @@ def test_nurse_runs_the_demo_iv_session(demo_clinic: DemoClinic, utc_tablet, bro
     _shot(page, "demo-iv-07-schedule-after")
 
 
-def _give_device(page, lot: str) -> None:  # type: ignore[no-untyped-def]
+def _give_device(page, lot: str) -> None:
     page.fill("form[action$='/administration'] input[name=lot_number]", lot)
     _submit(page, "form[action$='/administration'] button")
 
 
-def test_nurse_runs_the_demo_esketamine_session(  # type: ignore[no-untyped-def]
+def test_nurse_runs_the_demo_esketamine_session(
     demo_clinic: DemoClinic, utc_tablet, browser
 ) -> None:
     page, clinic = utc_tablet, demo_clinic

@@ -35,12 +35,12 @@ CONCOMITANT = (
 )
 
 
-def _give_device(page, lot: str) -> None:  # type: ignore[no-untyped-def]
+def _give_device(page, lot: str) -> None:
     page.fill("[data-testid=administration] input[name=lot_number]", lot)
     _submit(page, "[data-testid=give-device]")
 
 
-def _answer_rems(page) -> None:  # type: ignore[no-untyped-def]
+def _answer_rems(page) -> None:
     """Answer every staff question of the REMS form on the chair page."""
     card = page.locator("[data-testid=rems-answers]")
     for name in CONCOMITANT:
@@ -56,7 +56,7 @@ def _answer_rems(page) -> None:  # type: ignore[no-untyped-def]
     _submit(page, "[data-testid=save-rems]")
 
 
-def test_esketamine_devices_and_rems_form_from_the_chair(  # type: ignore[no-untyped-def]
+def test_esketamine_devices_and_rems_form_from_the_chair(
     demo_clinic: DemoClinic, utc_tablet, browser
 ) -> None:
     page, clinic = utc_tablet, demo_clinic

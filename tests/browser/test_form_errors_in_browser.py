@@ -9,7 +9,7 @@ from tests.browser.conftest import ARTIFACTS, DEMO_PASSWORD, DemoClinic
 NURSE = "nurse@demo.ketacare.test"
 
 
-def _sign_in(page, clinic: DemoClinic, path: str) -> None:  # type: ignore[no-untyped-def]
+def _sign_in(page, clinic: DemoClinic, path: str) -> None:
     page.goto(f"{clinic.url}{path}", wait_until="domcontentloaded")
     page.fill("#email", NURSE)
     page.fill("#password", DEMO_PASSWORD)
@@ -17,13 +17,13 @@ def _sign_in(page, clinic: DemoClinic, path: str) -> None:  # type: ignore[no-un
     page.wait_for_url(f"{clinic.url}{path}")
 
 
-def _focused(page) -> str:  # type: ignore[no-untyped-def]
+def _focused(page) -> str:
     return str(page.evaluate("document.activeElement && document.activeElement.name"))
 
 
 def test_a_refused_weight_keeps_the_value_and_focuses_it(
     demo_clinic: DemoClinic, utc_tablet
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     page = utc_tablet
     _sign_in(page, demo_clinic, "/patients")
     page.goto(f"{demo_clinic.url}/patients?q=quinn", wait_until="domcontentloaded")
@@ -46,7 +46,7 @@ def test_a_refused_weight_keeps_the_value_and_focuses_it(
 
 def test_vitals_refused_by_the_api_show_beside_the_field(
     demo_clinic: DemoClinic, utc_tablet
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     page = utc_tablet
     _sign_in(page, demo_clinic, "/schedule")
     row = page.locator("[data-testid=schedule-session]", has_text="Blake, Jordan")

@@ -5,7 +5,7 @@ from tests.browser.conftest import ARTIFACTS
 DEMO_PASSWORD = "demo-password-123"
 
 
-def test_front_desk_finds_a_patient_and_sees_the_chart_header(live_server: str, tablet) -> None:  # type: ignore[no-untyped-def]
+def test_front_desk_finds_a_patient_and_sees_the_chart_header(live_server: str, tablet) -> None:
     page = tablet
     page.goto(f"{live_server}/patients")
     assert "/login" in page.url  # signed out: sent to the login page
@@ -23,7 +23,7 @@ def test_front_desk_finds_a_patient_and_sees_the_chart_header(live_server: str, 
     page.screenshot(path=str(ARTIFACTS / "chart.png"), full_page=True)
 
 
-def test_wrong_password_message(live_server: str, tablet) -> None:  # type: ignore[no-untyped-def]
+def test_wrong_password_message(live_server: str, tablet) -> None:
     page = tablet
     page.goto(f"{live_server}/login")
     page.fill("#email", "nurse@demo.ketacare.test")

@@ -31,7 +31,7 @@ def _issue_link(clinic: DemoClinic) -> str:
         return issued.path
 
 
-def test_patient_fills_phq9_on_a_phone(demo_clinic: DemoClinic, browser) -> None:  # type: ignore[no-untyped-def]
+def test_patient_fills_phq9_on_a_phone(demo_clinic: DemoClinic, browser) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     path = _issue_link(demo_clinic)
     context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)

@@ -21,7 +21,7 @@ PAGES = [
 
 
 @pytest.fixture(scope="module")
-def long_email_user(live_server: str, browser) -> str:  # type: ignore[no-untyped-def]
+def long_email_user(live_server: str, browser) -> str:
     """An account with a long e-mail, created through the admin's form (so the users table
     has something to wrap)."""
     context = browser.new_context(viewport={"width": 1024, "height": 768})
@@ -38,7 +38,7 @@ def long_email_user(live_server: str, browser) -> str:  # type: ignore[no-untype
     return LONG_EMAIL
 
 
-def _sign_in(page, url: str, persona: str) -> None:  # type: ignore[no-untyped-def]
+def _sign_in(page, url: str, persona: str) -> None:
     page.goto(f"{url}/login")
     page.fill("#email", f"{persona}@demo.ketacare.test")
     page.fill("#password", DEMO_PASSWORD)
@@ -48,7 +48,7 @@ def _sign_in(page, url: str, persona: str) -> None:  # type: ignore[no-untyped-d
 
 @pytest.mark.parametrize("width_name", list(WIDTHS))
 @pytest.mark.parametrize(("persona", "path", "shot"), PAGES, ids=[p[2] for p in PAGES])
-def test_page_fits_without_sideways_scrolling(  # type: ignore[no-untyped-def]
+def test_page_fits_without_sideways_scrolling(
     live_server: str, browser, long_email_user: str, persona: str, path: str, shot: str,
     width_name: str,
 ) -> None:  # fmt: skip
@@ -76,7 +76,7 @@ def test_page_fits_without_sideways_scrolling(  # type: ignore[no-untyped-def]
         context.close()
 
 
-def test_favicon_is_linked_and_served(live_server: str, browser) -> None:  # type: ignore[no-untyped-def]
+def test_favicon_is_linked_and_served(live_server: str, browser) -> None:
     context = browser.new_context()
     page = context.new_page()
     try:

@@ -73,25 +73,25 @@ def clinic(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Clinic]:
     engine.dispose()
 
 
-def _loaded(page) -> None:  # type: ignore[no-untyped-def]
+def _loaded(page) -> None:
     """Wait until the chair page has rendered its state badge (explicit, no sleeps)."""
     page.wait_for_load_state("domcontentloaded")
     page.locator("[data-testid=session-state]").wait_for(state="visible")
 
 
-def _open(page, clinic: Clinic) -> None:  # type: ignore[no-untyped-def]
+def _open(page, clinic: Clinic) -> None:
     page.goto(f"{clinic.url}/sessions/{clinic.session_id}", wait_until="domcontentloaded")
     _loaded(page)
 
 
-def _submit(page, selector: str) -> None:  # type: ignore[no-untyped-def]
+def _submit(page, selector: str) -> None:
     """Click a submit button and wait for the page it leads to."""
     with page.expect_navigation(wait_until="domcontentloaded"):
         page.locator(selector).first.click()
     _loaded(page)
 
 
-def _vitals(page, clinic: Clinic, sbp: int, dbp: int, hr: int) -> None:  # type: ignore[no-untyped-def]
+def _vitals(page, clinic: Clinic, sbp: int, dbp: int, hr: int) -> None:
     page.locator("#measured_at").wait_for(state="visible")
     page.fill("#measured_at", clinic.clock.now().strftime("%Y-%m-%dT%H:%M"))
     page.fill("#systolic", str(sbp))
@@ -103,7 +103,7 @@ def _vitals(page, clinic: Clinic, sbp: int, dbp: int, hr: int) -> None:  # type:
     _submit(page, "[data-testid=save-vitals]")
 
 
-def _wait(page, clinic: Clinic, minutes: int) -> None:  # type: ignore[no-untyped-def]
+def _wait(page, clinic: Clinic, minutes: int) -> None:
     """Let time pass with the page open (reloading keeps the login active)."""
     for _ in range(minutes // 15):
         clinic.clock.advance(minutes=15)
@@ -112,15 +112,15 @@ def _wait(page, clinic: Clinic, minutes: int) -> None:  # type: ignore[no-untype
     clinic.clock.advance(minutes=minutes % 15)
 
 
-def _move(page, to: str) -> None:  # type: ignore[no-untyped-def]
+def _move(page, to: str) -> None:
     _submit(page, f"[data-testid=move-{to}]")
 
 
-def _state(page) -> str:  # type: ignore[no-untyped-def]
+def _state(page) -> str:
     return str(page.locator("[data-testid=session-state]").text_content()).strip()
 
 
-def _floor_while_infusing(page, clinic: Clinic) -> None:  # type: ignore[no-untyped-def]
+def _floor_while_infusing(page, clinic: Clinic) -> None:
     """The prescriber's wall screen with this chair live on it (same login, second tab)."""
     floor = page.context.new_page()
     try:
@@ -136,7 +136,7 @@ def _floor_while_infusing(page, clinic: Clinic) -> None:  # type: ignore[no-unty
 VITALS_ROW = ("measured_at", "systolic", "diastolic", "heart_rate", "spo2", "respiratory_rate")
 
 
-def _boxes(page, ids: tuple[str, ...]) -> list[dict[str, float]]:  # type: ignore[no-untyped-def]
+def _boxes(page, ids: tuple[str, ...]) -> list[dict[str, float]]:
     out = []
     for name in ids:
         box = page.locator(f"#{name}").bounding_box()
@@ -145,7 +145,7 @@ def _boxes(page, ids: tuple[str, ...]) -> list[dict[str, float]]:  # type: ignor
     return out
 
 
-def _vitals_row_fits(page) -> None:  # type: ignore[no-untyped-def]
+def _vitals_row_fits(page) -> None:
     """At 1024 px the vitals entry is one row; at 768 px portrait the five values share a row
     under the time and the save button. Every field stays a big target."""
     boxes = _boxes(page, VITALS_ROW)
@@ -165,7 +165,7 @@ def _vitals_row_fits(page) -> None:  # type: ignore[no-untyped-def]
         page.set_viewport_size({"width": 1024, "height": 768})
 
 
-def test_nurse_runs_a_session_from_check_in_to_discharge(clinic: Clinic, utc_tablet) -> None:  # type: ignore[no-untyped-def]
+def test_nurse_runs_a_session_from_check_in_to_discharge(clinic: Clinic, utc_tablet) -> None:
     page = utc_tablet
     page.goto(f"{clinic.url}/sessions/{clinic.session_id}", wait_until="domcontentloaded")
     page.locator("#email").wait_for(state="visible")

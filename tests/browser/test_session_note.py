@@ -48,7 +48,7 @@ def demo_sessions(demo_clinic: DemoClinic) -> dict[str, int]:
     return {str(mrn): int(sid) for mrn, sid in rows}
 
 
-def _run_iv_to_discharge(page, clinic: DemoClinic, browser) -> int:  # type: ignore[no-untyped-def]
+def _run_iv_to_discharge(page, clinic: DemoClinic, browser) -> int:
     sid = _open_from_schedule(page, clinic, "Blake, Jordan", "note-iv-01-schedule")
     _move(page, "checked_in")
     _vitals(page, clinic, 150, 92, 76)  # a raised pre-dose BP: the prescriber acknowledges it
@@ -74,7 +74,7 @@ def _run_iv_to_discharge(page, clinic: DemoClinic, browser) -> int:  # type: ign
     return sid
 
 
-def _run_esketamine_to_discharge(page, clinic: DemoClinic, browser, sid: int) -> int:  # type: ignore[no-untyped-def]
+def _run_esketamine_to_discharge(page, clinic: DemoClinic, browser, sid: int) -> int:
     # Opened by its id: the IV test before it moved the server's clock by two hours, which
     # near midnight is another day on the Today page.
     _sign_in(page, clinic, f"/sessions/{sid}", NURSE)
@@ -113,7 +113,7 @@ def _run_esketamine_to_discharge(page, clinic: DemoClinic, browser, sid: int) ->
 def _sign_note(clinic: DemoClinic, patient: str, expected: tuple[str, ...]) -> Callable[..., None]:
     """The prescriber follows the chair page's link to the note, checks it and signs it."""
 
-    def work(page) -> None:  # type: ignore[no-untyped-def]
+    def work(page) -> None:
         with page.expect_navigation(wait_until="domcontentloaded"):
             page.locator("[data-testid=open-note]").click()
         note = page.locator("[data-testid=session-note]")
@@ -138,14 +138,14 @@ def _sign_note(clinic: DemoClinic, patient: str, expected: tuple[str, ...]) -> C
     return work
 
 
-def _nurse_sees_signed(page, clinic: DemoClinic, sid: int, shot: str) -> None:  # type: ignore[no-untyped-def]
+def _nurse_sees_signed(page, clinic: DemoClinic, sid: int, shot: str) -> None:
     page.goto(f"{clinic.url}/sessions/{sid}/note", wait_until="domcontentloaded")
     assert page.locator("[data-testid=note-signed]").is_visible()
     assert page.locator("[data-testid=sign-note]").count() == 0
     _shot(page, shot)
 
 
-def test_the_demo_iv_session_ends_in_a_signed_note(  # type: ignore[no-untyped-def]
+def test_the_demo_iv_session_ends_in_a_signed_note(
     demo_clinic: DemoClinic, demo_sessions: dict[str, int], utc_tablet, browser
 ) -> None:
     page, clinic = utc_tablet, demo_clinic
@@ -159,7 +159,7 @@ def test_the_demo_iv_session_ends_in_a_signed_note(  # type: ignore[no-untyped-d
     _nurse_sees_signed(page, clinic, sid, "note-iv-04-nurse-sees-signed")
 
 
-def test_the_demo_esketamine_session_ends_in_a_signed_note(  # type: ignore[no-untyped-def]
+def test_the_demo_esketamine_session_ends_in_a_signed_note(
     demo_clinic: DemoClinic, demo_sessions: dict[str, int], utc_tablet, browser
 ) -> None:
     page, clinic = utc_tablet, demo_clinic

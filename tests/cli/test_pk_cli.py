@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -16,10 +17,11 @@ def run(*args: str):
     return runner.invoke(app, ["pk", *args])
 
 
-def simulate_json(*args: str) -> dict:
+def simulate_json(*args: str) -> dict[str, Any]:
     result = run("simulate", *args, "--json")
     assert result.exit_code == 0, result.output
-    return json.loads(result.stdout)
+    document: dict[str, Any] = json.loads(result.stdout)
+    return document
 
 
 def test_models_json_lists_every_model_with_parameters_and_sources():

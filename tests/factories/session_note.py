@@ -12,19 +12,13 @@ from sqlalchemy.orm import Session
 from ketacare.core.session.model import Symptom
 from ketacare.core.session.states import SessionState
 from ketacare.db.models import TreatmentSession
-from ketacare.services.accounts import users as accounts
-from ketacare.services.audit import AuditContext
 from ketacare.services.session import lifecycle as svc
 from ketacare.services.session import records as records_service
 from ketacare.services.session import vitals as vitals_service
 from ketacare.services.session.gates import CHECKLIST_ITEMS
-from tests.factories.world import World
+from tests.factories.world import World, ctx
 
 S = SessionState
-
-
-def ctx(world: World, persona: str) -> AuditContext:
-    return AuditContext(actor=accounts.actor_for(world.user(persona)), client_address="test")
 
 
 def move(db: Session, world: World, row: TreatmentSession, to: S, at: datetime, **kw: Any) -> None:

@@ -5,8 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from typing import TypeVar
 
 from argon2 import PasswordHasher
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ketacare.config import Settings
@@ -73,6 +75,67 @@ class World:
         return self.users[persona]
 
 
+@dataclass(frozen=True)
+class WorldKeys:
+    """The primary keys of a world committed once, to load it again into a test's session."""
+
+    org: int
+    other_org: int
+    users: tuple[tuple[str, int], ...]
+    patient: int
+    other_patient: int
+    tokens: tuple[tuple[str, str], ...] = ()
+
+    @classmethod
+    def of(cls, world: World, *, tokens: dict[str, str] | None = None) -> WorldKeys:
+        assert world.patient is not None
+        assert world.other_patient is not None
+        return cls(
+            org=world.org.id,
+            other_org=world.other_org.id,
+            users=tuple((persona, user.id) for persona, user in world.users.items()),
+            patient=world.patient.id,
+            other_patient=world.other_patient.id,
+            tokens=tuple((tokens or {}).items()),
+        )
+
+    def load(self, db: Session) -> World:
+        """The same world as fresh objects of ``db`` (three queries, whatever the world's size)."""
+        orgs = _by_id(db, Organisation, (self.org, self.other_org))
+        users = _by_id(db, User, tuple(user_id for _, user_id in self.users))
+        patients = _by_id(db, Patient, (self.patient, self.other_patient))
+        return World(
+            org=orgs[self.org],
+            other_org=orgs[self.other_org],
+            users={persona: users[user_id] for persona, user_id in self.users},
+            patient=patients[self.patient],
+            other_patient=patients[self.other_patient],
+        )
+
+
+_Row = TypeVar("_Row", Organisation, User, Patient)
+
+
+def _by_id(db: Session, model: type[_Row], ids: tuple[int, ...]) -> dict[int, _Row]:
+    return {row.id: row for row in db.scalars(select(model).where(model.id.in_(ids)))}
+
+
+def ctx_for(user: User) -> AuditContext:
+    """The audit context of a signed-in user, as a service call takes it."""
+    return AuditContext(actor=accounts.actor_for(user), client_address="test")
+
+
+def ctx(world: World, persona: str) -> AuditContext:
+    """The audit context of one of the world's personas."""
+    return ctx_for(world.user(persona))
+
+
+def pid(world: World) -> int:
+    """The id of the world's patient (org A), which every world has."""
+    assert world.patient is not None
+    return world.patient.id
+
+
 def make_world(db: Session, *, hasher: PasswordHasher, tag: str = "") -> World:
     """Org A with every staff role, a patient and that patient's account; org B's prescriber."""
     org, _ = create_organisation(db, name=f"Clinic A{tag}", location_name="A", at=NOW, ctx=SYSTEM)
@@ -120,6 +183,15 @@ def make_world(db: Session, *, hasher: PasswordHasher, tag: str = "") -> World:
         patient_id=world.patient.id,
     )
     return world
+
+
+def issue_tokens(db: Session, world: World, *, at: datetime = NOW) -> dict[str, str]:
+    """A bearer token per persona, issued at ``at``."""
+    settings, ctx = fast_settings(), AuditContext(actor=None)
+    return {
+        persona: accounts.issue_api_token(db, user=user, settings=settings, at=at, ctx=ctx)[0]
+        for persona, user in world.users.items()
+    }
 
 
 def fast_settings(**overrides: object) -> Settings:

@@ -16,7 +16,7 @@ from tests.factories.world import NOW, PASSWORD, World, fast_settings
 SETTINGS = fast_settings()
 
 
-def login(db: Session, hasher, email: str, password: str, minutes: int = 0):  # type: ignore[no-untyped-def]
+def login(db: Session, hasher, email: str, password: str, minutes: int = 0):
     return accounts.authenticate(
         db,
         hasher=hasher,
@@ -33,7 +33,7 @@ def test_password_is_stored_as_argon2id(world: World) -> None:
     assert PASSWORD not in world.user("nurse").password_hash
 
 
-def test_login_success_and_failure_are_audited(db: Session, hasher, world: World) -> None:  # type: ignore[no-untyped-def]
+def test_login_success_and_failure_are_audited(db: Session, hasher, world: World) -> None:
     assert login(db, hasher, "NURSE@a.test", PASSWORD).ok  # e-mail is case-insensitive
     failed = login(db, hasher, "nurse@a.test", "wrong-password!")
     assert not failed.ok
@@ -48,7 +48,7 @@ def test_login_success_and_failure_are_audited(db: Session, hasher, world: World
     assert (None, "4", "10.1.1.1") in outcomes
 
 
-def test_lockout_after_repeated_failures_then_expiry(db: Session, hasher, world: World) -> None:  # type: ignore[no-untyped-def]
+def test_lockout_after_repeated_failures_then_expiry(db: Session, hasher, world: World) -> None:
     for _ in range(SETTINGS.login_max_failures):
         assert not login(db, hasher, "nurse@a.test", "wrong-password!").ok
     # Even the right password is refused while locked.
@@ -57,7 +57,7 @@ def test_lockout_after_repeated_failures_then_expiry(db: Session, hasher, world:
     assert login(db, hasher, "nurse@a.test", PASSWORD, minutes=later).ok
 
 
-def test_failures_outside_window_do_not_accumulate(db: Session, hasher, world: World) -> None:  # type: ignore[no-untyped-def]
+def test_failures_outside_window_do_not_accumulate(db: Session, hasher, world: World) -> None:
     window = SETTINGS.login_failure_window_minutes
     for i in range(SETTINGS.login_max_failures - 1):
         login(db, hasher, "nurse@a.test", "wrong-password!", minutes=i)
@@ -103,7 +103,7 @@ def test_api_token_is_hashed_expires_and_revokes(db: Session, world: World) -> N
     assert accounts.resolve_api_token(db, token=token, at=NOW) is None
 
 
-def test_password_change_rules_and_sign_out_elsewhere(db: Session, hasher, world: World) -> None:  # type: ignore[no-untyped-def]
+def test_password_change_rules_and_sign_out_elsewhere(db: Session, hasher, world: World) -> None:
     user = world.user("nurse")
     ctx = AuditContext(actor=accounts.actor_for(user))
     token, _ = accounts.start_login_session(db, user=user, at=NOW, client_address=None)
@@ -142,7 +142,7 @@ def test_password_change_rules_and_sign_out_elsewhere(db: Session, hasher, world
     assert accounts.resolve_login_session(db, token=token, settings=SETTINGS, at=NOW) is None
 
 
-def test_duplicate_email_and_patient_role_rules(db: Session, hasher, world: World) -> None:  # type: ignore[no-untyped-def]
+def test_duplicate_email_and_patient_role_rules(db: Session, hasher, world: World) -> None:
     system = AuditContext(actor=None)
     with pytest.raises(Conflict) as dup:
         accounts.create_user(

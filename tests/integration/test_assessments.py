@@ -11,16 +11,11 @@ from sqlalchemy.orm import Session
 
 from ketacare.core.errors import Invalid, NotFound
 from ketacare.db.models import Assessment, AuditEvent, TreatmentEvent
-from ketacare.services.accounts import users as accounts
 from ketacare.services.assessments import outcomes as outcome_svc
 from ketacare.services.assessments import records as svc
 from ketacare.services.assessments import safety_alerts as alert_svc
-from ketacare.services.audit import AccessDenied, AuditContext
-from tests.factories.world import NOW, World
-
-
-def _ctx(world: World, persona: str) -> AuditContext:
-    return AuditContext(actor=accounts.actor_for(world.user(persona)), client_address="test")
+from ketacare.services.audit import AccessDenied
+from tests.factories.world import NOW, World, ctx
 
 
 def _record(
@@ -36,9 +31,9 @@ def _record(
     }
     values.update(kw)
     at = values.pop("at", NOW)
-    ctx = values.pop("ctx", _ctx(world, "nurse"))
+    actor = values.pop("ctx", ctx(world, "nurse"))
     entry = svc.AssessmentEntry(**values)  # type: ignore[arg-type]
-    return svc.record_assessment(db, entry, at=at, ctx=ctx)  # type: ignore[arg-type]
+    return svc.record_assessment(db, entry, at=at, ctx=actor)  # type: ignore[arg-type]
 
 
 def test_record_assessment_scores_stores_and_raises_alerts_in_one_go(
@@ -104,7 +99,7 @@ def test_cssrs_low_tier_opens_a_referral_alert_a_prescriber_closes(
             alert_id=alert.id,
             action_note="Referred to behavioural health",
             at=NOW,
-            ctx=_ctx(world, "prescriber"),
+            ctx=ctx(world, "prescriber"),
         )
         assert closed.status == "closed"
     assert svc.open_safety_alerts(db, patient_id=row.patient_id) == []
@@ -124,21 +119,21 @@ def test_nurse_cannot_close_and_prescriber_needs_a_note(db: Session, world: Worl
     alert = svc.open_safety_alerts(db, patient_id=row.patient_id)[0]
     with pytest.raises(AccessDenied):
         alert_svc.close_alert(
-            db, alert_id=alert.id, action_note="x", at=NOW, ctx=_ctx(world, "nurse")
+            db, alert_id=alert.id, action_note="x", at=NOW, ctx=ctx(world, "nurse")
         )
     with pytest.raises(Invalid) as blank:
         alert_svc.close_alert(
-            db, alert_id=alert.id, action_note="\n ", at=NOW, ctx=_ctx(world, "prescriber")
+            db, alert_id=alert.id, action_note="\n ", at=NOW, ctx=ctx(world, "prescriber")
         )
     assert blank.value.field == "action_note"
     closed = alert_svc.close_alert(
-        db, alert_id=alert.id, action_note="Reviewed", at=NOW, ctx=_ctx(world, "prescriber")
+        db, alert_id=alert.id, action_note="Reviewed", at=NOW, ctx=ctx(world, "prescriber")
     )
     assert (closed.status, closed.closed_at, closed.action_note) == ("closed", NOW, "Reviewed")
     assert svc.open_safety_alerts(db, patient_id=row.patient_id) == []
     with pytest.raises(NotFound):
         alert_svc.close_alert(
-            db, alert_id=10**9, action_note="x", at=NOW, ctx=_ctx(world, "prescriber")
+            db, alert_id=10**9, action_note="x", at=NOW, ctx=ctx(world, "prescriber")
         )
 
 
@@ -173,7 +168,7 @@ def test_outcomes_use_the_correction_not_the_superseded_form(db: Session, world:
         db, patient_id=pid, at=NOW - timedelta(days=29), kind="ketamine_session", source_id=1
     )
     report = outcome_svc.get_outcomes(
-        db, patient_id=pid, instrument_id="phq9", at=NOW, ctx=_ctx(world, "prescriber")
+        db, patient_id=pid, instrument_id="phq9", at=NOW, ctx=ctx(world, "prescriber")
     )
     assert report.summary.baseline.total == 16
     assert report.summary.latest.total == 8
@@ -187,7 +182,7 @@ def test_untreated_patient_is_measured_from_the_first_score(db: Session, world: 
     assert world.patient is not None
     _record(db, world, [2] * 8 + [0])
     report = outcome_svc.get_outcomes(
-        db, patient_id=world.patient.id, instrument_id="phq9", at=NOW, ctx=_ctx(world, "nurse")
+        db, patient_id=world.patient.id, instrument_id="phq9", at=NOW, ctx=ctx(world, "nurse")
     )
     assert report.summary.response is None  # one score: nothing to compare yet
     assert "not_treated" in report.as_dict()["notes"]
@@ -198,6 +193,6 @@ def test_untreated_patient_is_measured_from_the_first_score(db: Session, world: 
 
 def test_outsider_is_refused_and_patient_submits_own(db: Session, world: World) -> None:
     with pytest.raises(AccessDenied):
-        _record(db, world, [0] * 9, ctx=_ctx(world, "outsider"))
-    own = _record(db, world, [0] * 9, ctx=_ctx(world, "patient"))
+        _record(db, world, [0] * 9, ctx=ctx(world, "outsider"))
+    own = _record(db, world, [0] * 9, ctx=ctx(world, "patient"))
     assert own.recorded_by == world.user("patient").id

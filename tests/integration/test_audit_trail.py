@@ -11,7 +11,7 @@ from sqlalchemy import Engine, delete, select, text, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from ketacare.core.audit import AuditAction, AuditOutcome
+from ketacare.core.audit import AuditAction, AuditEntity, AuditOutcome
 from ketacare.db.models import AuditChainHead, AuditEvent, Organisation
 from ketacare.services.accounts.organisations import create_organisation
 from ketacare.services.audit import AuditContext, chain_key_for, record_event, verify_audit_trail
@@ -77,7 +77,7 @@ def test_failure_outcome_recorded(db: Session, world: World) -> None:
         ctx=CTX,
         at=NOW,
         action=AuditAction.READ,
-        entity_type="Patient",
+        entity_type=AuditEntity.PATIENT,
         entity_id=1,
         outcome=AuditOutcome.MINOR_FAILURE,
         organisation_id=world.org.id,
@@ -106,7 +106,7 @@ def test_concurrent_writers_keep_every_chain_intact(engine: Engine) -> None:
                         ctx=CTX,
                         at=NOW + timedelta(seconds=i),
                         action=AuditAction.READ,
-                        entity_type="Patient",
+                        entity_type=AuditEntity.PATIENT,
                         entity_id=i,
                         organisation_id=org_id,
                     )

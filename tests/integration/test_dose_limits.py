@@ -16,32 +16,21 @@ from sqlalchemy.orm import Session
 from ketacare.core.errors import RuleViolation
 from ketacare.core.session.states import SessionState
 from ketacare.db.models import Order, TreatmentSession
-from ketacare.services.accounts import users as accounts
-from ketacare.services.audit import AuditContext
 from ketacare.services.orders import lifecycle as order_service
 from ketacare.services.orders.dose import DoseInputs
 from ketacare.services.session import booking as booking_service
 from ketacare.services.session import lifecycle as session_service
 from ketacare.services.session.booking import BookingRequest
-from tests.factories.world import NOW, World
+from tests.factories.world import NOW, World, ctx, pid
 
 DEPRESSION = "iv-ketamine-depression"
 REASON = "1.0 mg/kg arm of the dose-finding RCT after no response to 0.75 mg/kg"
 
 
-def ctx(world: World, persona: str) -> AuditContext:
-    return AuditContext(actor=accounts.actor_for(world.user(persona)), client_address="test")
-
-
-def patient_id(world: World) -> int:
-    assert world.patient is not None
-    return world.patient.id
-
-
 def draft(db: Session, world: World, *, reason: str | None = None, **choices: Any) -> Order:
     return order_service.create_order(
         db,
-        patient_id=patient_id(world),
+        patient_id=pid(world),
         inputs=DoseInputs(protocol_id=DEPRESSION, **choices),
         override_reason=reason,
         at=NOW,
@@ -56,7 +45,7 @@ def booked(db: Session, world: World, starts_at: datetime) -> TreatmentSession:
     return booking_service.book_session(
         db,
         BookingRequest(
-            patient_id=patient_id(world),
+            patient_id=pid(world),
             protocol_id=DEPRESSION,
             chair_id=None,
             starts_at=starts_at,
@@ -83,7 +72,7 @@ def test_the_preview_shows_the_day_total_with_other_sessions(db: Session, world:
     booked(db, world, NOW + timedelta(hours=1))
     preview = order_service.preview_order(
         db,
-        patient_id=patient_id(world),
+        patient_id=pid(world),
         inputs=DoseInputs(protocol_id=DEPRESSION),
         at=NOW,
         ctx=ctx(world, "prescriber"),
@@ -99,7 +88,7 @@ def test_above_the_soft_daily_figure_needs_a_reason(db: Session, world: World) -
     booked(db, world, NOW + timedelta(hours=1))
     preview = order_service.preview_order(
         db,
-        patient_id=patient_id(world),
+        patient_id=pid(world),
         inputs=DoseInputs(protocol_id=DEPRESSION, dose_mg_per_kg=Decimal("0.75")),
         at=NOW,
         ctx=ctx(world, "prescriber"),

@@ -20,16 +20,16 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from ketacare.cli.worker import DrainSummary, drain
 from ketacare.core.authz import Role
+from ketacare.core.codes import NotificationStatus
 from ketacare.core.errors import NotFound
 from ketacare.db.models import NotificationJob, Organisation, SafetyAlert, User
 from ketacare.services.accounts import users as accounts
 from ketacare.services.assessments import links as patient_links
 from ketacare.services.assessments.records import AssessmentEntry, record_assessment
-from ketacare.services.audit import AuditContext
 from ketacare.services.notify import notifications as svc
 from ketacare.services.notify.mailer import OutgoingMail, SmtpMailer
-from ketacare.services.notify.notifications import MAX_ATTEMPTS, NotificationStatus
-from tests.factories.world import NOW, PASSWORD, SYSTEM, World
+from ketacare.services.notify.notifications import MAX_ATTEMPTS
+from tests.factories.world import NOW, PASSWORD, SYSTEM, World, ctx
 
 BASE_URL = "https://clinic.test"
 PHI_MARKERS = ("Avery", "Quinn", "1984", "A0001", "PHQ", "phq9", "suicid", "item")
@@ -99,10 +99,6 @@ def _drain(
     return drain(factory, mailer=mailer, clock=Clock(at), base_url=BASE_URL, batch=batch)
 
 
-def _ctx(world: World, persona: str) -> AuditContext:
-    return AuditContext(actor=accounts.actor_for(world.user(persona)), client_address="test")
-
-
 def _phq9_with_item9(db: Session, world: World) -> None:
     assert world.patient is not None
     record_assessment(
@@ -117,7 +113,7 @@ def _phq9_with_item9(db: Session, world: World) -> None:
             session_id=None,
         ),
         at=NOW,
-        ctx=_ctx(world, "nurse"),
+        ctx=ctx(world, "nurse"),
     )
 
 
@@ -353,7 +349,7 @@ def _send_link(db: Session, world: World) -> patient_links.IssuedLink:
         default_days=4,
         send_email=True,
         at=NOW,
-        ctx=_ctx(world, "nurse"),
+        ctx=ctx(world, "nurse"),
     )
 
 

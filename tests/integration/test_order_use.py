@@ -8,22 +8,15 @@ import pytest
 from sqlalchemy.orm import Session
 
 from ketacare.core.errors import Conflict
+from ketacare.core.session.model import AdministrationKind
 from ketacare.db.models import Order, TreatmentSession
 from ketacare.services.session import administration as admin_service
 from ketacare.services.session import booking as booking_service
 from ketacare.services.session import demo as demo_service
 from ketacare.services.session import lifecycle as svc
 from ketacare.services.session.booking import BookingRequest
-from tests.factories.world import NOW, World
-from tests.integration.test_session_gates import (
-    CHECK_IN,
-    S,
-    book,
-    chair_checks,
-    ctx,
-    pid,
-    refused,
-)
+from tests.factories.world import NOW, World, ctx, pid
+from tests.integration.test_session_gates import CHECK_IN, S, book, chair_checks, refused
 
 
 def second_booking(
@@ -98,7 +91,7 @@ def test_an_esketamine_order_is_given_with_its_first_device_not_at_dosing_start(
         at=NOW,
         protocol_id="esketamine-nasal",
     )
-    first.state = S.READY.value  # the ready gates are tested elsewhere
+    first.state = S.READY  # the ready gates are tested elsewhere
     db.flush()
     order = db.get(Order, first.order_id)
     assert order is not None
@@ -123,7 +116,7 @@ def test_an_esketamine_order_is_given_with_its_first_device_not_at_dosing_start(
     )
     again = second_booking(db, world, first, order_id=first.order_id)
     assert again.order_id == order.id
-    again.state = S.READY.value
+    again.state = S.READY
     db.flush()
     svc.transition_session(
         db,
@@ -137,7 +130,7 @@ def test_an_esketamine_order_is_given_with_its_first_device_not_at_dosing_start(
     admin_service.record_administration(
         db,
         session_id=again.id,
-        entry=admin_service.AdministrationEntry(kind="device", lot_number="L1"),
+        entry=admin_service.AdministrationEntry(kind=AdministrationKind.DEVICE, lot_number="L1"),
         expected_version=None,
         at=CHECK_IN + timedelta(hours=6, minutes=1),
         ctx=nurse,

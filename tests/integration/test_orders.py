@@ -22,20 +22,15 @@ from ketacare.core.patients.body_weight import (
     WeightBasis,
 )
 from ketacare.db.models import Order, OrderStatusChange, Patient
-from ketacare.services.accounts import users as accounts
-from ketacare.services.audit import AccessDenied, AuditContext
+from ketacare.services.audit import AccessDenied
 from ketacare.services.orders import lifecycle as order_service
 from ketacare.services.orders import pk as pk_service
 from ketacare.services.orders import protocols as protocol_service
 from ketacare.services.orders.dose import DoseInputs
 from ketacare.services.patients import registry as patients
-from tests.factories.world import NOW, World, make_patient
+from tests.factories.world import NOW, World, ctx, make_patient
 
 DEPRESSION = "iv-ketamine-depression"
-
-
-def ctx(world: World, persona: str) -> AuditContext:
-    return AuditContext(actor=accounts.actor_for(world.user(persona)), client_address="test")
 
 
 def the_patient(world: World) -> Patient:

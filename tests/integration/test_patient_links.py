@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ketacare.core.errors import Conflict, Invalid
+from ketacare.core.outcomes.model import AssessmentSource, LinkStatus
 from ketacare.db.models import (
     Assessment,
     AuditEvent,
@@ -19,21 +20,16 @@ from ketacare.db.models import (
     PatientLink,
     SafetyAlert,
 )
-from ketacare.services.accounts import users as accounts
 from ketacare.services.assessments import link_submission as submission
 from ketacare.services.assessments import links as svc
 from ketacare.services.assessments import records as assessment_svc
 from ketacare.services.assessments.records import AssessmentEntry
-from ketacare.services.assessments.source import AssessmentSource, recorded_by_label
-from ketacare.services.audit import AccessDenied, AuditContext
+from ketacare.services.assessments.source import recorded_by_label
+from ketacare.services.audit import AccessDenied
 from ketacare.services.patients import portal
-from tests.factories.world import NOW, World
+from tests.factories.world import NOW, World, ctx
 
 PHQ9_OK = {f"phq9.{i}": "1" for i in range(1, 9)} | {"phq9.9": "0"}
-
-
-def _ctx(world: World, persona: str) -> AuditContext:
-    return AuditContext(actor=accounts.actor_for(world.user(persona)), client_address="test")
 
 
 def _issue(db: Session, world: World, **kw: object) -> svc.IssuedLink:
@@ -46,7 +42,7 @@ def _issue(db: Session, world: World, **kw: object) -> svc.IssuedLink:
         "default_days": 4,
         "send_email": False,
         "at": NOW,
-        "ctx": _ctx(world, "nurse"),
+        "ctx": ctx(world, "nurse"),
     }
     values.update(kw)
     return svc.create_patient_link(db, **values)  # type: ignore[arg-type]
@@ -98,7 +94,7 @@ def test_instruments_without_licensed_self_report_wording_are_refused(
 @pytest.mark.parametrize("persona", ["frontdesk", "admin", "researcher", "patient", "outsider"])
 def test_only_nurses_and_prescribers_issue_links(db: Session, world: World, persona: str) -> None:
     with pytest.raises(AccessDenied):
-        _issue(db, world, ctx=_ctx(world, persona))
+        _issue(db, world, ctx=ctx(world, persona))
 
 
 def test_expiry_must_be_within_thirty_days(db: Session, world: World) -> None:
@@ -134,9 +130,9 @@ def test_submission_records_through_assessments_once(db: Session, world: World) 
     assert via[0].detail.startswith(f"via link {issued.link.id}")
     assert via[0].client_address == "203.0.113.9"
     views = svc.list_patient_links(
-        db, patient_id=issued.link.patient_id, at=NOW + timedelta(hours=2), ctx=_ctx(world, "nurse")
+        db, patient_id=issued.link.patient_id, at=NOW + timedelta(hours=2), ctx=ctx(world, "nurse")
     )
-    assert [v.status for v in views] == [svc.LinkStatus.COMPLETED]
+    assert [v.status for v in views] == [LinkStatus.COMPLETED]
 
 
 def test_item_nine_raises_the_same_alert_as_staff_entry_and_the_crisis_notice(
@@ -175,18 +171,18 @@ def test_expired_revoked_and_unknown_links(db: Session, world: World) -> None:
     assert not caught.value.gone
     second = _issue(db, world)
     view = svc.revoke_patient_link(
-        db, link_id=second.link.id, at=NOW + timedelta(minutes=5), ctx=_ctx(world, "prescriber")
+        db, link_id=second.link.id, at=NOW + timedelta(minutes=5), ctx=ctx(world, "prescriber")
     )
-    assert view.status is svc.LinkStatus.REVOKED
+    assert view.status is LinkStatus.REVOKED
     with pytest.raises(submission.LinkUnavailable) as caught:
         submission.open_patient_link(
             db, token=second.token, at=NOW + timedelta(minutes=6), client_address=None
         )
     assert caught.value.gone
     with pytest.raises(Conflict):
-        svc.revoke_patient_link(db, link_id=second.link.id, at=NOW, ctx=_ctx(world, "nurse"))
+        svc.revoke_patient_link(db, link_id=second.link.id, at=NOW, ctx=ctx(world, "nurse"))
     with pytest.raises(AccessDenied):
-        svc.revoke_patient_link(db, link_id=issued.link.id, at=NOW, ctx=_ctx(world, "outsider"))
+        svc.revoke_patient_link(db, link_id=issued.link.id, at=NOW, ctx=ctx(world, "outsider"))
     assert db.scalars(select(Assessment)).all() == []
 
 
@@ -240,7 +236,7 @@ def test_without_a_portal_account_nobody_is_named_as_recorder_and_the_policy_sti
     db: Session, world: World
 ) -> None:
     _without_portal_account(db, world, email=None)
-    issued = _issue(db, world, ctx=_ctx(world, "prescriber"))
+    issued = _issue(db, world, ctx=ctx(world, "prescriber"))
     done = _submit(db, issued.token, PHQ9_OK)
     row = db.get(Assessment, done.assessments[0].id)
     assert row is not None
@@ -262,7 +258,7 @@ def test_link_attribution_is_only_for_the_links_own_patient(db: Session, world: 
     """A staff actor cannot pass a link id, nor can a patient use another patient's link."""
     issued = _issue(db, world)
     assert world.patient is not None
-    staff = _ctx(world, "nurse")
+    staff = ctx(world, "nurse")
     with pytest.raises(Invalid) as caught:
         assessment_svc.record_assessment(
             db,
@@ -294,7 +290,7 @@ def test_link_attribution_is_only_for_the_links_own_patient(db: Session, world: 
                 patient_link_id=issued.link.id + 1000,
             ),
             at=NOW,
-            ctx=_ctx(world, "patient"),
+            ctx=ctx(world, "patient"),
         )
     assert caught.value.field == "patient_link_id"
     assert db.scalars(select(Assessment)).all() == []
@@ -327,7 +323,7 @@ def test_portal_overview_is_the_patients_own_and_staff_are_refused(
     issued = _issue(db, world)
     _issue(db, world)
     _submit(db, issued.token, PHQ9_OK)
-    overview = portal.portal_overview(db, at=NOW + timedelta(hours=3), ctx=_ctx(world, "patient"))
+    overview = portal.portal_overview(db, at=NOW + timedelta(hours=3), ctx=ctx(world, "patient"))
     assert world.patient is not None
     assert overview.patient.id == world.patient.id
     assert len(overview.pending) == 1
@@ -335,4 +331,4 @@ def test_portal_overview_is_the_patients_own_and_staff_are_refused(
     assert any(a.who == "nurse A" for a in overview.accesses)
     for persona in ("nurse", "prescriber", "admin", "frontdesk", "researcher", "outsider"):
         with pytest.raises(AccessDenied):
-            portal.portal_overview(db, at=NOW, ctx=_ctx(world, persona))
+            portal.portal_overview(db, at=NOW, ctx=ctx(world, persona))

@@ -8,14 +8,9 @@ from sqlalchemy.orm import Session
 
 from ketacare.core.codes import MeasurementKind
 from ketacare.core.errors import Conflict, Invalid, NotFound
-from ketacare.services.accounts import users as accounts
-from ketacare.services.audit import AccessDenied, AuditContext
+from ketacare.services.audit import AccessDenied
 from ketacare.services.patients import registry as patients
-from tests.factories.world import NOW, World, make_patient
-
-
-def ctx(world: World, persona: str) -> AuditContext:
-    return AuditContext(actor=accounts.actor_for(world.user(persona)), client_address="t")
+from tests.factories.world import NOW, World, ctx, make_patient
 
 
 def test_search_by_name_mrn_and_birth_date_stays_in_organisation(db: Session, world: World) -> None:

@@ -9,59 +9,27 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ketacare.core.codes import SexAtBirth
 from ketacare.core.eligibility.consent import ConsentStatus, load_default_consent
 from ketacare.core.errors import Conflict, Invalid, NotFound, RuleViolation
 from ketacare.db.models import AuditEvent, Screening
-from ketacare.services.accounts import users as accounts
-from ketacare.services.audit import AccessDenied, AuditContext
+from ketacare.services.audit import AccessDenied
 from ketacare.services.screening import consent as consent_service
 from ketacare.services.screening import eligibility as svc
 from ketacare.services.screening import rems_enrolment as rems_service
-from tests.factories.world import NOW, World
+from tests.factories.screening import eligible_screening_input
+from tests.factories.world import NOW, World, ctx, pid
 
 LATER = NOW + timedelta(hours=1)
-
-
-def eligible_input(**changes: Any) -> dict[str, Any]:
-    """A clinically complete IV-depression screening that finds the patient eligible."""
-    trial = {"weeks": 8, "adequate_dose": True, "current_episode": True, "adherent": True}
-    document: dict[str, Any] = {
-        "protocol": "iv-ketamine-depression",
-        "indication": "depression",
-        "pregnant": False,
-        "breastfeeding": False,
-        "conditions": [],
-        "bp_systolic": 120,
-        "bp_diastolic": 80,
-        "episode_duration_months": 14,
-        "episode_severity": "moderate",
-        "antidepressant_trials": [
-            {"drug": "sertraline", "improvement_percent": 10, **trial},
-            {"drug": "venlafaxine", "improvement_percent": 5, **trial},
-        ],
-        "dast10_total": 0,
-        "auditc_total": 1,
-    }
-    document.update(changes)
-    return document
-
-
-def ctx_of(world: World, persona: str) -> AuditContext:
-    return AuditContext(actor=accounts.actor_for(world.user(persona)), client_address="test")
-
-
-def pid(world: World) -> int:
-    assert world.patient is not None
-    return world.patient.id
 
 
 def evaluate(db: Session, world: World, persona: str = "nurse", **changes: Any) -> Screening:
     return svc.evaluate_screening(
         db,
         patient_id=pid(world),
-        inputs=eligible_input(**changes),
+        inputs=eligible_screening_input(**changes),
         at=NOW,
-        ctx=ctx_of(world, persona),
+        ctx=ctx(world, persona),
     )
 
 
@@ -73,7 +41,7 @@ def sign(
         screening_id=screening.id,
         overrides=overrides or {},
         at=NOW,
-        ctx=ctx_of(world, "prescriber"),
+        ctx=ctx(world, "prescriber"),
     )
 
 
@@ -118,11 +86,11 @@ def test_bad_input_names_the_field_and_saves_nothing(
 
 
 def test_missing_protocol_is_refused(db: Session, world: World) -> None:
-    document = eligible_input()
+    document = eligible_screening_input()
     del document["protocol"]
     with pytest.raises(Invalid) as caught:
         svc.evaluate_screening(
-            db, patient_id=pid(world), inputs=document, at=NOW, ctx=ctx_of(world, "nurse")
+            db, patient_id=pid(world), inputs=document, at=NOW, ctx=ctx(world, "nurse")
         )
     assert caught.value.field == "protocol"
 
@@ -178,9 +146,7 @@ def test_sign_needs_a_justification_for_every_review_reason(db: Session, world: 
 def test_nurse_cannot_sign_and_a_signed_decision_is_never_edited(db: Session, world: World) -> None:
     row = evaluate(db, world)
     with pytest.raises(AccessDenied):
-        svc.sign_screening(
-            db, screening_id=row.id, overrides={}, at=NOW, ctx=ctx_of(world, "nurse")
-        )
+        svc.sign_screening(db, screening_id=row.id, overrides={}, at=NOW, ctx=ctx(world, "nurse"))
     sign(db, world, row)
     with pytest.raises(Conflict) as caught:
         sign(db, world, row)
@@ -194,12 +160,12 @@ def test_a_new_signed_screening_supersedes_the_old_one(db: Session, world: World
     assert first.status == "superseded"
     assert first.superseded_at == NOW
     assert second.status == "signed"
-    assert svc.get_screening(db, screening_id=first.id, at=NOW, ctx=ctx_of(world, "nurse")).stale
+    assert svc.get_screening(db, screening_id=first.id, at=NOW, ctx=ctx(world, "nurse")).stale
 
 
 def test_stale_when_newer_inputs_differ_not_when_they_match(db: Session, world: World) -> None:
     signed = sign(db, world, evaluate(db, world))
-    nurse = ctx_of(world, "nurse")
+    nurse = ctx(world, "nurse")
     assert not svc.get_screening(db, screening_id=signed.id, at=NOW, ctx=nurse).stale
     evaluate(db, world)  # same inputs again: the decision still holds
     assert not svc.get_screening(db, screening_id=signed.id, at=NOW, ctx=nurse).stale
@@ -216,16 +182,14 @@ def test_stale_when_newer_inputs_differ_not_when_they_match(db: Session, world: 
 def test_stale_when_the_chart_changes(db: Session, world: World) -> None:
     signed = sign(db, world, evaluate(db, world))
     assert world.patient is not None
-    world.patient.sex_at_birth = "male"
+    world.patient.sex_at_birth = SexAtBirth.MALE
     db.flush()
-    view = svc.get_screening(db, screening_id=signed.id, at=NOW, ctx=ctx_of(world, "nurse"))
+    view = svc.get_screening(db, screening_id=signed.id, at=NOW, ctx=ctx(world, "nurse"))
     assert view.stale
     # A birthday changes the age the rules see, so the decision is re-screened.
-    world.patient.sex_at_birth = "female"
+    world.patient.sex_at_birth = SexAtBirth.FEMALE
     db.flush()
-    assert not svc.get_screening(
-        db, screening_id=signed.id, at=NOW, ctx=ctx_of(world, "nurse")
-    ).stale
+    assert not svc.get_screening(db, screening_id=signed.id, at=NOW, ctx=ctx(world, "nurse")).stale
     next_birthday = NOW.replace(year=2027, month=3, day=15)
     assert svc.readiness_evidence(
         db, patient_id=pid(world), protocol_id="iv-ketamine-depression", at=next_birthday
@@ -273,7 +237,7 @@ def test_readiness_evidence_complete_for_esketamine(db: Session, world: World) -
         enrolment_id="REMS-123",
         enrolled_on=date(2026, 11, 20),
         at=NOW,
-        ctx=ctx_of(world, "nurse"),
+        ctx=ctx(world, "nurse"),
     )
     evidence = svc.readiness_evidence(
         db, patient_id=pid(world), protocol_id="esketamine-nasal", at=LATER
@@ -309,11 +273,11 @@ def _consent(db: Session, world: World, version: int = 1, **changes: Any) -> Any
         "witness_user_id": None,
     }
     fields.update(changes)
-    return consent_service.sign_consent(db, at=NOW, ctx=ctx_of(world, "nurse"), **fields)
+    return consent_service.sign_consent(db, at=NOW, ctx=ctx(world, "nurse"), **fields)
 
 
 def test_consent_document_is_seeded_from_the_core_default(db: Session, world: World) -> None:
-    documents = consent_service.list_consent_documents(db, at=NOW, ctx=ctx_of(world, "nurse"))
+    documents = consent_service.list_consent_documents(db, at=NOW, ctx=ctx(world, "nurse"))
     assert [d.version for d in documents] == [1]
     assert documents[0].text == load_default_consent().text
     assert documents[0].created_by is None
@@ -339,7 +303,7 @@ def test_consent_signing_rules(db: Session, world: World) -> None:
     assert signed.witness_user_id == world.user("prescriber").id
     assert signed.recorded_by == world.user("nurse").id
     overview = consent_service.consent_overview(
-        db, patient_id=pid(world), at=LATER, ctx=ctx_of(world, "prescriber")
+        db, patient_id=pid(world), at=LATER, ctx=ctx(world, "prescriber")
     )
     assert overview.status is ConsentStatus.VALID
     assert [c.id for c in overview.consents] == [signed.id]
@@ -347,7 +311,7 @@ def test_consent_signing_rules(db: Session, world: World) -> None:
 
 def test_new_consent_version_requires_reconsent(db: Session, world: World) -> None:
     _consent(db, world)
-    admin = ctx_of(world, "admin")
+    admin = ctx(world, "admin")
     text = load_default_consent().text.replace(
         "ketacare-consent-version: 1", "ketacare-consent-version: 2"
     )
@@ -371,9 +335,9 @@ def test_only_admin_publishes_consent_wording_and_it_must_cover_the_risks(
 ) -> None:
     with pytest.raises(AccessDenied):
         consent_service.create_consent_document(
-            db, text=load_default_consent().text, at=NOW, ctx=ctx_of(world, "prescriber")
+            db, text=load_default_consent().text, at=NOW, ctx=ctx(world, "prescriber")
         )
-    admin = ctx_of(world, "admin")
+    admin = ctx(world, "admin")
     with pytest.raises(RuleViolation) as caught:
         consent_service.create_consent_document(
             db, text="You may feel a bit odd.", at=NOW, ctx=admin
@@ -391,7 +355,7 @@ def test_only_admin_publishes_consent_wording_and_it_must_cover_the_risks(
 
 
 def test_rems_enrolment_once_and_not_in_the_future(db: Session, world: World) -> None:
-    nurse = ctx_of(world, "nurse")
+    nurse = ctx(world, "nurse")
     with pytest.raises(Invalid) as future:
         rems_service.record_rems_enrolment(
             db,
@@ -423,7 +387,7 @@ def test_rems_enrolment_once_and_not_in_the_future(db: Session, world: World) ->
         )
     with pytest.raises(AccessDenied):
         rems_service.get_rems_enrolment(
-            db, patient_id=pid(world), at=NOW, ctx=ctx_of(world, "frontdesk")
+            db, patient_id=pid(world), at=NOW, ctx=ctx(world, "frontdesk")
         )
 
 
@@ -431,9 +395,9 @@ def test_frontdesk_and_outsider_cannot_read_screenings(db: Session, world: World
     evaluate(db, world)
     for persona in ("frontdesk", "outsider", "researcher"):
         with pytest.raises(AccessDenied):
-            svc.list_screenings(db, patient_id=pid(world), at=NOW, ctx=ctx_of(world, persona))
+            svc.list_screenings(db, patient_id=pid(world), at=NOW, ctx=ctx(world, persona))
     # The patient may read their own screening record.
-    own = svc.list_screenings(db, patient_id=pid(world), at=NOW, ctx=ctx_of(world, "patient"))
+    own = svc.list_screenings(db, patient_id=pid(world), at=NOW, ctx=ctx(world, "patient"))
     assert len(own) == 1
 
 
@@ -442,7 +406,7 @@ def _withdraw(db: Session, world: World, consent_id: int, **changes: Any) -> Any
         "consent_id": consent_id,
         "reason": "patient_request",
         "at": LATER,
-        "ctx": ctx_of(world, "prescriber"),
+        "ctx": ctx(world, "prescriber"),
     }
     fields.update(changes)
     return consent_service.withdraw_consent(db, **fields)
@@ -462,7 +426,7 @@ def test_withdrawn_consent_no_longer_covers_treatment_and_is_audited_as_a_code(
     withdrawn = _withdraw(db, world, signed.id, reason=" capacity_lost ")
     assert withdrawn.id == signed.id
     assert withdrawn.withdrawn_at == LATER
-    nurse = ctx_of(world, "nurse")
+    nurse = ctx(world, "nurse")
     overview = consent_service.consent_overview(db, patient_id=pid(world), at=LATER, ctx=nurse)
     assert overview.status is ConsentStatus.WITHDRAWN
 
@@ -521,7 +485,7 @@ def test_withdrawal_refuses_unknown_repeated_and_superseded_consents(
     with pytest.raises(Conflict) as superseded:
         _withdraw(db, world, older.id)
     assert superseded.value.code == "consent.superseded"
-    _withdraw(db, world, newer.id, ctx=ctx_of(world, "nurse"))
+    _withdraw(db, world, newer.id, ctx=ctx(world, "nurse"))
     with pytest.raises(Conflict) as again:
         _withdraw(db, world, newer.id)
     assert again.value.code == "consent.already_withdrawn"
@@ -534,5 +498,5 @@ def test_only_nurses_and_prescribers_withdraw_consent(
 ) -> None:
     signed = _consent(db, world)
     with pytest.raises(AccessDenied):
-        _withdraw(db, world, signed.id, ctx=ctx_of(world, persona))
+        _withdraw(db, world, signed.id, ctx=ctx(world, persona))
     assert signed.withdrawn_at is None

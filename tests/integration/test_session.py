@@ -11,7 +11,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from ketacare.core.errors import Conflict, Invalid, RuleViolation
-from ketacare.core.session.model import Symptom
+from ketacare.core.session.model import AdministrationKind, Symptom
 from ketacare.core.session.states import SessionState
 from ketacare.db.models import (
     Assessment,
@@ -24,8 +24,7 @@ from ketacare.db.models import (
     TreatmentSession,
 )
 from ketacare.db.repositories import session as session_repo
-from ketacare.services.accounts import users as accounts
-from ketacare.services.audit import AccessDenied, AuditContext
+from ketacare.services.audit import AccessDenied
 from ketacare.services.orders import lifecycle as order_service
 from ketacare.services.session import administration as admin_service
 from ketacare.services.session import booking as booking_service
@@ -36,19 +35,10 @@ from ketacare.services.session import records as records_service
 from ketacare.services.session import vitals as vitals_service
 from ketacare.services.session.booking import BookingRequest
 from ketacare.services.session.gates import CHECKLIST_ITEMS, GateRefused
-from tests.factories.world import NOW, World, make_patient
+from tests.factories.world import NOW, World, ctx, make_patient, pid
 
 S = SessionState
 START = NOW + timedelta(minutes=30)
-
-
-def ctx(world: World, persona: str) -> AuditContext:
-    return AuditContext(actor=accounts.actor_for(world.user(persona)), client_address="test")
-
-
-def pid(world: World) -> int:
-    assert world.patient is not None
-    return world.patient.id
 
 
 @pytest.fixture
@@ -620,14 +610,17 @@ def test_esketamine_devices_must_be_five_minutes_apart(db: Session, world: World
         protocol_id="esketamine-nasal",
     )
     assert row.ends_at - row.starts_at == timedelta(minutes=120)
-    row.state = "infusing"  # the gates are tested above; here only the device chart matters
+    # The gates are tested above; here only the device chart matters.
+    row.state = SessionState.INFUSING
     db.flush()
 
     def device(at: datetime) -> None:
         admin_service.record_administration(
             db,
             session_id=row.id,
-            entry=admin_service.AdministrationEntry(kind="device", occurred_at=at, lot_number="L1"),
+            entry=admin_service.AdministrationEntry(
+                kind=AdministrationKind.DEVICE, occurred_at=at, lot_number="L1"
+            ),
             expected_version=None,
             at=START + timedelta(minutes=30),
             ctx=ctx(world, "nurse"),
@@ -702,7 +695,8 @@ def test_a_device_entered_in_error_is_kept_but_no_longer_counts(db: Session, wor
         at=NOW,
         protocol_id="esketamine-nasal",
     )
-    row.state = "infusing"  # the gates are tested above; here only the device chart matters
+    # The gates are tested above; here only the device chart matters.
+    row.state = SessionState.INFUSING
     db.flush()
     later = START + timedelta(minutes=30)
 
@@ -716,9 +710,11 @@ def test_a_device_entered_in_error_is_kept_but_no_longer_counts(db: Session, wor
             ctx=ctx(world, "nurse"),
         )
 
-    chart(admin_service.AdministrationEntry(kind="device", occurred_at=START))
+    chart(admin_service.AdministrationEntry(kind=AdministrationKind.DEVICE, occurred_at=START))
     chart(
-        admin_service.AdministrationEntry(kind="device", occurred_at=START + timedelta(minutes=6))
+        admin_service.AdministrationEntry(
+            kind=AdministrationKind.DEVICE, occurred_at=START + timedelta(minutes=6)
+        )
     )
     first_device = min(
         (e for e in session_repo.list_administration(db, session_id=row.id) if e.kind == "device"),
@@ -727,11 +723,13 @@ def test_a_device_entered_in_error_is_kept_but_no_longer_counts(db: Session, wor
     assert first_device.at == START
     chart(
         admin_service.AdministrationEntry(
-            kind="entered_in_error", corrects_id=first_device.id, reason="charted twice"
+            kind=AdministrationKind.ENTERED_IN_ERROR,
+            corrects_id=first_device.id,
+            reason="charted twice",
         )
     )
     kinds = [e.kind for e in session_repo.list_administration(db, session_id=row.id)]
-    assert kinds.count("device") == 2  # the original is kept
+    assert kinds.count(AdministrationKind.DEVICE) == 2  # the original is kept
     assert "entered_in_error" in kinds
     # The 2-hour observation now runs from the device that was really given.
     assert row.first_administration_at == START + timedelta(minutes=6)

@@ -40,7 +40,8 @@ from ketacare.services.session import records as records_service
 from ketacare.services.session import vitals as vitals_service
 from ketacare.services.session.booking import BookingRequest
 from ketacare.services.session.gates import GateRefused
-from tests.factories.world import NOW, PASSWORD, SYSTEM, World
+from tests.factories.screening import eligible_screening_input
+from tests.factories.world import NOW, PASSWORD, SYSTEM, World, ctx, ctx_for, pid
 
 S = SessionState
 IV = "iv-ketamine-depression"
@@ -54,43 +55,6 @@ NORMAL_VITALS = {
     "spo2": 98,
     "respiratory_rate": 14,
 }
-
-
-def ctx_for(user: Any) -> AuditContext:
-    return AuditContext(actor=accounts.actor_for(user), client_address="test")
-
-
-def ctx(world: World, persona: str) -> AuditContext:
-    return ctx_for(world.user(persona))
-
-
-def pid(world: World) -> int:
-    assert world.patient is not None
-    return world.patient.id
-
-
-def screening_input(protocol: str, **changes: Any) -> dict[str, Any]:
-    """A clinically complete screening that the eligibility core finds eligible."""
-    trial = {"weeks": 8, "adequate_dose": True, "current_episode": True, "adherent": True}
-    document: dict[str, Any] = {
-        "protocol": protocol,
-        "indication": "depression",
-        "pregnant": False,
-        "breastfeeding": False,
-        "conditions": [],
-        "bp_systolic": 120,
-        "bp_diastolic": 80,
-        "episode_duration_months": 14,
-        "episode_severity": "moderate",
-        "antidepressant_trials": [
-            {"drug": "sertraline", "improvement_percent": 10, **trial},
-            {"drug": "venlafaxine", "improvement_percent": 5, **trial},
-        ],
-        "dast10_total": 0,
-        "auditc_total": 1,
-    }
-    document.update(changes)
-    return document
 
 
 @dataclass
@@ -110,7 +74,7 @@ def _screen(db: Session, world: World, plan: Plan) -> None:
     row = screening_service.evaluate_screening(
         db,
         patient_id=pid(world),
-        inputs=screening_input(plan.protocol, **plan.screening),
+        inputs=eligible_screening_input(protocol=plan.protocol, **plan.screening),
         at=NOW,
         ctx=ctx(world, "nurse"),
     )
@@ -303,7 +267,7 @@ def test_stale_screening_alone(db: Session, world: World) -> None:
     screening_service.evaluate_screening(
         db,
         patient_id=pid(world),
-        inputs=screening_input(IV, conditions=["psychosis_history"]),
+        inputs=eligible_screening_input(protocol=IV, conditions=["psychosis_history"]),
         at=NOW,
         ctx=ctx(world, "nurse"),
     )

@@ -12,6 +12,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from ketacare.core.errors import Conflict
+from ketacare.core.session.model import AdministrationKind
 from ketacare.core.session.note import content_digest
 from ketacare.core.session.states import SessionState
 from ketacare.db.models import (
@@ -20,23 +21,18 @@ from ketacare.db.models import (
     SessionNoteSignature,
     TreatmentSession,
 )
-from ketacare.services.accounts import users as accounts
-from ketacare.services.audit import AccessDenied, AuditContext
+from ketacare.services.audit import AccessDenied
 from ketacare.services.session import administration as admin_service
 from ketacare.services.session import demo as demo_service
 from ketacare.services.session import note as note_service
 from ketacare.services.session import note_sign as sign_service
 from ketacare.services.session.gates import CHECKLIST_ITEMS
 from tests.factories.session_note import move, run_to_discharge
-from tests.factories.world import NOW, World
+from tests.factories.world import NOW, World, ctx
 
 S = SessionState
 START = NOW + timedelta(minutes=30)
 ZONE = "America/New_York"  # UTC-5 in winter: 09:30 UTC is 04:30 at the clinic
-
-
-def ctx(world: World, persona: str) -> AuditContext:
-    return AuditContext(actor=accounts.actor_for(world.user(persona)), client_address="test")
 
 
 @pytest.fixture
@@ -181,12 +177,15 @@ def test_an_aborted_esketamine_session_shows_its_rems_form_status(
         at=NOW,
         protocol_id="esketamine-nasal",
     )
-    row.state = "infusing"  # the gates are tested elsewhere; here only what the note shows
+    # The gates are tested elsewhere; here only what the note shows.
+    row.state = SessionState.INFUSING
     db.flush()
     admin_service.record_administration(
         db,
         session_id=row.id,
-        entry=admin_service.AdministrationEntry(kind="device", occurred_at=START, lot_number="L7"),
+        entry=admin_service.AdministrationEntry(
+            kind=AdministrationKind.DEVICE, occurred_at=START, lot_number="L7"
+        ),
         expected_version=None,
         at=START,
         ctx=ctx(world, "nurse"),

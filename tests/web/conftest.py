@@ -7,10 +7,8 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
-from ketacare.services.accounts import users as accounts
-from ketacare.services.audit import AuditContext
 from ketacare.web.app import create_app
-from tests.factories.world import NOW, World, fast_settings
+from tests.factories.world import NOW, World, WorldKeys, fast_settings
 
 
 class FrozenClock:
@@ -27,31 +25,22 @@ def clock() -> FrozenClock:
 
 
 @pytest.fixture
-def app(session_factory: sessionmaker[Session], clock: FrozenClock, tmp_path):  # type: ignore[no-untyped-def]
+def app(session_factory: sessionmaker[Session], clock: FrozenClock, tmp_path):
     return create_app(
         fast_settings(data_dir=tmp_path), session_factory=session_factory, clock=clock
     )
 
 
 @pytest.fixture
-def client(app) -> Iterator[TestClient]:  # type: ignore[no-untyped-def]
+def client(app) -> Iterator[TestClient]:
     with TestClient(app, raise_server_exceptions=False) as c:
         yield c
 
 
 @pytest.fixture
-def tokens(db: Session, world: World) -> dict[str, str]:
-    """A bearer token per persona."""
-    from tests.factories.world import fast_settings as fs
-
-    out = {}
-    for persona, user in world.users.items():
-        token, _ = accounts.issue_api_token(
-            db, user=user, settings=fs(), at=NOW, ctx=AuditContext(actor=None)
-        )
-        out[persona] = token
-    db.commit()
-    return out
+def tokens(world: World, world_keys: WorldKeys) -> dict[str, str]:
+    """A bearer token per persona (issued with the world, once per backend)."""
+    return dict(world_keys.tokens)
 
 
 def bearer(token: str) -> dict[str, str]:

@@ -12,9 +12,10 @@ from sqlalchemy.orm import Session
 from ketacare.db.models import AuditEvent
 from tests.factories.world import PASSWORD, World
 from tests.web.conftest import FrozenClock
+from tests.web.helpers import sign_in
 from tests.web.test_administration_binding_api import _lines, _rates, infusing
 from tests.web.test_session_api import START, session_id
-from tests.web.test_session_pages import form_post, sign_in
+from tests.web.test_session_pages import form_post
 
 __all__ = ["infusing", "session_id"]  # the fixtures, re-used
 

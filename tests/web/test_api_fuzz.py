@@ -59,7 +59,7 @@ def _exercise(
             _run_operation(operation, mode, app, token, tally)
 
 
-def _run_operation(operation, mode, app, token, tally) -> None:  # type: ignore[no-untyped-def]
+def _run_operation(operation, mode, app, token, tally) -> None:
 
     @hypothesis.settings(
         max_examples=EXAMPLES_PER_MODE,

@@ -18,11 +18,10 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
+from ketacare.core.session.states import SessionState
 from ketacare.db.models import TreatmentSession
-from ketacare.services.accounts import users as accounts
-from ketacare.services.audit import AuditContext
 from ketacare.services.session import demo as demo_service
-from tests.factories.world import NOW, World
+from tests.factories.world import NOW, World, ctx
 from tests.web.conftest import FrozenClock
 from tests.web.helpers import sign_in
 
@@ -249,21 +248,18 @@ def ids(db: Session, world: World) -> dict[str, int]:
     """The world's patient and an IV session already infusing, so every chair form shows."""
     assert world.patient is not None
 
-    def ctx(persona: str) -> AuditContext:
-        return AuditContext(actor=accounts.actor_for(world.user(persona)), client_address="t")
-
     row = demo_service.prepare_demo_session(
         db,
         patient_id=world.patient.id,
-        nurse_ctx=ctx("nurse"),
-        prescriber_ctx=ctx("prescriber"),
+        nurse_ctx=ctx(world, "nurse"),
+        prescriber_ctx=ctx(world, "prescriber"),
         starts_at=START,
         at=NOW,
     )
     db.flush()
     session = db.get(TreatmentSession, row.id)
     assert session is not None
-    session.state = "infusing"  # the gates are tested elsewhere; here only the forms
+    session.state = SessionState.INFUSING  # the gates are tested elsewhere; here only the forms
     db.commit()
     return {"pid": world.patient.id, "sid": row.id}
 

@@ -48,7 +48,7 @@ def chart(db: Session, world: World, name: str, klass: MedicationClass) -> int:
     return row.id
 
 
-def post(client: TestClient, url: str, page: str, **data: str):  # type: ignore[no-untyped-def]
+def post(client: TestClient, url: str, page: str, **data: str):
     return client.post(url, data={"csrf_token": csrf_of(page), **data}, follow_redirects=False)
 
 

@@ -8,16 +8,11 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from tests.factories.world import World
+from tests.factories.world import World, pid
 from tests.web.conftest import bearer
 from tests.web.helpers import csrf_of, sign_in
 
 PAIN = "iv-ketamine-pain"
-
-
-def pid(world: World) -> int:
-    assert world.patient is not None
-    return world.patient.id
 
 
 def create(client: TestClient, token: str, patient_id: int, **body: Any) -> Any:

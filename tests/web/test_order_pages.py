@@ -10,15 +10,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ketacare.db.models import Order
-from tests.factories.world import World
+from tests.factories.world import World, pid
 from tests.web.helpers import csrf_of, sign_in
 
 DEPRESSION = "iv-ketamine-depression"
-
-
-def pid(world: World) -> int:
-    assert world.patient is not None
-    return world.patient.id
 
 
 def orders_in_db(db: Session) -> int:

@@ -20,16 +20,11 @@ from ketacare.db.models import AuditEvent, Order
 from ketacare.services.accounts import users as accounts
 from ketacare.services.audit import AuditContext
 from ketacare.services.patients import registry as patients
-from tests.factories.world import NOW, World, make_patient
+from tests.factories.world import NOW, World, make_patient, pid
 from tests.web.conftest import bearer
 
 DEPRESSION = "iv-ketamine-depression"
 ORDER = {"protocol": DEPRESSION, "concentration_mg_per_ml": "10"}
-
-
-def pid(world: World) -> int:
-    assert world.patient is not None
-    return world.patient.id
 
 
 def orders_in_db(db: Session) -> int:

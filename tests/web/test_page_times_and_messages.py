@@ -14,13 +14,11 @@ from sqlalchemy.orm import Session
 
 from ketacare.core.errors import Conflict, Invalid, NotFound
 from ketacare.db.models import Location
-from ketacare.services.accounts import users as accounts
-from ketacare.services.audit import AuditContext
 from ketacare.services.session import demo as demo_service
 from ketacare.web.display import local_time
 from ketacare.web.errors import status_for
 from ketacare.web.forms import domain_message, failed, validation_messages
-from tests.factories.world import NOW, World
+from tests.factories.world import NOW, World, ctx
 from tests.web.helpers import sign_in
 
 LONDON = ZoneInfo("Europe/London")
@@ -115,15 +113,12 @@ def test_pages_show_times_in_the_locations_zone(
     ).one()
     location.timezone = "Pacific/Auckland"
 
-    def ctx(persona: str) -> AuditContext:
-        return AuditContext(actor=accounts.actor_for(world.user(persona)), client_address="t")
-
     for starts_at in (NOW + timedelta(minutes=30), NOW + timedelta(hours=3)):
         demo_service.prepare_demo_session(
             db,
             patient_id=world.patient.id,
-            nurse_ctx=ctx("nurse"),
-            prescriber_ctx=ctx("prescriber"),
+            nurse_ctx=ctx(world, "nurse"),
+            prescriber_ctx=ctx(world, "prescriber"),
             starts_at=starts_at,
             at=NOW,
         )

@@ -8,9 +8,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ketacare.db.models import AuditEvent
+from tests.factories.screening import eligible_screening_input
 from tests.factories.world import World
 from tests.web.conftest import bearer
-from tests.web.test_screening_api import eligible_input
 
 MAOI = {"name": "phenelzine", "medication_class": "maoi", "dose": "15 mg three times daily"}
 
@@ -117,7 +117,9 @@ def test_screening_prefills_active_classes_and_goes_stale_when_one_starts(
         json={**MAOI, "start_date": "2025-01-01", "stop_date": "2025-06-01"},
         headers=nurse,
     )
-    screened = client.post(_url(world, "screenings"), json=eligible_input(), headers=nurse)
+    screened = client.post(
+        _url(world, "screenings"), json=eligible_screening_input(), headers=nurse
+    )
     assert screened.status_code == 201, screened.text
     body = screened.json()
     codes = {r["code"] for r in body["result"]["reasons"]}

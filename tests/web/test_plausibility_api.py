@@ -12,20 +12,14 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from ketacare.db.models import BodyMeasurement, Patient, SessionVitals, TreatmentSession
-from ketacare.services.accounts import users as accounts
-from ketacare.services.audit import AuditContext
 from ketacare.services.session import demo as demo_service
 from ketacare.web.app import create_app
-from tests.factories.world import NOW, World, fast_settings
+from tests.factories.screening import eligible_screening_input
+from tests.factories.world import NOW, World, ctx, fast_settings
 from tests.web.conftest import FrozenClock, bearer
-from tests.web.test_screening_api import eligible_input
 
 BIG = [2**31, 2**63, 10**30]
 FIELDS = {"code", "detail", "field", "errors"}
-
-
-def _ctx(world: World, persona: str) -> AuditContext:
-    return AuditContext(actor=accounts.actor_for(world.user(persona)), client_address="test")
 
 
 @pytest.fixture
@@ -34,8 +28,8 @@ def session_id(db: Session, world: World, tokens: dict[str, str]) -> int:
     row = demo_service.prepare_demo_session(
         db,
         patient_id=world.patient.id,
-        nurse_ctx=_ctx(world, "nurse"),
-        prescriber_ctx=_ctx(world, "prescriber"),
+        nurse_ctx=ctx(world, "nurse"),
+        prescriber_ctx=ctx(world, "prescriber"),
         starts_at=NOW - timedelta(minutes=30),
         at=NOW,
     )
@@ -164,7 +158,7 @@ def test_implausible_screening_input_is_refused(
     assert world.patient is not None
     r = client.post(
         f"/api/v1/patients/{world.patient.id}/screenings",
-        json=eligible_input(**change),
+        json=eligible_screening_input(**change),
         headers=bearer(tokens["prescriber"]),
     )
     _refused(r, field)

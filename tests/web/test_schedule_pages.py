@@ -11,11 +11,9 @@ from sqlalchemy.orm import Session
 
 from ketacare.db.repositories import audit as audit_repo
 from ketacare.db.repositories import organisation as org_repo
-from ketacare.services.accounts import users as accounts
-from ketacare.services.audit import AuditContext
 from ketacare.services.session import demo as demo_service
 from ketacare.services.session.schedule import ENTITY, day_window, location_zone
-from tests.factories.world import NOW, World
+from tests.factories.world import NOW, World, ctx
 from tests.web.conftest import FrozenClock
 from tests.web.helpers import sign_in
 
@@ -26,14 +24,11 @@ START = NOW + timedelta(minutes=30)  # 09:30 UTC on 2026-11-29
 def session_id(db: Session, world: World) -> int:
     assert world.patient is not None
 
-    def ctx(persona: str) -> AuditContext:
-        return AuditContext(actor=accounts.actor_for(world.user(persona)), client_address="t")
-
     row = demo_service.prepare_demo_session(
         db,
         patient_id=world.patient.id,
-        nurse_ctx=ctx("nurse"),
-        prescriber_ctx=ctx("prescriber"),
+        nurse_ctx=ctx(world, "nurse"),
+        prescriber_ctx=ctx(world, "prescriber"),
         starts_at=START,
         at=NOW,
     )

@@ -11,51 +11,22 @@ from sqlalchemy.orm import Session
 
 from ketacare.core.eligibility.consent import load_default_consent
 from ketacare.db.models import AuditEvent, Screening
-from tests.factories.world import World
+from tests.factories.screening import eligible_screening_input
+from tests.factories.world import World, pid
 from tests.web.conftest import bearer
 
-
-def eligible_input(**changes: Any) -> dict[str, Any]:
-    """A complete IV-depression screening that finds the patient eligible."""
-    trial = {"weeks": 8, "adequate_dose": True, "current_episode": True, "adherent": True}
-    document: dict[str, Any] = {
-        "protocol": "iv-ketamine-depression",
-        "indication": "depression",
-        "pregnant": False,
-        "breastfeeding": False,
-        "conditions": [],
-        "bp_systolic": 120,
-        "bp_diastolic": 80,
-        "episode_duration_months": 14,
-        "episode_severity": "moderate",
-        "antidepressant_trials": [
-            {"drug": "sertraline", "improvement_percent": 10, **trial},
-            {"drug": "venlafaxine", "improvement_percent": 5, **trial},
-        ],
-        "dast10_total": 0,
-        "auditc_total": 1,
-    }
-    document.update(changes)
-    return document
-
-
-REVIEW_INPUT = eligible_input(bp_systolic=150, conditions=["psychosis_history"])
+REVIEW_INPUT = eligible_screening_input(bp_systolic=150, conditions=["psychosis_history"])
 JUSTIFIED = {
     "bp.above_threshold": "Repeat reading 136/84 after ten minutes' rest.",
     "contraindication.psychosis_history": "Single episode in 2009; stable; psychiatry agrees.",
 }
 
 
-def _pid(world: World) -> int:
-    assert world.patient is not None
-    return world.patient.id
-
-
 def _create(
     client: TestClient, tokens: dict[str, str], world: World, body: dict[str, Any], persona: str
 ) -> Any:
     return client.post(
-        f"/api/v1/patients/{_pid(world)}/screenings", json=body, headers=bearer(tokens[persona])
+        f"/api/v1/patients/{pid(world)}/screenings", json=body, headers=bearer(tokens[persona])
     )
 
 
@@ -76,7 +47,7 @@ def test_clinicians_screen_and_read(
     one = client.get(f"/api/v1/screenings/{body['id']}", headers=h)
     assert one.status_code == 200
     assert one.json()["stale"] is False
-    listed = client.get(f"/api/v1/patients/{_pid(world)}/screenings", headers=h)
+    listed = client.get(f"/api/v1/patients/{pid(world)}/screenings", headers=h)
     assert [s["id"] for s in listed.json()] == [body["id"]]
 
 
@@ -84,13 +55,13 @@ def test_clinicians_screen_and_read(
     ("body", "field"),
     [
         ({"indication": "depression"}, "protocol"),
-        ({**eligible_input(), "bp_systolic": "high"}, "bp_systolic"),
+        ({**eligible_screening_input(), "bp_systolic": "high"}, "bp_systolic"),
         (
-            {**eligible_input(), "antidepressant_trials": [{"weeks": 6}]},
+            {**eligible_screening_input(), "antidepressant_trials": [{"weeks": 6}]},
             "antidepressant_trials[0].drug",
         ),
-        ({**eligible_input(), "colour": "blue"}, "colour"),
-        ({**eligible_input(), "dast10_total": 11}, "dast10_total"),
+        ({**eligible_screening_input(), "colour": "blue"}, "colour"),
+        ({**eligible_screening_input(), "dast10_total": 11}, "dast10_total"),
     ],
 )
 def test_bad_input_is_a_422_naming_the_field(
@@ -110,7 +81,7 @@ def test_bad_input_is_a_422_naming_the_field(
 
 def test_non_object_body_is_a_422(client: TestClient, tokens: dict[str, str], world: World) -> None:
     r = client.post(
-        f"/api/v1/patients/{_pid(world)}/screenings",
+        f"/api/v1/patients/{pid(world)}/screenings",
         content="[1, 2]",
         headers={**bearer(tokens["nurse"]), "content-type": "application/json"},
     )
@@ -133,7 +104,7 @@ def test_nurse_cannot_sign_403_audited_prescriber_can(
     )
     assert failure is not None
     assert failure.entity_id == str(sid)
-    assert failure.patient_id == _pid(world)
+    assert failure.patient_id == pid(world)
     prescriber = bearer(tokens["prescriber"])
     missing = client.post(url, json={"overrides": {"bp.above_threshold": "ok"}}, headers=prescriber)
     assert missing.status_code == 422
@@ -151,7 +122,7 @@ def test_nurse_cannot_sign_403_audited_prescriber_can(
 def test_block_reasons_refuse_signing(
     client: TestClient, tokens: dict[str, str], world: World
 ) -> None:
-    body = eligible_input(conditions=["aneurysmal_vascular_disease"])
+    body = eligible_screening_input(conditions=["aneurysmal_vascular_disease"])
     sid = _create(client, tokens, world, body, "prescriber").json()["id"]
     r = client.post(
         f"/api/v1/screenings/{sid}/sign",
@@ -180,9 +151,9 @@ def test_stale_is_exposed_after_new_data(
     client: TestClient, tokens: dict[str, str], world: World
 ) -> None:
     prescriber = bearer(tokens["prescriber"])
-    sid = _create(client, tokens, world, eligible_input(), "prescriber").json()["id"]
+    sid = _create(client, tokens, world, eligible_screening_input(), "prescriber").json()["id"]
     client.post(f"/api/v1/screenings/{sid}/sign", json={}, headers=prescriber)
-    _create(client, tokens, world, eligible_input(bp_systolic=160), "nurse")
+    _create(client, tokens, world, eligible_screening_input(bp_systolic=160), "nurse")
     r = client.get(f"/api/v1/screenings/{sid}", headers=prescriber)
     assert r.json()["status"] == "signed"
     assert r.json()["stale"] is True
@@ -192,24 +163,24 @@ def test_stale_is_exposed_after_new_data(
 def test_personas_without_clinical_record_cannot_screen(
     client: TestClient, tokens: dict[str, str], world: World, persona: str
 ) -> None:
-    assert _create(client, tokens, world, eligible_input(), persona).status_code == 403
+    assert _create(client, tokens, world, eligible_screening_input(), persona).status_code == 403
 
 
 @pytest.mark.parametrize("persona", ["frontdesk", "researcher", "outsider"])
 def test_personas_without_clinical_read_see_nothing(
     client: TestClient, tokens: dict[str, str], world: World, persona: str
 ) -> None:
-    sid = _create(client, tokens, world, eligible_input(), "nurse").json()["id"]
+    sid = _create(client, tokens, world, eligible_screening_input(), "nurse").json()["id"]
     h = bearer(tokens[persona])
     assert client.get(f"/api/v1/screenings/{sid}", headers=h).status_code == 403
-    assert client.get(f"/api/v1/patients/{_pid(world)}/screenings", headers=h).status_code == 403
-    assert client.get(f"/api/v1/patients/{_pid(world)}/consents", headers=h).status_code == 403
+    assert client.get(f"/api/v1/patients/{pid(world)}/screenings", headers=h).status_code == 403
+    assert client.get(f"/api/v1/patients/{pid(world)}/consents", headers=h).status_code == 403
 
 
 def test_admin_reads_clinical_but_cannot_sign(
     client: TestClient, tokens: dict[str, str], world: World
 ) -> None:
-    sid = _create(client, tokens, world, eligible_input(), "nurse").json()["id"]
+    sid = _create(client, tokens, world, eligible_screening_input(), "nurse").json()["id"]
     h = bearer(tokens["admin"])
     assert client.get(f"/api/v1/screenings/{sid}", headers=h).status_code == 200
     assert client.post(f"/api/v1/screenings/{sid}/sign", json={}, headers=h).status_code == 403
@@ -218,7 +189,8 @@ def test_admin_reads_clinical_but_cannot_sign(
 def test_unknown_ids_are_404(client: TestClient, tokens: dict[str, str], world: World) -> None:
     h = bearer(tokens["prescriber"])
     assert client.get("/api/v1/screenings/999999", headers=h).status_code == 404
-    r = client.post("/api/v1/patients/999999/screenings", json=eligible_input(), headers=h)
+    body = eligible_screening_input()
+    r = client.post("/api/v1/patients/999999/screenings", json=body, headers=h)
     assert r.status_code == 404
 
 
@@ -226,9 +198,9 @@ def test_idempotent_screening_post(
     client: TestClient, tokens: dict[str, str], world: World, db: Session
 ) -> None:
     h = {**bearer(tokens["nurse"]), "Idempotency-Key": "screen-1"}
-    url = f"/api/v1/patients/{_pid(world)}/screenings"
-    first = client.post(url, json=eligible_input(), headers=h)
-    second = client.post(url, json=eligible_input(), headers=h)
+    url = f"/api/v1/patients/{pid(world)}/screenings"
+    first = client.post(url, json=eligible_screening_input(), headers=h)
+    second = client.post(url, json=eligible_screening_input(), headers=h)
     assert second.headers.get("idempotent-replayed") == "true"
     assert first.json()["id"] == second.json()["id"]
     assert len(db.scalars(select(Screening)).all()) == 1
@@ -241,7 +213,7 @@ def test_consent_documents_versions_and_reconsent(
     docs = client.get("/api/v1/consent-documents", headers=nurse)
     assert docs.status_code == 200
     assert [d["version"] for d in docs.json()] == [1]
-    consent_url = f"/api/v1/patients/{_pid(world)}/consents"
+    consent_url = f"/api/v1/patients/{pid(world)}/consents"
     signature = {"document_version": 1, "typed_name": "Avery Quinn", "agreed": True}
     signed = client.post(consent_url, json=signature, headers=nurse)
     assert signed.status_code == 201, signed.text
@@ -286,7 +258,7 @@ def test_consent_bad_input_names_the_field(
 ) -> None:
     body = {"document_version": 1, "typed_name": "Avery Quinn", "agreed": True, **change}
     r = client.post(
-        f"/api/v1/patients/{_pid(world)}/consents", json=body, headers=bearer(tokens["nurse"])
+        f"/api/v1/patients/{pid(world)}/consents", json=body, headers=bearer(tokens["nurse"])
     )
     assert r.status_code == 422
     assert r.json()["errors"][0]["field"] == field
@@ -304,7 +276,7 @@ def test_consent_document_must_cover_the_risks(
 
 
 def test_rems_enrolment(client: TestClient, tokens: dict[str, str], world: World) -> None:
-    url = f"/api/v1/patients/{_pid(world)}/rems-enrolment"
+    url = f"/api/v1/patients/{pid(world)}/rems-enrolment"
     body = {"enrolment_id": "REMS-42", "enrolled_on": "2026-11-20"}
     assert client.post(url, json=body, headers=bearer(tokens["frontdesk"])).status_code == 403
     assert client.post(url, json=body, headers=bearer(tokens["outsider"])).status_code == 403
@@ -324,7 +296,7 @@ def test_rems_enrolment(client: TestClient, tokens: dict[str, str], world: World
 def _signed_consent_id(client: TestClient, tokens: dict[str, str], world: World) -> int:
     signature = {"document_version": 1, "typed_name": "Avery Quinn", "agreed": True}
     r = client.post(
-        f"/api/v1/patients/{_pid(world)}/consents", json=signature, headers=bearer(tokens["nurse"])
+        f"/api/v1/patients/{pid(world)}/consents", json=signature, headers=bearer(tokens["nurse"])
     )
     assert r.status_code == 201, r.text
     return int(r.json()["id"])
@@ -341,7 +313,7 @@ def test_clinicians_withdraw_consent_audited_with_the_reason_code(
     assert withdrawn.status_code == 200, withdrawn.text
     assert withdrawn.json()["id"] == cid
     assert withdrawn.json()["withdrawn_at"] is not None
-    listing = client.get(f"/api/v1/patients/{_pid(world)}/consents", headers=h).json()
+    listing = client.get(f"/api/v1/patients/{pid(world)}/consents", headers=h).json()
     assert listing["status"] == "withdrawn"
     event = db.scalar(
         select(AuditEvent).where(
@@ -351,7 +323,7 @@ def test_clinicians_withdraw_consent_audited_with_the_reason_code(
         )
     )
     assert event is not None
-    assert (event.entity_id, event.patient_id) == (str(cid), _pid(world))
+    assert (event.entity_id, event.patient_id) == (str(cid), pid(world))
     assert event.user_id == world.user(persona).id
     assert event.detail == "withdrawn reason=patient_request"
     again = client.post(url, json={"reason": "patient_request"}, headers=h)
@@ -371,7 +343,7 @@ def test_withdrawal_without_a_reason_code_is_a_422_naming_reason(
     r = client.post(f"/api/v1/consents/{cid}/withdraw", json=body, headers=h)
     assert r.status_code == 422, r.text
     assert r.json()["errors"][0]["field"] == "reason"
-    listing = client.get(f"/api/v1/patients/{_pid(world)}/consents", headers=h).json()
+    listing = client.get(f"/api/v1/patients/{pid(world)}/consents", headers=h).json()
     assert listing["status"] == "valid"
 
 
@@ -396,7 +368,7 @@ def test_other_personas_cannot_withdraw_consent_403_audited(
     assert failure is not None
     assert failure.entity_id == str(cid)
     nurse = bearer(tokens["nurse"])
-    listing = client.get(f"/api/v1/patients/{_pid(world)}/consents", headers=nurse).json()
+    listing = client.get(f"/api/v1/patients/{pid(world)}/consents", headers=nurse).json()
     assert listing["status"] == "valid"
 
 

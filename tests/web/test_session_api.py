@@ -13,20 +13,14 @@ from sqlalchemy.orm import Session
 
 from ketacare.core.session.rems import load_rems_template
 from ketacare.db.models import AuditEvent, Chair, SessionVitals, TreatmentSession
-from ketacare.services.accounts import users as accounts
-from ketacare.services.audit import AuditContext
 from ketacare.services.session import booking as booking_service
 from ketacare.services.session import demo as demo_service
 from ketacare.services.session.booking import BookingRequest
-from tests.factories.world import NOW, World
+from tests.factories.world import NOW, World, ctx
 from tests.web.conftest import FrozenClock, bearer
 
 START = NOW + timedelta(minutes=30)
 NORMAL = {"systolic": 122, "diastolic": 80, "heart_rate": 70, "spo2": 98, "respiratory_rate": 14}
-
-
-def ctx(world: World, persona: str) -> AuditContext:
-    return AuditContext(actor=accounts.actor_for(world.user(persona)), client_address="test")
 
 
 @pytest.fixture

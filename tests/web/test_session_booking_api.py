@@ -15,7 +15,7 @@ from tests.web.conftest import bearer
 WHEN = (NOW + timedelta(hours=2)).isoformat()
 
 
-def book(client: TestClient, token: str, patient_id: int, **extra: object):  # type: ignore[no-untyped-def]
+def book(client: TestClient, token: str, patient_id: int, **extra: object):
     body = {"protocol_id": "iv-ketamine-depression", "starts_at": WHEN, **extra}
     return client.post(f"/api/v1/patients/{patient_id}/sessions", json=body, headers=bearer(token))
 

@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session
 
 from ketacare.db.models import AuditEvent, SessionNoteSignature, TreatmentSession
 from ketacare.services.session import demo as demo_service
-from tests.factories.session_note import ctx, run_to_discharge
-from tests.factories.world import NOW, World
+from tests.factories.session_note import run_to_discharge
+from tests.factories.world import NOW, World, ctx
 from tests.web.conftest import FrozenClock, bearer
 from tests.web.helpers import csrf_of, sign_in
 

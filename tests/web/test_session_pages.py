@@ -9,12 +9,12 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
+from ketacare.core.codes import SexAtBirth
+from ketacare.core.session.states import SessionState
 from ketacare.db.models import Patient, TreatmentSession
-from ketacare.services.accounts import users as accounts
-from ketacare.services.audit import AuditContext
 from ketacare.services.session import demo as demo_service
 from ketacare.web.pages.session_view import amount
-from tests.factories.world import NOW, World
+from tests.factories.world import NOW, World, ctx
 from tests.web.conftest import FrozenClock
 from tests.web.helpers import csrf_of, sign_in
 
@@ -25,14 +25,11 @@ START = NOW + timedelta(minutes=30)
 def session_id(db: Session, world: World) -> int:
     assert world.patient is not None
 
-    def ctx(persona: str) -> AuditContext:
-        return AuditContext(actor=accounts.actor_for(world.user(persona)), client_address="t")
-
     row = demo_service.prepare_demo_session(
         db,
         patient_id=world.patient.id,
-        nurse_ctx=ctx("nurse"),
-        prescriber_ctx=ctx("prescriber"),
+        nurse_ctx=ctx(world, "nurse"),
+        prescriber_ctx=ctx(world, "prescriber"),
         starts_at=START,
         at=NOW,
     )
@@ -185,7 +182,7 @@ def _set_state(db: Session, session_id: int, state: str) -> None:
     db.expire_all()
     row = db.get(TreatmentSession, session_id)
     assert row is not None
-    row.state = state
+    row.state = SessionState(state)
     db.commit()
 
 
@@ -236,7 +233,7 @@ def test_prescriber_sees_the_prediction_open(
 def test_pregnancy_check_is_not_asked_of_a_patient_male_at_birth(
     client: TestClient, db: Session, world: World, session_id: int, clock: FrozenClock
 ) -> None:
-    _patient_row(db, world).sex_at_birth = "male"
+    _patient_row(db, world).sex_at_birth = SexAtBirth.MALE
     db.commit()
     sign_in(client, "nurse@a.test")
     clock.at = START
@@ -313,14 +310,11 @@ def test_esketamine_controls_give_devices_never_rates(
 ) -> None:
     assert world.patient is not None
 
-    def ctx(persona: str) -> AuditContext:
-        return AuditContext(actor=accounts.actor_for(world.user(persona)), client_address="t")
-
     row = demo_service.prepare_demo_session(
         db,
         patient_id=world.patient.id,
-        nurse_ctx=ctx("nurse"),
-        prescriber_ctx=ctx("prescriber"),
+        nurse_ctx=ctx(world, "nurse"),
+        prescriber_ctx=ctx(world, "prescriber"),
         starts_at=START,
         at=NOW,
         protocol_id="esketamine-nasal",
@@ -372,10 +366,7 @@ def test_esketamine_chair_asks_the_label_pre_dose_instructions_and_records_them(
     client: TestClient, db: Session, world: World, session_id: int, clock: FrozenClock
 ) -> None:
     assert world.patient is not None
-    nurse = AuditContext(actor=accounts.actor_for(world.user("nurse")), client_address="t")
-    prescriber = AuditContext(
-        actor=accounts.actor_for(world.user("prescriber")), client_address="t"
-    )
+    nurse, prescriber = ctx(world, "nurse"), ctx(world, "prescriber")
     sid = demo_service.prepare_demo_session(
         db,
         patient_id=world.patient.id,

@@ -10,7 +10,7 @@ def test_health(client: TestClient) -> None:
     assert client.get("/readyz").json()["database"] == "ok"
 
 
-def test_patient_read(client: TestClient, tokens: dict[str, str], world) -> None:  # type: ignore[no-untyped-def]
+def test_patient_read(client: TestClient, tokens: dict[str, str], world) -> None:
     r = client.get(f"/api/v1/patients/{world.patient.id}", headers=bearer(tokens["nurse"]))
     assert r.status_code == 200, r.text
     assert r.json()["mrn"] == "A0001"

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -93,7 +93,7 @@ def test_no_dose_inside_the_soft_ranges_is_refused_or_needs_a_reason() -> None:
                             today=TODAY,
                             body=BodyMeasurements(weight, TODAY),
                             duration_min=minutes,
-                            **{key: value},
+                            **cast("dict[str, Any]", {key: value}),
                         )
                     )  # a RuleViolation here is a disagreement between limits
                     assert not result.requires_override, (protocol_id, weight, key, value)

@@ -35,7 +35,7 @@ OK = "ok"
 
 
 def calc(protocol_id: str, weight: str | None = "80", **kwargs: Any) -> DoseCalculation:
-    converted = {k: D(v) if isinstance(v, str) else v for k, v in kwargs.items()}
+    converted: dict[str, Any] = {k: D(v) if isinstance(v, str) else v for k, v in kwargs.items()}
     body = None if weight is None else BodyMeasurements(D(weight), TODAY)
     request = DoseRequest(protocol=get_protocol(protocol_id), today=TODAY, body=body, **converted)
     return calculate_dose(request)

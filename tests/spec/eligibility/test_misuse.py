@@ -154,7 +154,7 @@ def test_dast_threshold_is_configurable(make_input):
 def test_dast10_band_agrees_with_the_instrument_scoring(total: int) -> None:
     """Screening reads its bands from the DAST-10 catalogue entry: the two cannot drift apart."""
     # Item 3 is reverse-scored ("no" scores 1), so answer "no" there and "yes" elsewhere as needed.
-    answers: list[object] = [False] * 10
+    answers: list[bool] = [False] * 10
     answers[2] = True
     for index in [i for i in range(10) if i != 2][:total]:
         answers[index] = True

@@ -10,6 +10,8 @@ non-response. Alternatives: 6 weeks (MGH-ATRQ), <50 % (clinical consensus).
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from ketacare.core.eligibility import (
@@ -229,7 +231,8 @@ _TRIALS = {"two": (trial(), trial(drug="escitalopram")), "one": (trial(),), None
 def test_trd_gate_in_screening(
     make_input, indication, protocol, trials, config, code, severity, decision
 ):
-    cfg = ScreeningConfig(**{k: Severity(v) for k, v in config.items()})
+    severities: dict[str, Any] = {k: Severity(v) for k, v in config.items()}
+    cfg = ScreeningConfig(**severities)
     result = screen(
         make_input(protocol, indication=indication, antidepressant_trials=_TRIALS[trials]), cfg
     )

@@ -20,7 +20,12 @@ from fractions import Fraction
 import pytest
 
 from ketacare.core.instruments import Instrument, load_catalogue, score, severity_band
-from ketacare.core.instruments.answers import allowed_values, item_score, resolve_parameters
+from ketacare.core.instruments.answers import (
+    Normalised,
+    allowed_values,
+    item_score,
+    resolve_parameters,
+)
 from ketacare.core.instruments.bands import as_number, band_edges, lower_edge
 from ketacare.core.instruments.model import Answer, ItemKind
 from ketacare.core.instruments.scoring import OPERATORS, total_bounds
@@ -57,6 +62,12 @@ class Rule:
     screen: bool = False
 
 
+def _on_side(
+    test: Callable[[Fraction, Fraction], bool], cut: Fraction, *, rising: bool
+) -> Callable[[Fraction], bool]:
+    return lambda v: test(v, cut) is rising
+
+
 def _rules(instrument: Instrument, context: Mapping[str, str]) -> list[Rule]:
     params = resolve_parameters(instrument, context)
     rules: list[Rule] = []
@@ -77,7 +88,7 @@ def _rules(instrument: Instrument, context: Mapping[str, str]) -> list[Rule]:
         rules.append(
             Rule(
                 f"flag:{flag.id}",
-                lambda v, f=fires, c=value, r=rising: f(v, c) is r,
+                _on_side(fires, value, rising=rising),
                 screen=rising,
             )
         )
@@ -203,11 +214,11 @@ def test_band_at_each_edge(instrument_id: str, total: str, band: str | None) -> 
     assert severity_band(CATALOGUE.get(instrument_id), Fraction(total)) == band
 
 
-def _options(instrument: Instrument, context: Mapping[str, str]) -> list[list[Answer]]:
+def _options(instrument: Instrument, context: Mapping[str, str]) -> list[list[Normalised]]:
     coding = resolve_parameters(instrument, context).coding()
-    out: list[list[Answer]] = []
+    out: list[list[Normalised]] = []
     for item in instrument.items:
-        values: list[Answer]
+        values: list[Normalised]
         if item.kind is ItemKind.YES_NO:
             values = [True, False]
         else:

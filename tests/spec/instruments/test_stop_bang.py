@@ -58,6 +58,7 @@ def test_every_form_is_the_band_of_its_total_or_raised_to_high():
     seen = set()
     for answers in itertools.product([True, False], repeat=8):
         result = score(stop_bang, list(answers))
+        assert result.total is not None
         band = severity_band(stop_bang, result.total)
         stop = sum(answers[:4])
         raiser = answers[4] or answers[6] or answers[7]

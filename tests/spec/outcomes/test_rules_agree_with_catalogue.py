@@ -19,7 +19,7 @@ OPERATOR = {"<": Comparison.BELOW, "<=": Comparison.AT_MOST}
 
 
 @pytest.mark.parametrize("instrument", CATALOGUE.list(), ids=lambda i: i.id)
-def test_response_and_remission_cut_offs_agree(instrument) -> None:  # type: ignore[no-untyped-def]
+def test_response_and_remission_cut_offs_agree(instrument) -> None:
     rules = DEFAULT_RULES.for_instrument(instrument.id)
     response = instrument.outcomes.response
     remission = instrument.outcomes.remission

@@ -35,8 +35,12 @@ def ode_reference(
                 rate[e.compartment] += e.amount_mg[subject] / e.duration_min
         mask = (times >= t0) & (times <= t1)
         t_eval = np.unique(np.concatenate([times[mask], [t1]]))
+
+        def rhs(_t: float, a: np.ndarray, r: np.ndarray = rate) -> np.ndarray:
+            return np.asarray(k @ a + r, dtype=np.float64)
+
         sol = solve_ivp(
-            lambda _t, a, r=rate: k @ a + r,
+            rhs,
             (t0, t1),
             state,
             method="LSODA",

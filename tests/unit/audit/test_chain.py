@@ -35,7 +35,7 @@ def build(n: int, chain_key: str = "org:1") -> list[AuditRecord]:
     return out
 
 
-def verify(records: list[AuditRecord], head: AuditRecord | None = None):  # type: ignore[no-untyped-def]
+def verify(records: list[AuditRecord], head: AuditRecord | None = None):
     last = head or (records[-1] if records else None)
     return verify_chain(
         records,

@@ -128,7 +128,9 @@ def _fiqr_with_mild_above(above):
 
 @pytest.mark.parametrize("above", [23, 23.5])
 def test_open_band_edge_inside_the_integer_gap_is_accepted(above):
-    assert parse_instrument(_fiqr_with_mild_above(above)).bands.bands[1].above == above
+    bands = parse_instrument(_fiqr_with_mild_above(above)).bands
+    assert bands is not None
+    assert bands.bands[1].above == above
 
 
 @pytest.mark.parametrize("above", [22, 24, 30])
