@@ -9,18 +9,12 @@ import pytest
 from sqlalchemy.orm import Session
 
 from ketacare.core.medications import MedicationClass
-from ketacare.services.accounts import users as accounts
-from ketacare.services.audit import AuditContext
 from ketacare.services.patients import medications as medication_service
 from ketacare.services.session import demo as demo_service
 from ketacare.services.session import rems as rems_service
-from tests.factories.world import NOW, World
+from tests.factories.world import NOW, World, ctx
 
 START = NOW + timedelta(minutes=30)
-
-
-def ctx(world: World, persona: str) -> AuditContext:
-    return AuditContext(actor=accounts.actor_for(world.user(persona)), client_address="test")
 
 
 def _chart(db: Session, world: World, klass: MedicationClass, *, stop: date | None = None) -> None:

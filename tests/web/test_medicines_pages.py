@@ -12,24 +12,13 @@ from sqlalchemy.orm import Session
 
 from ketacare.core.medications import MedicationClass
 from ketacare.db.models import PatientAllergy, PatientMedication, TreatmentSession
-from ketacare.services.accounts import users as accounts
-from ketacare.services.audit import AuditContext
 from ketacare.services.patients import medications as medication_service
 from ketacare.services.session import demo as demo_service
-from tests.factories.world import NOW, World
+from tests.factories.world import NOW, World, ctx, pid
 from tests.web.helpers import csrf_of, sign_in
 from tests.web.test_screening_pages import FORM
 
 START = NOW + timedelta(minutes=30)
-
-
-def pid(world: World) -> int:
-    assert world.patient is not None
-    return world.patient.id
-
-
-def ctx(world: World, persona: str) -> AuditContext:
-    return AuditContext(actor=accounts.actor_for(world.user(persona)), client_address="t")
 
 
 def chart(db: Session, world: World, name: str, klass: MedicationClass) -> int:
